@@ -1,0 +1,80 @@
+"""The one place settings come from: environment variables prefixed ``MICROCRED_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+from microcred.errors import ConfigurationError
+
+#: The development key-encryption secret; refused outside development.
+DEV_KEK_SECRET = "dev-only-insecure-kek-change-me"
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Nothing else in microcred reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MICROCRED_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/microcred.db"
+    #: Secrets for sealing private keys at rest; the first seals, all open (rotation).
+    kek_secrets: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [DEV_KEK_SECRET])
+    #: Base URL under which this server is reachable; credential, status-list and
+    #: did:web URLs are built from it.
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Largest request body accepted by the API (bytes).
+    max_body_bytes: int = 1_000_000
+    #: Deepest JSON nesting accepted anywhere.
+    max_json_depth: int = 64
+    #: did:web documents are cached this long (seconds).
+    did_web_cache_seconds: int = 300
+    #: Timeout for outgoing HTTP (did:web, status lists of other issuers).
+    http_timeout_seconds: float = 5.0
+    #: Allow fetching did:web documents / status lists over plain http (tests only).
+    allow_insecure_http: bool = False
+    #: Lifetime of API tokens created by password sign-in (seconds).
+    session_token_seconds: int = 8 * 3600
+    #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
+    status_list_size: int = 131_072
+    log_level: str = "INFO"
+
+    @field_validator("kek_secrets", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [s.strip() for s in value.split(",") if s.strip()]
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def check_safe(self) -> None:
+        """Refuse placeholder secrets and unsafe switches outside development and tests."""
+        if self.environment != "production":
+            return
+        if DEV_KEK_SECRET in self.kek_secrets:
+            raise ConfigurationError(
+                "MICROCRED_KEK_SECRETS still holds the development placeholder.",
+                hint="Set it to a long random secret before running in production.",
+            )
+        if self.allow_insecure_http:
+            raise ConfigurationError("MICROCRED_ALLOW_INSECURE_HTTP must be off in production.")
+        if self.status_list_size < 131_072:
+            raise ConfigurationError("Status lists need at least 131,072 entries for privacy.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    settings = Settings()
+    settings.check_safe()
+    return settings

@@ -1,0 +1,1 @@
+"""Keys, encodings, DID documents, canonicalisation and signing primitives. Bytes in, bytes out."""

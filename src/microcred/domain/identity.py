@@ -1,0 +1,152 @@
+"""Organisations (tenants), users, roles and what each role may do."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from microcred.errors import InvalidInput, PermissionDenied
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
+
+
+class Role(enum.StrEnum):
+    """What a user is to their organisation."""
+
+    ADMIN = "admin"
+    ISSUER = "issuer"
+    REVIEWER = "reviewer"
+    LEARNER = "learner"
+    EMPLOYER_VIEWER = "employer_viewer"
+
+
+class Permission(enum.StrEnum):
+    """Actions guarded by role."""
+
+    MANAGE_ORGANISATION = "manage_organisation"
+    MANAGE_USERS = "manage_users"
+    MANAGE_KEYS = "manage_keys"
+    MANAGE_ACHIEVEMENTS = "manage_achievements"
+    VIEW_ACHIEVEMENTS = "view_achievements"
+    ISSUE_CREDENTIALS = "issue_credentials"
+    CHANGE_STATUS = "change_status"
+    VIEW_CREDENTIALS = "view_credentials"
+    VIEW_OWN_CREDENTIALS = "view_own_credentials"
+    REVIEW_SUBMISSIONS = "review_submissions"
+
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.ISSUER: frozenset(
+        {
+            Permission.MANAGE_ACHIEVEMENTS,
+            Permission.VIEW_ACHIEVEMENTS,
+            Permission.ISSUE_CREDENTIALS,
+            Permission.CHANGE_STATUS,
+            Permission.VIEW_CREDENTIALS,
+            Permission.VIEW_OWN_CREDENTIALS,
+        }
+    ),
+    Role.REVIEWER: frozenset(
+        {
+            Permission.VIEW_ACHIEVEMENTS,
+            Permission.REVIEW_SUBMISSIONS,
+            Permission.VIEW_CREDENTIALS,
+            Permission.VIEW_OWN_CREDENTIALS,
+        }
+    ),
+    Role.EMPLOYER_VIEWER: frozenset(
+        {Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_CREDENTIALS}
+    ),
+    Role.LEARNER: frozenset({Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_OWN_CREDENTIALS}),
+}
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    """Everything ``role`` may do."""
+    return _GRANTS[role]
+
+
+def validate_slug(slug: str) -> str:
+    """A URL-safe organisation handle: lowercase letters, digits and inner hyphens."""
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise InvalidInput(
+            f"{str(slug)[:70]!r} is not a valid organisation slug.",
+            hint="Use 1–63 lowercase letters, digits or hyphens, not starting or ending with '-'.",
+        )
+    return slug
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lowercase an e-mail address; refuse what is clearly not one."""
+    if not isinstance(email, str):
+        raise InvalidInput("An e-mail address must be text.")
+    value = email.strip().lower()
+    if len(value) > 320 or not _EMAIL.match(value):
+        raise InvalidInput(f"{email[:80]!r} is not a valid e-mail address.")
+    return value
+
+
+@dataclass(slots=True)
+class Organisation:
+    """A tenant: an employer or training provider that issues credentials."""
+
+    id: str
+    slug: str
+    name: str
+    url: str | None = None
+    email: str | None = None
+    description: str | None = None
+    #: "key" (did:key, self-contained) or "web" (did:web under public_base_url)
+    did_method: str = "key"
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class User:
+    """A person who signs in to an organisation."""
+
+    id: str
+    organisation_id: str
+    email: str
+    name: str
+    role: Role
+    password_hash: str | None = None
+    active: bool = True
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user of one organisation, with the permissions of their role."""
+
+    user_id: str
+    organisation_id: str
+    role: Role
+    email: str
+    permissions: frozenset[Permission] = field(default_factory=frozenset)
+
+    def require(self, permission: Permission) -> None:
+        """Raise `PermissionDenied` unless the principal holds ``permission``."""
+        if permission not in self.permissions:
+            raise PermissionDenied(
+                f"Your role ({self.role.value}) may not {permission.value.replace('_', ' ')}."
+            )
+
+
+@dataclass(slots=True)
+class ApiToken:
+    """A bearer token (only its hash is stored)."""
+
+    id: str
+    organisation_id: str
+    user_id: str
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked: bool = False
