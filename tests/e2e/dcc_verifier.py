@@ -9,7 +9,7 @@ socket refused; this module writes the job, runs Node and reads the answer.
     assert results[0].verified
 
 A URL the verifier asks for that is not in ``resources`` makes the run raise
-:class:`DccNetworkViolation` (it carries the results and the refused URLs), so a test
+:class:`DccNetworkViolationError` (it carries the results and the refused URLs), so a test
 cannot pass by accident on a machine with network access. See ``tests/e2e/README.md``.
 """
 
@@ -47,7 +47,7 @@ class DccHarnessError(RuntimeError):
     """The harness could not run: Node/npm missing, install failed, crash or bad output."""
 
 
-class DccNetworkViolation(DccHarnessError):
+class DccNetworkViolationError(DccHarnessError):
     """The verifier asked for a URL (or opened a socket) outside the offline map."""
 
     def __init__(self, refused: Sequence[Mapping[str, Any]], results: list[DccResult]) -> None:
@@ -70,6 +70,8 @@ class DccResult:
     ``schema``, ``"skipped"``. A fatal answer (bad signature, no proof, ...) has no checks,
     only ``errors``. ``verified`` is true when nothing is fatal, ``valid_signature`` passed and
     every other check passed except the advisory ``registered_issuer`` and ``schema``.
+    ``diagnosis`` (fatal answers only) holds the underlying library errors that
+    verifier-core hides behind ``invalid_signature``, e.g. ``"Error: Invalid signature."``.
     ``revoked`` is ``None`` when the revocation status was not determined.
     """
 
@@ -78,6 +80,7 @@ class DccResult:
     fatal: bool
     checks: dict[str, str]
     errors: list[dict[str, str]]
+    diagnosis: list[str]
     schema: dict[str, Any] | None
     served_urls: list[str]
     refused_urls: list[str]
@@ -97,6 +100,7 @@ class DccResult:
             fatal=bool(data.get("fatal")),
             checks=dict(data.get("checks") or {}),
             errors=[dict(error) for error in data.get("errors") or []],
+            diagnosis=[str(line) for line in data.get("diagnosis") or []],
             schema=data.get("schema"),
             served_urls=list(network.get("served") or []),
             refused_urls=[str(entry["url"]) for entry in network.get("refused") or []],
@@ -219,7 +223,7 @@ def run_dcc_verifier(
     """Verify each credential with the DCC verifier, offline; one result per credential.
 
     ``resources`` maps URL -> document: a dict/list is served as JSON, a str verbatim.
-    Raises :class:`DccNetworkViolation` when the verifier asked for anything else, and
+    Raises :class:`DccNetworkViolationError` when the verifier asked for anything else, and
     :class:`DccHarnessError` when the harness itself failed.
     """
     job: dict[str, Any] = {
@@ -234,7 +238,7 @@ def run_dcc_verifier(
     results = [DccResult.from_json(item) for item in answer["results"]]
     refused = answer.get("network", {}).get("refused") or []
     if refused or not answer.get("ok"):
-        raise DccNetworkViolation(refused, results)
+        raise DccNetworkViolationError(refused, results)
     if len(results) != len(credentials):
         raise DccHarnessError(f"{len(credentials)} credentials sent, {len(results)} results")
     return results

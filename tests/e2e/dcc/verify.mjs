@@ -54,6 +54,7 @@ export function installOfflineNetwork(resources = {}) {
   const served = [];
   const refused = [];
   const map = new Map(Object.entries(resources));
+  let recording = true; // off while the harness itself (not the verifier) asks
 
   const lookup = url => {
     if(map.has(url)) {
@@ -79,7 +80,9 @@ export function installOfflineNetwork(resources = {}) {
     method = (init.method || method || 'GET').toUpperCase();
     const key = method === 'GET' ? lookup(url) : null;
     if(key === null) {
-      refused.push({url, method, via: 'fetch'});
+      if(recording) {
+        refused.push({url, method, via: 'fetch'});
+      }
       process.stderr.write(`${REFUSED_MARKER}: ${method} ${url} is not in the offline map\n`);
       return new Response(`${REFUSED_MARKER}: ${url} is not in the offline map`, {
         status: 404,
@@ -87,7 +90,9 @@ export function installOfflineNetwork(resources = {}) {
         headers: {'content-type': 'text/plain'}
       });
     }
-    served.push(url);
+    if(recording) {
+      served.push(url);
+    }
     const value = map.get(key);
     const isText = typeof value === 'string';
     return new Response(isText ? value : JSON.stringify(value), {
@@ -99,8 +104,10 @@ export function installOfflineNetwork(resources = {}) {
   // Anything that bypasses fetch (node:http, undici, a raw socket) ends up in
   // Socket#connect (TLSSocket inherits it): record and fail the connection.
   net.Socket.prototype.connect = function refusedConnect(...args) {
-    const options = typeof args[0] === 'object' && args[0] !== null ?
-      args[0] : {port: args[0], host: args[1]};
+    // net.connect() passes its normalised [options, callback] as one array
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    const options = typeof first === 'object' && first !== null ?
+      first : {port: first, host: args[1]};
     const target = options.path ??
       `${options.host ?? 'localhost'}:${options.port ?? ''}`;
     refused.push({url: `socket://${target}`, method: 'CONNECT', via: 'socket'});
@@ -113,6 +120,16 @@ export function installOfflineNetwork(resources = {}) {
   return {
     served,
     refused,
+    // run fn without recording its requests (the harness's own diagnosis,
+    // which repeats requests the verifier already made); refusals still fail
+    async unrecorded(fn) {
+      recording = false;
+      try {
+        return await fn();
+      } finally {
+        recording = true;
+      }
+    },
     mark: () => [served.length, refused.length],
     since: ([s, r]) => ({served: served.slice(s), refused: refused.slice(r)})
   };
@@ -362,7 +379,7 @@ async function main() {
     const plainRaw = toPlain(raw);
     const normalised = normalise(plainRaw);
     const diagnosis = normalised.fatal && credential?.proof ?
-      await diagnose(credential) : [];
+      await netLog.unrecorded(() => diagnose(credential)) : [];
     results.push({
       ...normalised,
       diagnosis,
