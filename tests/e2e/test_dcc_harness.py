@@ -141,9 +141,14 @@ def tampered(signed: dict[str, Any]) -> dict[str, Any]:
 def batch(
     signed: dict[str, Any], resources: dict[str, Any], tampered: dict[str, Any]
 ) -> list[DccResult]:
-    """valid, revoked, tampered, AchievementCredential-typed and expired, in one run."""
+    """valid, revoked, tampered, AchievementCredential-typed, expired and a credential with
+    a term its contexts do not define, in one run (one Node process)."""
     valid, revoked, _, achievement_typed, expired = signed["credentials"]
-    return run_dcc_verifier([valid, revoked, tampered, achievement_typed, expired], resources)
+    undefined_term = copy.deepcopy(valid)
+    undefined_term["skillLevel"] = "expert"  # defined by no context in @context
+    return run_dcc_verifier(
+        [valid, revoked, tampered, achievement_typed, expired, undefined_term], resources
+    )
 
 
 def test_fixture_signer_uses_a_did_key(signed: dict[str, Any]) -> None:
@@ -209,6 +214,14 @@ def test_expired_credential_fails_expiration(batch: list[DccResult]) -> None:
     assert not result.verified
     assert result.checks["valid_signature"] == "passed"
     assert result.checks["expiration"] == "failed"
+
+
+def test_undefined_term_is_rejected(batch: list[DccResult]) -> None:
+    """DESIGN §3: JSON-LD safe mode, so a term no context defines fails verification."""
+    result = batch[5]
+    assert not result.verified
+    assert result.fatal
+    assert result.error_names == ["jsonld.ValidationError"]
 
 
 def test_status_list_with_broken_signature_is_an_error(

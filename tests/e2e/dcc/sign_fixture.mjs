@@ -7,6 +7,7 @@
 //     "seed_hex": "<64 hex chars>",        // Ed25519 seed -> did:key:z6Mk...
 //     "created": "2024-01-01T00:00:00Z",   // optional proof `created`
 //     "keep_issuer": false,                // optional; see below
+//     "resources": {"<url>": <document>},  // optional: contexts not bundled
 //     "credentials": [<unsigned credential>, ...],
 //     "status_lists": [{"id": "<url>", "statusPurpose": "revocation",
 //                       "length": 131072, "set": [<index>, ...],
@@ -20,8 +21,9 @@
 // did:key. Unless "keep_issuer" is true, `issuer` (or `issuer.id` when issuer
 // is an object) is set to the did:key, as verifiers require the issuer to be
 // the key's controller; keep_issuer lets a test sign a mismatched issuer.
-// Runs offline: the network guard from verify.mjs is installed and every
-// context used here is bundled with the security document loader.
+// Runs offline: the network guard from verify.mjs is installed; contexts come
+// from the security document loader's bundled copies, else from "resources".
+// Any other URL makes the signer fail.
 
 import * as Ed25519Multikey from '@digitalcredentials/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalcredentials/data-integrity';
@@ -35,8 +37,8 @@ const DEFAULT_STATUS_LIST_LENGTH = 131072; // Bitstring Status List minimum
 
 async function main() {
   routeConsoleToStderr();
-  const netLog = installOfflineNetwork({});
   const job = await readStdinJson();
+  const netLog = installOfflineNetwork(job.resources ?? {});
 
   if(!/^[0-9a-fA-F]{64}$/.test(job.seed_hex ?? '')) {
     throw new TypeError('"seed_hex" must be 32 bytes in hex');
@@ -49,7 +51,8 @@ async function main() {
   const keyPair = await Ed25519Multikey.generate({seed, controller: did});
   const verificationMethod = keyPair.id;
 
-  const documentLoader = securityLoader().build(); // bundled contexts only
+  // bundled contexts, then the offline map
+  const documentLoader = securityLoader({fetchRemoteContexts: true}).build();
   const suite = new DataIntegrityProof({
     signer: keyPair.signer(),
     cryptosuite: eddsaRdfc2022,
