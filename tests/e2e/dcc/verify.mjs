@@ -222,7 +222,9 @@ const ADVISORY_CHECKS = new Set(['registered_issuer']);
  *   - or `{credential, log: [{id, valid} | {id, error}], additionalInformation}`
  *     with log ids valid_signature, expiration, revocation_status (or
  *     <purpose>_status), registered_issuer; a status list that could not be
- *     used gives {id: 'revocation_status', error: {name: 'status_list_*'}}.
+ *     used gives {id: 'revocation_status', error: {name: 'status_list_*'}};
+ *   - or, for an error it did not classify (validFrom in the future), the
+ *     error left in `error` and a log with only registered_issuer.
  */
 export function normalise(raw) {
   const errors = [];
@@ -234,6 +236,14 @@ export function normalise(raw) {
     });
   }
   const fatal = errors.length > 0;
+  // An error verifier-core did not classify stays in `error` (e.g. a validFrom
+  // in the future): the log then has no valid_signature entry.
+  if(raw?.error) {
+    errors.push({
+      name: String(raw.error.name ?? 'error'),
+      message: String(raw.error.message ?? raw.error)
+    });
+  }
 
   const checks = {};
   for(const step of raw?.log ?? []) {
