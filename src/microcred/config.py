@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
     log_level: str = "INFO"
+    #: Let anyone register an organisation through the API (off by default outside development).
+    open_registration: bool | None = None
+
+    @property
+    def registration_open(self) -> bool:
+        """Whether the API accepts new organisations."""
+        if self.open_registration is None:
+            return self.environment != "production"
+        return self.open_registration
 
     @field_validator("kek_secrets", mode="before")
     @classmethod

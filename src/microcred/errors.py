@@ -102,3 +102,9 @@ class ConfigurationError(MicrocredError):
 
     code = "configuration_error"
     status_code = 500
+
+
+class Offline(NotFound):
+    """Something would have to be fetched, but verification runs offline."""
+
+    code = "offline"

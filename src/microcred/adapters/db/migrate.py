@@ -1,0 +1,37 @@
+"""Running Alembic migrations from the installed package (``microcred db upgrade``)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config pointing at the migrations shipped inside microcred."""
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(resources.files("microcred.adapters.db").joinpath("migrations"))
+    )
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the database schema up to ``revision``."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def current(database_url: str) -> str | None:
+    """The schema revision the database is at (None when never migrated)."""
+    from alembic.migration import MigrationContext  # noqa: PLC0415
+
+    from microcred.adapters.db.uow import make_engine  # noqa: PLC0415
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,135 @@
+"""Engine construction and the SQLAlchemy unit of work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from microcred.adapters.db.repositories import (
+    SqlAchievements,
+    SqlCredentials,
+    SqlKeys,
+    SqlOrganisations,
+    SqlPublic,
+    SqlStatusLists,
+    SqlTokens,
+    SqlUsers,
+)
+from microcred.errors import Conflict, MicrocredError
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, immediate write transactions) or PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("postgresql") and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so two writers never deadlock mid-way
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlUnitOfWork:
+    """One database transaction with its repositories."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        self._session = self._factory()
+        self.organisations = SqlOrganisations(self._session)
+        self.public = SqlPublic(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        """The underlying session (for adapters that extend the schema, e.g. the ledger)."""
+        assert self._session is not None, "unit of work not entered"
+        return self._session
+
+    def tenant(self, organisation_id: str) -> TenantRepositories:
+        """Repositories bound to ``organisation_id``."""
+        return TenantRepositories(self.session, organisation_id)
+
+    def tokens_global(self) -> SqlTokens:
+        """Token lookup across organisations (authentication only)."""
+        return SqlTokens(self.session)
+
+    def commit(self) -> None:
+        """Commit; integrity violations become `Conflict`."""
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise Conflict("The change conflicts with existing data (a duplicate?).") from exc
+        except OperationalError as exc:
+            self.session.rollback()
+            raise MicrocredError("The database is busy; try again.") from exc
+
+    def rollback(self) -> None:
+        """Throw away everything since the last commit."""
+        self.session.rollback()
+
+
+class TenantRepositories:
+    """All repositories of one organisation."""
+
+    def __init__(self, session: Session, organisation_id: str) -> None:
+        self.organisation_id = organisation_id
+        self.users = SqlUsers(session, organisation_id)
+        self.tokens = SqlTokens(session, organisation_id)
+        self.keys = SqlKeys(session, organisation_id)
+        self.achievements = SqlAchievements(session, organisation_id)
+        self.credentials = SqlCredentials(session, organisation_id)
+        self.status_lists = SqlStatusLists(session, organisation_id)
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)

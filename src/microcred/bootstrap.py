@@ -1,0 +1,78 @@
+"""The composition root: settings -> engine -> ports -> services. Tests call it too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from microcred.adapters.clock import SystemClock
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
+from microcred.adapters.http_fetch import HttpFetcher
+from microcred.config import Settings, get_settings
+from microcred.crypto.sealing import Sealer
+from microcred.ports import Clock
+from microcred.services.achievements import AchievementService
+from microcred.services.credentials import CredentialService, PublicDocuments
+from microcred.services.identity import IdentityService
+from microcred.services.issuance import IssuanceService
+from microcred.services.keys import IssuerKeys
+from microcred.services.status_lists import StatusLists
+from microcred.services.urls import PublicUrls
+from microcred.services.verification import VerificationService
+
+
+@dataclass(slots=True)
+class Container:
+    """Everything a web process or command needs, wired once."""
+
+    settings: Settings
+    engine: Engine
+    uow: SqlUnitOfWorkFactory
+    clock: Clock
+    urls: PublicUrls
+    keys: IssuerKeys
+    identity: IdentityService
+    achievements: AchievementService
+    issuance: IssuanceService
+    credentials: CredentialService
+    public: PublicDocuments
+    verification: VerificationService
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+    """Wire the application from ``settings`` (read from the environment when omitted)."""
+    settings = settings or get_settings()
+    settings.check_safe()
+    engine = make_engine(settings.database_url)
+    uow = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    urls = PublicUrls(settings.public_base_url)
+    keys = IssuerKeys(Sealer(settings.kek_secrets), urls)
+    status_lists = StatusLists(urls, settings.status_list_size)
+    public = PublicDocuments(uow, keys)
+    fetcher = HttpFetcher(
+        timeout=settings.http_timeout_seconds,
+        cache_seconds=settings.did_web_cache_seconds,
+        allow_http=settings.allow_insecure_http,
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        clock=clock,
+        urls=urls,
+        keys=keys,
+        identity=IdentityService(uow, clock, keys, urls,
+                                 timedelta(seconds=settings.session_token_seconds)),
+        achievements=AchievementService(uow, clock, urls),
+        issuance=IssuanceService(uow, clock, keys, status_lists, urls),
+        credentials=CredentialService(uow, clock, keys, status_lists),
+        public=public,
+        verification=VerificationService(public, urls, clock, fetcher),
+    )

@@ -1,0 +1,213 @@
+"""``microcred``: operate a server and work with credentials from the shell."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from microcred.adapters.db import migrate
+from microcred.bootstrap import Container, build
+from microcred.cli import vc
+from microcred.cli.demo import seed_demo
+from microcred.config import get_settings
+from microcred.credentials.parsing import load_json
+from microcred.domain.credential import Recipient, StatusAction
+from microcred.domain.identity import Principal, Role, permissions_of
+from microcred.errors import MicrocredError, NotFound
+from microcred.services.issuance import IssueRequest, Suite
+
+app = typer.Typer(help="microcred: micro-credentials on Open Badges 3.0.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+achievement_app = typer.Typer(help="Micro-credential definitions.", no_args_is_help=True)
+app.add_typer(vc.app, name="vc")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(token_app, name="token")
+app.add_typer(achievement_app, name="achievement")
+
+
+def _fail(exc: MicrocredError) -> None:
+    typer.echo(f"error: {exc.explain()}", err=True)
+    raise typer.Exit(2)
+
+
+def _container() -> Container:
+    try:
+        return build()
+    except MicrocredError as exc:
+        _fail(exc)
+        raise
+
+
+def _operator(c: Container, slug: str) -> Principal:
+    """Acting at the command line on behalf of an organisation: its administrator's powers."""
+    with c.uow() as uow:
+        org = uow.organisations.by_slug(slug)
+    if org is None:
+        raise NotFound(f"No organisation called {slug!r}.")
+    return Principal("operator:cli", org.id, Role.ADMIN, "operator@localhost",
+                     permissions_of(Role.ADMIN))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema (MICROCRED_DATABASE_URL)."""
+    url = get_settings().database_url
+    migrate.upgrade(url, revision)
+    typer.echo(f"database at revision {migrate.current(url)}")
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Option(help="Short handle, e.g. 'acme'.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    admin_email: Annotated[str, typer.Option(help="First administrator's e-mail.")],
+    admin_password: Annotated[
+        str | None, typer.Option(help="Password (or set MICROCRED_ADMIN_PASSWORD).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="The organisation's web site.")] = None,
+    did_method: Annotated[str, typer.Option(help="'key' (did:key) or 'web' (did:web).")] = "key",
+) -> None:
+    """Create an organisation with its first admin and a signing key."""
+    password = admin_password or os.environ.get("MICROCRED_ADMIN_PASSWORD")
+    if not password:
+        password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+    c = _container()
+    try:
+        org, admin = c.identity.create_organisation(
+            slug=slug, name=name, admin_email=admin_email, admin_password=password, url=url,
+            did_method=did_method)
+        typer.echo(json.dumps({"id": org.id, "slug": org.slug, "admin": admin.email,
+                               "issuer_id": c.issuance.current_issuer_id(org)}))
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Create an API token (printed once)."""
+    c = _container()
+    try:
+        typer.echo(c.identity.create_token_for(org, email, name).token)
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+
+
+@achievement_app.command("create")
+def achievement_create(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    file: Annotated[Path, typer.Argument(help="JSON as POST /api/v1/achievements takes it.")],
+) -> None:
+    """Define a micro-credential from a JSON file."""
+    from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    c = _container()
+    try:
+        body = AchievementCreate.model_validate(load_json(file.read_bytes(), what=str(file)))
+        created = c.achievements.create(_operator(c, org), body.to_input())
+        typer.echo(json.dumps({"id": created.id, "name": created.name}))
+    except ValidationError as exc:
+        typer.echo(f"error: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", err=True)
+        raise typer.Exit(2) from None
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+
+
+@app.command()
+def issue(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    achievement: Annotated[str, typer.Option(help="Achievement id.")],
+    email: Annotated[str | None, typer.Option(help="Recipient e-mail (stored hashed).")] = None,
+    did: Annotated[str | None, typer.Option(help="Recipient DID.")] = None,
+    suite: Annotated[Suite, typer.Option(help="Proof suite.")] = Suite.EDDSA_RDFC_2022,
+    out: Annotated[Path | None, typer.Option(help="Write the credential here.")] = None,
+) -> None:
+    """Issue a credential and print it."""
+    c = _container()
+    try:
+        issued = c.issuance.issue(_operator(c, org),
+                                  IssueRequest(achievement, Recipient(did=did, email=email),
+                                               suite=suite))
+        text = issued.jwt or json.dumps(issued.document, indent=2, ensure_ascii=False)
+        if out:
+            out.write_text(text + "\n", encoding="utf-8")
+            typer.echo(issued.id)
+        else:
+            typer.echo(text)
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+
+
+@app.command()
+def revoke(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    credential: Annotated[str, typer.Argument(help="Credential id.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    action: Annotated[StatusAction, typer.Option(help="revoke, suspend or reinstate.")] = (
+        StatusAction.REVOKE
+    ),
+) -> None:
+    """Revoke (or suspend / reinstate) a credential; its status list changes at once."""
+    c = _container()
+    try:
+        changed = c.credentials.change_status(_operator(c, org), credential, action, reason)
+        typer.echo(json.dumps({"id": changed.id, "status": changed.status.value}))
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the API and pages."""
+    import uvicorn  # noqa: PLC0415
+
+    from microcred.web.api.app import create_app  # noqa: PLC0415
+
+    c = _container()
+    settings = c.settings
+    uvicorn.run(create_app(c), host=host or settings.host, port=port or settings.port,
+                log_level=settings.log_level.lower(), server_header=False)
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = False,
+) -> None:
+    """Seed a demo organisation (idempotent) and print how to use it."""
+    c = _container()
+    try:
+        typer.echo(seed_demo(c))
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
+    if serve_after:
+        serve(None, None)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,155 @@
+"""``microcred vc``: sign and verify credential files, with no database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from cryptography.hazmat.primitives import serialization
+
+from microcred.credentials.parsing import load_json
+from microcred.credentials.proofs import data_integrity, jwt
+from microcred.adapters.http_fetch import HttpFetcher
+from microcred.credentials.verify import Check, CheckStatus, VerificationReport, Verifier
+from microcred.crypto.did import did_key_verification_method
+from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
+from microcred.errors import InvalidInput, MicrocredError
+
+app = typer.Typer(help="Sign and verify Verifiable Credentials (files in, files out).",
+                  no_args_is_help=True)
+
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt-eddsa", "vc-jwt-rs256")
+MAX_FILE = 10_000_000
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path == Path("-"):
+            return sys.stdin.buffer.read(MAX_FILE + 1)
+        if path.stat().st_size > MAX_FILE:
+            raise InvalidInput(f"{path} is larger than {MAX_FILE:,} bytes.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path} cannot be read: {exc.strerror}.") from exc
+
+
+def _load_credential(path: Path) -> dict[str, Any] | str:
+    data = _read(path)
+    text = data.strip()
+    if text[:1] not in (b"{", b"[", b'"') and text.count(b".") == 2:
+        return text.decode("ascii", "replace")  # a compact VC-JWT
+    value = load_json(data, max_bytes=MAX_FILE, what=str(path))
+    if isinstance(value, str | dict):
+        return value
+    raise InvalidInput(f"{path} holds neither a credential object nor a VC-JWT.")
+
+
+@app.command()
+def sign(
+    file: Annotated[Path, typer.Argument(help="The unsigned credential (JSON); '-' for stdin.")],
+    key: Annotated[Path, typer.Option(help="Multikey pair JSON (Ed25519) or PKCS#8 PEM (RSA).")],
+    suite: Annotated[str, typer.Option(help=f"One of: {', '.join(SUITES)}.")] = SUITES[0],
+    created: Annotated[str | None, typer.Option(help="Proof creation time (XML dateTime).")] = None,
+    verification_method: Annotated[
+        str | None, typer.Option(help="Verification method id; default: the key's did:key.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Sign a credential with a Data Integrity proof or as a VC-JWT."""
+    try:
+        if suite not in SUITES:
+            raise InvalidInput(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
+        document = load_json(_read(file), max_bytes=MAX_FILE, what=str(file))
+        if not isinstance(document, dict):
+            raise InvalidInput("The credential must be a JSON object.")
+        key_bytes = _read(key)
+        if suite == "vc-jwt-rs256":
+            try:
+                pem = serialization.load_pem_private_key(key_bytes, password=None)
+            except ValueError as exc:
+                raise InvalidInput("The RSA key must be an unencrypted PEM private key.") from exc
+            der = pem.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+            if verification_method is None:
+                raise InvalidInput("RS256 needs --verification-method (the key's id).")
+            result: str = jwt.sign(document, RsaKeyPair(der), kid=verification_method)
+        else:
+            pair_json = load_json(key_bytes, what=str(key))
+            if not isinstance(pair_json, dict):
+                raise InvalidInput("The key file must be a JSON object.")
+            pair = Ed25519KeyPair.from_multikey(pair_json)
+            vm = verification_method or did_key_verification_method(pair.public)
+            if suite == "vc-jwt-eddsa":
+                result = jwt.sign(document, pair, kid=vm)
+            else:
+                signed = data_integrity.sign(
+                    document, pair, verification_method=vm,
+                    cryptosuite=data_integrity.Cryptosuite(suite), created=created)
+                result = json.dumps(signed, indent=2, ensure_ascii=False)
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    if out:
+        out.write_text(result + "\n", encoding="utf-8")
+    else:
+        typer.echo(result)
+
+
+def _documents(pairs: list[str]) -> dict[str, Any]:
+    docs: dict[str, Any] = {}
+    for pair in pairs:
+        url, sep, path = pair.partition("=")
+        if not sep or not url or not path:
+            raise InvalidInput(f"--document wants URL=FILE, not {pair!r}.")
+        value = load_json(_read(Path(path)), what=path)
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{path} is not a JSON object.")
+        docs[url] = value
+    return docs
+
+
+def _print_report(name: str, report: VerificationReport) -> None:
+    mark = {"passed": "✓", "failed": "✗", "skipped": "–"}
+    typer.echo(f"{name}: {'VERIFIED' if report.verified else 'NOT VERIFIED'}")
+    for c in report.checks:
+        typer.echo(f"  {mark[c.status.value]} {c.check:<9} {c.message}")
+
+
+@app.command()
+def verify(
+    files: Annotated[list[Path], typer.Argument(help="Credential files (JSON-LD or VC-JWT).")],
+    offline: Annotated[bool, typer.Option(help="Fetch nothing from the network.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+    document: Annotated[
+        list[str] | None,
+        typer.Option(help="URL=FILE: a DID/controller document or status list to use for URL."),
+    ] = None,
+) -> None:
+    """Verify credentials; exit 0 only if every file verifies."""
+    try:
+        docs = _documents(document or [])
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    verifier = Verifier(fetch=None if offline else HttpFetcher(), documents=docs)
+    all_ok = True
+    for path in files:
+        try:
+            report = verifier.verify(_load_credential(path))
+        except MicrocredError as exc:
+            report = VerificationReport()
+            report.checks.append(Check("proof", CheckStatus.FAILED, exc.explain()))
+        all_ok = all_ok and report.verified
+        if as_json:
+            typer.echo(json.dumps({"file": str(path), **report.to_json()}, ensure_ascii=False))
+        else:
+            _print_report(str(path), report)
+    raise typer.Exit(0 if all_ok else 1)

@@ -1,0 +1,194 @@
+"""The interfaces services depend on. Adapters implement them; services never import adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from microcred.domain.achievement import Achievement, StatusPurpose
+from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
+from microcred.domain.identity import ApiToken, Organisation, User
+
+
+class Clock(Protocol):
+    """Tells the time (UTC)."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+
+@dataclass(slots=True)
+class SigningKeyRecord:
+    """A stored issuer key; the private half only ever sealed."""
+
+    id: str
+    organisation_id: str
+    algorithm: str  # "Ed25519" or "RS256"
+    public: str  # publicKeyMultibase, or an RSA JWK as JSON
+    sealed_private: bytes
+    fragment: str
+    active: bool
+    created_at: datetime
+    retired_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class StatusListRecord:
+    """One Bitstring Status List of an organisation."""
+
+    id: str
+    organisation_id: str
+    purpose: StatusPurpose
+    key_id: str
+    size: int
+    bits: bytes
+    allocated: int
+    version: int
+    signed_document: str | None
+    signed_version: int
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class StatusChangeRecord:
+    """An audit entry for a status change."""
+
+    id: str
+    organisation_id: str
+    credential_id: str
+    action: StatusAction
+    reason: str
+    actor_user_id: str | None
+    at: datetime
+
+
+class OrganisationRepository(Protocol):
+    """Organisations (not tenant-scoped: the tenant itself)."""
+
+    def add(self, org: Organisation) -> None: ...
+    def get(self, org_id: str) -> Organisation | None: ...
+    def by_slug(self, slug: str) -> Organisation | None: ...
+    def list(self) -> Sequence[Organisation]: ...
+    def update(self, org: Organisation) -> None: ...
+
+
+class UserRepository(Protocol):
+    """Users of one organisation."""
+
+    def add(self, user: User) -> None: ...
+    def get(self, user_id: str) -> User | None: ...
+    def by_email(self, email: str) -> User | None: ...
+    def list(self) -> Sequence[User]: ...
+    def update(self, user: User) -> None: ...
+
+
+class TokenRepository(Protocol):
+    """API tokens, looked up by hash (the raw token is never stored)."""
+
+    def add(self, token: ApiToken) -> None: ...
+    def by_hash(self, token_hash: str) -> ApiToken | None: ...
+    def list_for_user(self, user_id: str) -> Sequence[ApiToken]: ...
+    def revoke(self, token_id: str) -> bool: ...
+
+
+class KeyRepository(Protocol):
+    """Signing keys of one organisation."""
+
+    def add(self, key: SigningKeyRecord) -> None: ...
+    def get(self, key_id: str) -> SigningKeyRecord | None: ...
+    def active(self, algorithm: str) -> SigningKeyRecord | None: ...
+    def list(self) -> Sequence[SigningKeyRecord]: ...
+    def update(self, key: SigningKeyRecord) -> None: ...
+
+
+class AchievementRepository(Protocol):
+    """Micro-credential definitions of one organisation."""
+
+    def add(self, achievement: Achievement) -> None: ...
+    def get(self, achievement_id: str) -> Achievement | None: ...
+    def list(self, *, offset: int = 0, limit: int = 50) -> Sequence[Achievement]: ...
+    def update(self, achievement: Achievement) -> None: ...
+
+
+class CredentialRepository(Protocol):
+    """Issued credentials of one organisation."""
+
+    def add(self, credential: IssuedCredential) -> None: ...
+    def get(self, credential_id: str) -> IssuedCredential | None: ...
+    def list(
+        self,
+        *,
+        achievement_id: str | None = None,
+        recipient_email: str | None = None,
+        status: CredentialStatus | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Sequence[IssuedCredential]: ...
+    def set_status(self, credential_id: str, status: CredentialStatus) -> None: ...
+    def record_change(self, change: StatusChangeRecord) -> None: ...
+    def changes(self, credential_id: str) -> Sequence[StatusChangeRecord]: ...
+
+
+class StatusListRepository(Protocol):
+    """Status lists of one organisation."""
+
+    def add(self, status_list: StatusListRecord) -> None: ...
+    def get(self, list_id: str) -> StatusListRecord | None: ...
+    def open_list(self, purpose: StatusPurpose, key_id: str) -> StatusListRecord | None: ...
+    def index_taken(self, list_id: str, index: int) -> bool: ...
+    def save(self, status_list: StatusListRecord) -> None: ...
+
+
+class PublicReader(Protocol):
+    """What anyone may read without signing in: published documents, by their public id."""
+
+    def credential(self, credential_id: str) -> IssuedCredential | None: ...
+    def status_list(self, list_id: str) -> StatusListRecord | None: ...
+    def organisation_by_slug(self, slug: str) -> Organisation | None: ...
+    def keys_of(self, organisation_id: str) -> Sequence[SigningKeyRecord]: ...
+
+
+class TenantScope(Protocol):
+    """Repositories bound to one organisation: every query filters by it."""
+
+    organisation_id: str
+    users: UserRepository
+    tokens: TokenRepository
+    keys: KeyRepository
+    achievements: AchievementRepository
+    credentials: CredentialRepository
+    status_lists: StatusListRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit` rolls everything back."""
+
+    organisations: OrganisationRepository
+    public: PublicReader
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def tenant(self, organisation_id: str) -> TenantScope: ...
+    def tokens_global(self) -> TokenRepository: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a new unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...
+
+
+class DocumentFetcher(Protocol):
+    """Fetches JSON documents over the network (did:web, status lists), with limits."""
+
+    def __call__(self, url: str) -> dict[str, Any]: ...

@@ -1,0 +1,83 @@
+"""Allocating status entries and publishing signed Bitstring Status List credentials."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from microcred.credentials.proofs import data_integrity
+from microcred.credentials.status_list import Bitstring, status_list_credential
+from microcred.crypto.keys import Ed25519KeyPair
+from microcred.domain.achievement import StatusPurpose
+from microcred.errors import ConfigurationError
+from microcred.ports import StatusListRecord, TenantScope
+from microcred.services.ids import new_id
+from microcred.services.keys import Signer
+from microcred.services.urls import PublicUrls
+
+_ATTEMPTS = 64
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class StatusLists:
+    """Status lists of organisations: allocation (random index, for herd privacy) and signing."""
+
+    def __init__(self, urls: PublicUrls, size: int) -> None:
+        self._urls = urls
+        self._size = size
+
+    def allocate(
+        self, scope: TenantScope, purpose: StatusPurpose, signer: Signer, now: datetime
+    ) -> tuple[StatusListRecord, int]:
+        """A free random index in an open list of ``purpose`` (a new list when all are half full)."""
+        record = scope.status_lists.open_list(purpose, signer.record.id)
+        if record is None:
+            record = StatusListRecord(
+                id=new_id(), organisation_id=scope.organisation_id, purpose=purpose,
+                key_id=signer.record.id,
+                size=self._size, bits=Bitstring(self._size).to_bytes(), allocated=0, version=0,
+                signed_document=None, signed_version=0, created_at=now,
+            )
+            record.signed_document = self.sign(record, signer, now)
+            scope.status_lists.add(record)
+        for _ in range(_ATTEMPTS):
+            index = secrets.randbelow(record.size)
+            if not scope.status_lists.index_taken(record.id, index):
+                record.allocated += 1
+                scope.status_lists.save(record)
+                return record, index
+        raise ConfigurationError("Could not find a free status list index; try again.")
+
+    def set_bit(self, scope: TenantScope, record: StatusListRecord, index: int, value: bool,
+                signer: Signer, now: datetime) -> None:
+        """Flip one entry and re-sign the list in the same transaction."""
+        bits = Bitstring(data=record.bits)
+        bits.set(index, value)
+        record.bits = bits.to_bytes()
+        record.signed_version += 1
+        record.signed_document = self.sign(record, signer, now)
+        scope.status_lists.save(record)
+
+    def sign(self, record: StatusListRecord, signer: Signer, now: datetime) -> str:
+        """The signed BitstringStatusListCredential as JSON text."""
+        if not isinstance(signer.key, Ed25519KeyPair):
+            raise ConfigurationError("Status lists are signed with the Ed25519 key.")
+        url = self._urls.status_list(record.id)
+        doc = status_list_credential(url, signer.issuer_id, record.purpose.value,
+                                     Bitstring(data=record.bits), _timestamp(now))
+        signed = data_integrity.sign(doc, signer.key, verification_method=signer.verification_method,
+                                     created=_timestamp(now))
+        return json.dumps(signed, separators=(",", ":"), ensure_ascii=False)
+
+    @staticmethod
+    def document(record: StatusListRecord) -> dict[str, Any]:
+        """The published status list credential."""
+        if record.signed_document is None:
+            raise ConfigurationError("The status list has not been signed yet.")
+        result: dict[str, Any] = json.loads(record.signed_document)
+        return result

@@ -1,0 +1,77 @@
+"""An ASGI guard in front of the app: body size and JSON depth limits, before any parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from microcred.credentials.parsing import load_json
+from microcred.errors import MicrocredError
+
+
+class BodyLimits:
+    """Refuses bodies over ``max_bytes`` (413) and JSON nested deeper than ``max_depth`` or not
+    parseable (413/422) with the API's error shape; passes the buffered body on otherwise."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS", "DELETE"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                await _error(send, 400, "invalid_input", "Content-Length is not a number.")
+                return
+            if too_big:
+                await _error(send, 413, "payload_too_large",
+                             f"The request body is larger than {self.max_bytes:,} bytes.")
+                return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _error(send, 413, "payload_too_large",
+                             f"The request body is larger than {self.max_bytes:,} bytes.")
+                return
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if body and content_type in {b"application/json", b"application/ld+json"}:
+            try:
+                load_json(bytes(body), max_bytes=self.max_bytes, max_depth=self.max_depth,
+                          what="request body")
+            except MicrocredError as exc:
+                await _error(send, exc.status_code, exc.code, exc.explain())
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    payload: dict[str, Any] = {"error": code, "message": message}
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
