@@ -84,10 +84,10 @@ def _encode(value: Any, out: list[str], depth: int) -> None:
         out.append(_number(value))
     elif isinstance(value, dict):
         out.append("{")
+        if not all(isinstance(k, str) for k in value):
+            raise InvalidInput("JSON object keys must be strings.")
         keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
         for i, key in enumerate(keys):
-            if not isinstance(key, str):
-                raise InvalidInput("JSON object keys must be strings.")
             if i:
                 out.append(",")
             out.append(_string(key))
