@@ -750,6 +750,15 @@ def _native(value: bool | float, term: _Term | None, path: Path) -> str:
     return f'"{_double(value)}"^^<{datatype or XSD_DOUBLE}>'
 
 
+def _ambiguous_double(path: Path) -> JsonLdError:
+    # JSON-LD 1.1 keeps such a string as it is; jsonld.js and pyld rewrite it in
+    # canonical double form. Signing either would break verification by the other.
+    return JsonLdError(
+        f"The string {_at(path)} is typed xsd:double; implementations disagree on how to "
+        "canonicalise it, so it is refused. Use a JSON number instead."
+    )
+
+
 def _json_literal(value: Any, path: Path) -> str:
     _check_depth(value, MAX_DEPTH, path)
     try:
@@ -822,6 +831,8 @@ class _Walk:
                 if coercion == "@vocab":
                     return self.iri(value, ctx, True, path, "IRI")
                 if coercion[0] != "@":
+                    if coercion == XSD_DOUBLE:
+                        raise _ambiguous_double(path)
                     return f'"{_string_body(value, path)}"{term.datatype_suffix}'
             if term.has_language:
                 if term.language is not None:
@@ -1064,6 +1075,8 @@ class _Walk:
             out.append(f'"{_string_body(value, value_path)}"@{language.lower()}')
             return
         if isinstance(value, str):
+            if datatype == XSD_DOUBLE:
+                raise _ambiguous_double(value_path)
             body = f'"{_string_body(value, value_path)}"'
             if datatype is None or datatype == XSD_STRING:
                 out.append(body)

@@ -5,6 +5,9 @@ cross-check `microcred.credentials.jsonld.canonize` against. It is strict about 
 properties (pyld's ``on_property_dropped`` hook), never touches the network and never
 changes pyld's global document loader.
 
+A relative IRI is refused too: pyld 3.3 would resolve it against a placeholder base
+(``http://example.org/base/``), so output naming that base is rejected.
+
 Known differences from `microcred.credentials.jsonld` (both documented in the tests):
 pyld 3.3 escapes only ``\\\\ \\" \\t \\n \\r`` in literals where RDFC-1.0 also requires
 ``\\b``, ``\\f`` and ``\\uXXXX`` for other control characters, and it rounds doubles
@@ -20,6 +23,9 @@ from pyld import jsonld as pyld_jsonld
 
 from microcred.credentials.contexts import load_context
 from microcred.errors import JsonLdError, MicrocredError, UndefinedTerm, UnknownContext
+
+#: pyld 3.3 resolves relative IRIs against this when a document has no base.
+_PYLD_DEFAULT_BASE = "http://example.org/base/"
 
 
 def _document_loader(
@@ -66,4 +72,10 @@ def canonize_reference(
         raise JsonLdError(f"pyld could not canonicalise the document: {exc}") from exc
     if not isinstance(result, str):
         raise UnknownContext("pyld returned no N-Quads.")
+    if f"<{_PYLD_DEFAULT_BASE}" in result:
+        # pyld resolves relative IRIs against this made-up base instead of refusing them.
+        raise UndefinedTerm(
+            "The document uses a relative IRI (a type, @id or term that its @context does "
+            "not define); pyld resolved it against its placeholder base."
+        )
     return result
