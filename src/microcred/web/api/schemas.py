@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from microcred.domain.achievement import (
     Achievement,
@@ -24,6 +24,8 @@ from microcred.services.issuance import Suite
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Url = Annotated[str, StringConstraints(min_length=8, max_length=2048)]
+#: checked by the domain (``normalise_email``); internal domains such as .test are allowed
+EmailStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
 
 
 class Strict(BaseModel):
