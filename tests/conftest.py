@@ -51,7 +51,7 @@ def _postgres_schema_url() -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {exc}")
     sep = "&" if "?" in POSTGRES_URL else "?"
     try:
@@ -84,8 +84,12 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(environment="test", database_url=database_url, kek_secrets=[KEK],
-                    public_base_url="https://issuer.test")
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        kek_secrets=[KEK],
+        public_base_url="https://issuer.test",
+    )
 
 
 @pytest.fixture

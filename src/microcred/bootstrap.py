@@ -68,8 +68,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         clock=clock,
         urls=urls,
         keys=keys,
-        identity=IdentityService(uow, clock, keys, urls,
-                                 timedelta(seconds=settings.session_token_seconds)),
+        identity=IdentityService(
+            uow, clock, keys, urls, timedelta(seconds=settings.session_token_seconds)
+        ),
         achievements=AchievementService(uow, clock, urls),
         issuance=IssuanceService(uow, clock, keys, status_lists, urls),
         credentials=CredentialService(uow, clock, keys, status_lists),

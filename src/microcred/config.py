@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from microcred.errors import ConfigurationError
 
 #: The development key-encryption secret; refused outside development.
-DEV_KEK_SECRET = "dev-only-insecure-kek-change-me"
+DEV_KEK_SECRET = "dev-only-insecure-kek-change-me"  # noqa: S105 — refused in production
 
 
 class Settings(BaseSettings):

@@ -154,20 +154,29 @@ class PublicReader(Protocol):
 class TenantScope(Protocol):
     """Repositories bound to one organisation: every query filters by it."""
 
-    organisation_id: str
-    users: UserRepository
-    tokens: TokenRepository
-    keys: KeyRepository
-    achievements: AchievementRepository
-    credentials: CredentialRepository
-    status_lists: StatusListRepository
+    @property
+    def organisation_id(self) -> str: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def keys(self) -> KeyRepository: ...
+    @property
+    def achievements(self) -> AchievementRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def status_lists(self) -> StatusListRepository: ...
 
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit` rolls everything back."""
 
-    organisations: OrganisationRepository
-    public: PublicReader
+    @property
+    def organisations(self) -> OrganisationRepository: ...
+    @property
+    def public(self) -> PublicReader: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -16,13 +16,23 @@ ACHIEVEMENT = {
     "name": "Incident Response",
     "description": "Runs a blameless post-incident review.",
     "criteria": "Lead one review and publish the write-up.",
-    "alignments": [{"target_name": "manage incidents",
-                    "target_url": "http://data.europa.eu/esco/skill/0a0b0c0d-0000-4000-8000-000000000001",
-                    "target_framework": "ESCO", "level": 3}],
+    "alignments": [
+        {
+            "target_name": "manage incidents",
+            "target_url": "http://data.europa.eu/esco/skill/0a0b0c0d-0000-4000-8000-000000000001",
+            "target_framework": "ESCO",
+            "level": 3,
+        }
+    ],
     "effort_hours": 5,
     "validity_days": 365,
-    "result_descriptions": [{"name": "Review quality", "levels": [
-        {"name": "Developing"}, {"name": "Proficient"}], "required_level": "Proficient"}],
+    "result_descriptions": [
+        {
+            "name": "Review quality",
+            "levels": [{"name": "Developing"}, {"name": "Proficient"}],
+            "required_level": "Proficient",
+        }
+    ],
     "tags": ["operations"],
 }
 
@@ -34,12 +44,20 @@ def client(container: Container) -> Iterator[TestClient]:
 
 
 def _register(client: TestClient, slug: str) -> dict[str, str]:
-    r = client.post("/api/v1/organisations", json={
-        "slug": slug, "name": slug.upper(), "admin_email": f"admin@{slug}.test",
-        "admin_password": PASSWORD})
+    r = client.post(
+        "/api/v1/organisations",
+        json={
+            "slug": slug,
+            "name": slug.upper(),
+            "admin_email": f"admin@{slug}.test",
+            "admin_password": PASSWORD,
+        },
+    )
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/auth/token", json={"organisation": slug,
-                                                "email": f"admin@{slug}.test", "password": PASSWORD})
+    r = client.post(
+        "/api/v1/auth/token",
+        json={"organisation": slug, "email": f"admin@{slug}.test", "password": PASSWORD},
+    )
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
@@ -62,16 +80,28 @@ def test_issue_fetch_verify_revoke_over_http(client: TestClient) -> None:
     assert client.get("/status/" + status_url.rsplit("/", 1)[1]).status_code == 200
     r = client.post("/api/v1/verify", json=issued["credential"])
     assert r.status_code == 200 and r.json()["verified"] is True, r.json()
-    assert {c["check"] for c in r.json()["checks"]} >= {"context", "schema", "proof", "issuer",
-                                                         "validity", "status"}
-    r = client.post(f"/api/v1/credentials/{issued['id']}/status",
-                    json={"action": "revoke", "reason": "left the programme"}, headers=auth)
+    assert {c["check"] for c in r.json()["checks"]} >= {
+        "context",
+        "schema",
+        "proof",
+        "issuer",
+        "validity",
+        "status",
+    }
+    r = client.post(
+        f"/api/v1/credentials/{issued['id']}/status",
+        json={"action": "revoke", "reason": "left the programme"},
+        headers=auth,
+    )
     assert r.status_code == 200 and r.json()["status"] == "revoked"
     r = client.post("/api/v1/verify", json={"verifiableCredential": issued["credential"]})
     assert r.json()["verified"] is False
     status = next(c for c in r.json()["checks"] if c["check"] == "status")
-    assert status == {"check": "status", "status": "failed",
-                      "message": "The issuer has revoked this credential."}
+    assert status == {
+        "check": "status",
+        "status": "failed",
+        "message": "The issuer has revoked this credential.",
+    }
 
 
 def test_jwt_credentials_are_served_and_verified(client: TestClient) -> None:
@@ -79,8 +109,9 @@ def test_jwt_credentials_are_served_and_verified(client: TestClient) -> None:
     issued = _issue(client, auth, suite="vc-jwt-eddsa")
     token = client.get(f"/credentials/{issued['id']}")
     assert token.headers["content-type"].startswith("application/vc+jwt")
-    r = client.post("/api/v1/verify", content=token.text,
-                    headers={"Content-Type": "application/vc+jwt"})
+    r = client.post(
+        "/api/v1/verify", content=token.text, headers={"Content-Type": "application/vc+jwt"}
+    )
     assert r.json()["verified"] is True, r.json()
 
 
@@ -109,10 +140,16 @@ def test_organisation_a_cannot_read_or_change_b_through_any_endpoint(client: Tes
         ("PUT", f"/api/v1/achievements/{achievement_id}", ACHIEVEMENT),
         ("GET", f"/api/v1/credentials/{credential_id}", None),
         ("GET", f"/api/v1/credentials/{credential_id}/history", None),
-        ("POST", f"/api/v1/credentials/{credential_id}/status",
-         {"action": "revoke", "reason": "hostile"}),
-        ("POST", "/api/v1/credentials",
-         {"achievement_id": achievement_id, "recipient": {"email": "x@y.test"}}),
+        (
+            "POST",
+            f"/api/v1/credentials/{credential_id}/status",
+            {"action": "revoke", "reason": "hostile"},
+        ),
+        (
+            "POST",
+            "/api/v1/credentials",
+            {"achievement_id": achievement_id, "recipient": {"email": "x@y.test"}},
+        ),
     ]
     for method, path, body in attempts:
         r = client.request(method, path, json=body, headers=b)
@@ -126,49 +163,82 @@ def test_organisation_a_cannot_read_or_change_b_through_any_endpoint(client: Tes
     # nothing of A changed
     again = client.get(f"/api/v1/credentials/{credential_id}", headers=a).json()
     assert again["status"] == "active"
-    assert client.get(f"/api/v1/achievements/{achievement_id}", headers=a).json()["name"] == ACHIEVEMENT["name"]
+    assert (
+        client.get(f"/api/v1/achievements/{achievement_id}", headers=a).json()["name"]
+        == ACHIEVEMENT["name"]
+    )
 
 
 def test_authentication_is_required_and_checked(client: TestClient) -> None:
     auth = _register(client, "authco")
-    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"},
-                    {"Authorization": "Bearer mc_" + "x" * 43}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer mc_" + "x" * 43},
+    ):
         r = client.get("/api/v1/credentials", headers=headers)
         assert r.status_code == 401 and r.json()["error"] == "unauthenticated"
-    r = client.post("/api/v1/auth/token", json={"organisation": "authco",
-                                                "email": "admin@authco.test", "password": "wrong!!"})
+    r = client.post(
+        "/api/v1/auth/token",
+        json={"organisation": "authco", "email": "admin@authco.test", "password": "wrong!!"},
+    )
     assert r.status_code == 401
     r = client.post("/api/v1/tokens", json={"name": "ci"}, headers=auth)
     token = r.json()
-    assert client.get("/api/v1/credentials",
-                      headers={"Authorization": f"Bearer {token['token']}"}).status_code == 200
+    assert (
+        client.get(
+            "/api/v1/credentials", headers={"Authorization": f"Bearer {token['token']}"}
+        ).status_code
+        == 200
+    )
     assert client.delete(f"/api/v1/tokens/{token['id']}", headers=auth).status_code == 204
-    assert client.get("/api/v1/credentials",
-                      headers={"Authorization": f"Bearer {token['token']}"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/credentials", headers={"Authorization": f"Bearer {token['token']}"}
+        ).status_code
+        == 401
+    )
 
 
 def _deep(n: int) -> str:
     return "[" * n + "]" * n
 
 
-@pytest.mark.parametrize(("path", "body", "content_type", "status"), [
-    ("/api/v1/verify", '{"@context": ["https://www.w3.org/ns/credentials/v2"', "application/json", 422),
-    ("/api/v1/verify", "[1, 2, 3]", "application/json", 422),
-    ("/api/v1/verify", _deep(10_000), "application/json", 413),
-    ("/api/v1/verify", '{"a": ' * 5000 + "1" + "}" * 5000, "application/json", 413),
-    ("/api/v1/verify", "x" * 10_000_001, "application/json", 413),
-    ("/api/v1/verify", "\xff\xfe", "application/json", 422),
-    ("/api/v1/verify", "not.a.jwt.at.all", "application/vc+jwt", 200),
-    ("/api/v1/organisations", '{"slug": 5}', "application/json", 422),
-    ("/api/v1/organisations", _deep(10_000), "application/json", 413),
-    ("/api/v1/auth/token", '{"organisation": "x", "email": "a@b.c", "password": "x", "extra": 1}',
-     "application/json", 422),
-    ("/api/v1/auth/token", "NaN", "application/json", 422),
-])
-def test_malformed_and_hostile_input_gets_a_clear_4xx(client: TestClient, path: str, body: str,
-                                                       content_type: str, status: int) -> None:
-    r = client.post(path, content=body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body,
-                    headers={"Content-Type": content_type})
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "status"),
+    [
+        (
+            "/api/v1/verify",
+            '{"@context": ["https://www.w3.org/ns/credentials/v2"',
+            "application/json",
+            422,
+        ),
+        ("/api/v1/verify", "[1, 2, 3]", "application/json", 422),
+        ("/api/v1/verify", _deep(10_000), "application/json", 413),
+        ("/api/v1/verify", '{"a": ' * 5000 + "1" + "}" * 5000, "application/json", 413),
+        ("/api/v1/verify", "x" * 10_000_001, "application/json", 413),
+        ("/api/v1/verify", "\xff\xfe", "application/json", 422),
+        ("/api/v1/verify", "not.a.jwt.at.all", "application/vc+jwt", 200),
+        ("/api/v1/organisations", '{"slug": 5}', "application/json", 422),
+        ("/api/v1/organisations", _deep(10_000), "application/json", 413),
+        (
+            "/api/v1/auth/token",
+            '{"organisation": "x", "email": "a@b.c", "password": "x", "extra": 1}',
+            "application/json",
+            422,
+        ),
+        ("/api/v1/auth/token", "NaN", "application/json", 422),
+    ],
+)
+def test_malformed_and_hostile_input_gets_a_clear_4xx(
+    client: TestClient, path: str, body: str, content_type: str, status: int
+) -> None:
+    r = client.post(
+        path,
+        content=body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body,
+        headers={"Content-Type": content_type},
+    )
     assert r.status_code == status, r.text[:300]
     data = r.json()
     if status != 200:
@@ -195,37 +265,61 @@ def test_hostile_credentials_fail_named_checks(client: TestClient) -> None:
     wrong_key = json.loads(json.dumps(good))
     wrong_key["proof"]["verificationMethod"] = (
         "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#"
-        "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2")
+        "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    )
     assert checks_of(wrong_key)["proof"] == "failed"
     no_proof = {k: v for k, v in good.items() if k != "proof"}
     assert checks_of(no_proof)["proof"] == "failed"
     garbage_proof = json.loads(json.dumps(good))
-    garbage_proof["proof"] = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
-                              "proofValue": "z" + "1" * 150, "proofPurpose": "assertionMethod",
-                              "verificationMethod": "did:key:zzzz"}
+    garbage_proof["proof"] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "proofValue": "z" + "1" * 150,
+        "proofPurpose": "assertionMethod",
+        "verificationMethod": "did:key:zzzz",
+    }
     assert checks_of(garbage_proof)["proof"] == "failed"
 
 
 def test_issuing_with_bad_input_is_refused_cleanly(client: TestClient) -> None:
     auth = _register(client, "badin")
-    r = client.post("/api/v1/achievements", json={**ACHIEVEMENT, "achievement_type": "Nonsense"},
-                    headers=auth)
+    r = client.post(
+        "/api/v1/achievements", json={**ACHIEVEMENT, "achievement_type": "Nonsense"}, headers=auth
+    )
     assert r.status_code == 422 and "achievement type" in r.json()["message"]
-    r = client.post("/api/v1/achievements", json={**ACHIEVEMENT, "alignments": [
-        {"target_name": "x", "target_url": "javascript:alert(1)"}]}, headers=auth)
+    r = client.post(
+        "/api/v1/achievements",
+        json={
+            **ACHIEVEMENT,
+            "alignments": [{"target_name": "x", "target_url": "javascript:alert(1)"}],
+        },
+        headers=auth,
+    )
     assert r.status_code == 422
-    r = client.post("/api/v1/credentials", json={"achievement_id": "nope",
-                                                 "recipient": {"email": "a@b.test"}}, headers=auth)
+    r = client.post(
+        "/api/v1/credentials",
+        json={"achievement_id": "nope", "recipient": {"email": "a@b.test"}},
+        headers=auth,
+    )
     assert r.status_code == 404
     aid = client.post("/api/v1/achievements", json=ACHIEVEMENT, headers=auth).json()["id"]
     for recipient in ({}, {"email": "a@b.test", "did": "did:example:1"}, {"did": "not a did"}):
-        r = client.post("/api/v1/credentials", json={"achievement_id": aid, "recipient": recipient},
-                        headers=auth)
+        r = client.post(
+            "/api/v1/credentials",
+            json={"achievement_id": aid, "recipient": recipient},
+            headers=auth,
+        )
         assert r.status_code == 422, (recipient, r.text)
-    r = client.post("/api/v1/credentials", json={"achievement_id": aid, "recipient":
-                                                 {"email": "a@b.test"}, "suite": "rot13"}, headers=auth)
+    r = client.post(
+        "/api/v1/credentials",
+        json={"achievement_id": aid, "recipient": {"email": "a@b.test"}, "suite": "rot13"},
+        headers=auth,
+    )
     assert r.status_code == 422
-    r = client.post("/api/v1/credentials/unknown/status", json={"action": "explode", "reason": "x"},
-                    headers=auth)
+    r = client.post(
+        "/api/v1/credentials/unknown/status",
+        json={"action": "explode", "reason": "x"},
+        headers=auth,
+    )
     assert r.status_code == 422
     assert client.get("/api/v1/credentials", headers=auth).json() == []

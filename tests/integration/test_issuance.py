@@ -19,21 +19,41 @@ from microcred.services.issuance import IssueRequest, Suite
 
 def _org(c: Container, slug: str = "acme", did_method: str = "key") -> Principal:
     _, admin = c.identity.create_organisation(
-        slug=slug, name=f"{slug.title()} Ltd", admin_email=f"admin@{slug}.test",
-        admin_password="a long enough password", did_method=did_method)
+        slug=slug,
+        name=f"{slug.title()} Ltd",
+        admin_email=f"admin@{slug}.test",
+        admin_password="a long enough password",
+        did_method=did_method,
+    )
     return principal_of(admin)
 
 
-def _achievement(c: Container, p: Principal, purpose: StatusPurpose = StatusPurpose.REVOCATION,
-                 validity_days: int | None = 365) -> str:
-    return c.achievements.create(p, AchievementInput(
-        name="Kubernetes Basics", description="Deploys and debugs workloads.",
-        criteria_narrative="Deploy a service with a health check and fix a broken pod.",
-        alignments=[Alignment("Kubernetes",
-                              "http://data.europa.eu/esco/skill/6d3b8d5c-2bc2-4c5b-8c5b-1b1b1b1b1b1b",
-                              target_framework="ESCO", target_code="k8s", level=2)],
-        effort_hours=4, validity_days=validity_days, status_purpose=purpose,
-    )).id
+def _achievement(
+    c: Container,
+    p: Principal,
+    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+    validity_days: int | None = 365,
+) -> str:
+    return c.achievements.create(
+        p,
+        AchievementInput(
+            name="Kubernetes Basics",
+            description="Deploys and debugs workloads.",
+            criteria_narrative="Deploy a service with a health check and fix a broken pod.",
+            alignments=[
+                Alignment(
+                    "Kubernetes",
+                    "http://data.europa.eu/esco/skill/6d3b8d5c-2bc2-4c5b-8c5b-1b1b1b1b1b1b",
+                    target_framework="ESCO",
+                    target_code="k8s",
+                    level=2,
+                )
+            ],
+            effort_hours=4,
+            validity_days=validity_days,
+            status_purpose=purpose,
+        ),
+    ).id
 
 
 def _verify(c: Container, document: dict | str) -> dict[str, CheckStatus]:
@@ -45,16 +65,24 @@ def _verify(c: Container, document: dict | str) -> dict[str, CheckStatus]:
 def test_issue_each_suite_verifies(container: Container, suite: Suite) -> None:
     p = _org(container, did_method="web" if suite is Suite.VC_JWT_RS256 else "key")
     aid = _achievement(container, p)
-    issued = container.issuance.issue(p, IssueRequest(
-        aid, Recipient(email="Learner@Example.org"), [Evidence(name="Cluster", narrative="Did it")],
-        suite))
+    issued = container.issuance.issue(
+        p,
+        IssueRequest(
+            aid,
+            Recipient(email="Learner@Example.org"),
+            [Evidence(name="Cluster", narrative="Did it")],
+            suite,
+        ),
+    )
     credential = issued.jwt or issued.document
     checks = _verify(container, credential)
     assert all(s is not CheckStatus.FAILED for s in checks.values()), checks
     assert checks["proof"] is CheckStatus.PASSED and checks["status"] is CheckStatus.PASSED
     doc = issued.document
-    assert doc["@context"][:2] == ["https://www.w3.org/ns/credentials/v2",
-                                   "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert doc["@context"][:2] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     identifier = doc["credentialSubject"]["identifier"][0]
     assert identifier["hashed"] is True and "learner@example.org" not in json.dumps(doc)
     stored = container.credentials.get(p, issued.id)
@@ -63,8 +91,9 @@ def test_issue_each_suite_verifies(container: Container, suite: Suite) -> None:
 
 def test_revocation_is_visible_to_the_next_verification(container: Container) -> None:
     p = _org(container)
-    issued = container.issuance.issue(p, IssueRequest(_achievement(container, p),
-                                                      Recipient(did="did:example:learner")))
+    issued = container.issuance.issue(
+        p, IssueRequest(_achievement(container, p), Recipient(did="did:example:learner"))
+    )
     assert _verify(container, issued.document)["status"] is CheckStatus.PASSED
     container.credentials.change_status(p, issued.id, StatusAction.REVOKE, "issued in error")
     report = container.verification.verify(issued.document)
@@ -79,8 +108,9 @@ def test_revocation_is_visible_to_the_next_verification(container: Container) ->
 
 def test_suspend_and_reinstate_need_a_suspension_entry(container: Container) -> None:
     p = _org(container)
-    revocable = container.issuance.issue(p, IssueRequest(_achievement(container, p),
-                                                         Recipient(email="a@b.test")))
+    revocable = container.issuance.issue(
+        p, IssueRequest(_achievement(container, p), Recipient(email="a@b.test"))
+    )
     with pytest.raises(Conflict, match="revocation entry"):
         container.credentials.change_status(p, revocable.id, StatusAction.SUSPEND, "audit")
     aid = _achievement(container, p, StatusPurpose.SUSPENSION)
@@ -97,8 +127,9 @@ def test_suspend_and_reinstate_need_a_suspension_entry(container: Container) -> 
 
 def test_expired_credential_fails_validity(container: Container, clock) -> None:
     p = _org(container)
-    issued = container.issuance.issue(p, IssueRequest(_achievement(container, p, validity_days=30),
-                                                      Recipient(email="a@b.test")))
+    issued = container.issuance.issue(
+        p, IssueRequest(_achievement(container, p, validity_days=30), Recipient(email="a@b.test"))
+    )
     clock.advance(days=31)
     report = container.verification.verify(issued.document)
     assert report.get("validity").status is CheckStatus.FAILED
@@ -112,7 +143,10 @@ def test_key_rotation_keeps_old_credentials_verifiable(container: Container) -> 
         old = container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
         container.identity.rotate_key(p)
         new = container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
-        assert old.document["proof"]["verificationMethod"] != new.document["proof"]["verificationMethod"]
+        assert (
+            old.document["proof"]["verificationMethod"]
+            != new.document["proof"]["verificationMethod"]
+        )
         assert container.verification.verify(old.document).verified, method
         assert container.verification.verify(new.document).verified, method
         # revoking an old credential still works: its list is signed by the key that issued it
@@ -123,8 +157,9 @@ def test_key_rotation_keeps_old_credentials_verifiable(container: Container) -> 
 
 def test_tampered_credential_fails_proof(container: Container) -> None:
     p = _org(container)
-    issued = container.issuance.issue(p, IssueRequest(_achievement(container, p),
-                                                      Recipient(email="a@b.test")))
+    issued = container.issuance.issue(
+        p, IssueRequest(_achievement(container, p), Recipient(email="a@b.test"))
+    )
     forged = json.loads(json.dumps(issued.document))
     forged["credentialSubject"]["achievement"]["name"] = "Kubernetes Expert"
     report = container.verification.verify(forged)
@@ -150,20 +185,24 @@ def test_tenants_cannot_see_or_change_each_other(container: Container) -> None:
 
 
 def test_roles_are_enforced(container: Container) -> None:
-    from microcred.domain.identity import Role  # noqa: PLC0415
+    from microcred.domain.identity import Role
 
     admin = _org(container)
-    learner = principal_of(container.identity.add_user(
-        admin, email="l@acme.test", name="Lea", role=Role.LEARNER, password="learner password"))
+    learner = principal_of(
+        container.identity.add_user(
+            admin, email="l@acme.test", name="Lea", role=Role.LEARNER, password="learner password"
+        )
+    )
     with pytest.raises(PermissionDenied):
-        container.issuance.issue(learner, IssueRequest(_achievement(container, admin),
-                                                       Recipient(email="l@acme.test")))
+        container.issuance.issue(
+            learner, IssueRequest(_achievement(container, admin), Recipient(email="l@acme.test"))
+        )
     with pytest.raises(PermissionDenied):
         _achievement(container, learner)
 
 
 def test_private_keys_are_sealed_at_rest(container: Container) -> None:
-    from sqlalchemy import text  # noqa: PLC0415
+    from sqlalchemy import text
 
     p = _org(container)
     signer_seed = None
@@ -178,7 +217,7 @@ def test_private_keys_are_sealed_at_rest(container: Container) -> None:
 def test_failed_issuance_stores_nothing(container: Container, monkeypatch) -> None:
     p = _org(container)
     aid = _achievement(container, p)
-    from microcred.services import issuance  # noqa: PLC0415
+    from microcred.services import issuance
 
     def broken(*_a, **_k):
         raise RuntimeError("crash in the middle")
@@ -188,19 +227,23 @@ def test_failed_issuance_stores_nothing(container: Container, monkeypatch) -> No
         container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
     assert container.credentials.list(p) == []
     with container.uow() as uow:
-        lists = uow.session.execute(
-            __import__("sqlalchemy").text("SELECT allocated FROM status_lists")).scalars().all()
+        lists = (
+            uow.session.execute(__import__("sqlalchemy").text("SELECT allocated FROM status_lists"))
+            .scalars()
+            .all()
+        )
     assert lists == []
 
 
 def test_status_list_is_large_and_signed(container: Container) -> None:
     p = _org(container)
-    issued = container.issuance.issue(p, IssueRequest(_achievement(container, p),
-                                                      Recipient(email="a@b.test")))
+    issued = container.issuance.issue(
+        p, IssueRequest(_achievement(container, p), Recipient(email="a@b.test"))
+    )
     url = issued.document["credentialStatus"]["statusListCredential"]
     list_id = url.rsplit("/", 1)[1]
     listing = container.public.status_list(list_id)
-    from microcred.credentials.status_list import Bitstring  # noqa: PLC0415
+    from microcred.credentials.status_list import Bitstring
 
     assert len(Bitstring.decode(listing["credentialSubject"]["encodedList"])) >= 131_072
     assert Verifier(check_status=False).verify(listing).verified

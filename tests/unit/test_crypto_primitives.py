@@ -37,7 +37,9 @@ def test_multibase_rejects_unknown_prefix_and_bad_characters() -> None:
 
 
 def test_w3c_key_pair_loads_and_did_key_round_trips(vectors) -> None:
-    pair = Ed25519KeyPair.from_multikey(json.loads((vectors / "vc-di-eddsa/keyPair.json").read_text()))
+    pair = Ed25519KeyPair.from_multikey(
+        json.loads((vectors / "vc-di-eddsa/keyPair.json").read_text())
+    )
     assert pair.public.multibase == "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     did = did_key(pair.public)
     assert public_key_from_did_key(did + "#" + pair.public.multibase) == pair.public
@@ -47,18 +49,27 @@ def test_w3c_key_pair_loads_and_did_key_round_trips(vectors) -> None:
 
 
 def test_ob_vector_64_byte_secret_key_loads() -> None:
-    pair = Ed25519KeyPair.from_multikey({
-        "publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
-        "secretKeyMultibase": "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx",
-    })
+    pair = Ed25519KeyPair.from_multikey(
+        {
+            "publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+            "secretKeyMultibase": (
+                "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMF"
+                "mze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx"
+            ),
+        }
+    )
     assert pair.seed.hex().startswith("6241a409e6707bb6")
 
 
 def test_mismatched_key_pair_is_refused() -> None:
     other = Ed25519KeyPair.generate()
     with pytest.raises(CryptoError, match="does not belong"):
-        Ed25519KeyPair.from_multikey({"publicKeyMultibase": other.public.multibase,
-                                      "secretKeyMultibase": Ed25519KeyPair.generate().secret_multibase})
+        Ed25519KeyPair.from_multikey(
+            {
+                "publicKeyMultibase": other.public.multibase,
+                "secretKeyMultibase": Ed25519KeyPair.generate().secret_multibase,
+            }
+        )
 
 
 def test_signature_verification_detects_any_change() -> None:
@@ -78,39 +89,74 @@ def test_rsa_rs256_sign_and_verify() -> None:
 
 
 def test_did_web_mapping_follows_the_method_spec() -> None:
-    assert did_web_to_url("did:web:w3c-ccg.github.io") == "https://w3c-ccg.github.io/.well-known/did.json"
-    assert did_web_to_url("did:web:w3c-ccg.github.io:user:alice") == "https://w3c-ccg.github.io/user/alice/did.json"
-    assert did_web_to_url("did:web:example.com%3A3000") == "https://example.com:3000/.well-known/did.json"
-    assert did_web_from_url("https://example.com:3000", "orgs", "acme") == "did:web:example.com%3A3000:orgs:acme"
+    assert (
+        did_web_to_url("did:web:w3c-ccg.github.io")
+        == "https://w3c-ccg.github.io/.well-known/did.json"
+    )
+    assert (
+        did_web_to_url("did:web:w3c-ccg.github.io:user:alice")
+        == "https://w3c-ccg.github.io/user/alice/did.json"
+    )
+    assert (
+        did_web_to_url("did:web:example.com%3A3000")
+        == "https://example.com:3000/.well-known/did.json"
+    )
+    assert (
+        did_web_from_url("https://example.com:3000", "orgs", "acme")
+        == "did:web:example.com%3A3000:orgs:acme"
+    )
     for bad in ["did:web:", "did:web:exa/mple.com", "did:key:z6Mk", "did:web:a::b"]:
         with pytest.raises(CryptoError):
             did_web_to_url(bad)
 
 
 # RFC 8785 Appendix B: IEEE 754 values and their canonical text
-@pytest.mark.parametrize(("bits", "expected"), [
-    ("0000000000000000", "0"), ("8000000000000000", "0"), ("0000000000000001", "5e-324"),
-    ("8000000000000001", "-5e-324"), ("7fefffffffffffff", "1.7976931348623157e+308"),
-    ("ffefffffffffffff", "-1.7976931348623157e+308"), ("4340000000000000", "9007199254740992"),
-    ("c340000000000000", "-9007199254740992"), ("4430000000000000", "295147905179352830000"),
-    ("44b52d02c7e14af5", "9.999999999999997e+22"), ("44b52d02c7e14af6", "1e+23"),
-    ("44b52d02c7e14af7", "1.0000000000000001e+23"), ("444b1ae4d6e2ef4e", "999999999999999700000"),
-    ("444b1ae4d6e2ef4f", "999999999999999900000"), ("444b1ae4d6e2ef50", "1e+21"),
-    ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"), ("3eb0c6f7a0b5ed8d", "0.000001"),
-    ("41b3de4355555553", "333333333.3333332"), ("41b3de4355555554", "333333333.33333325"),
-    ("41b3de4355555555", "333333333.3333333"), ("41b3de4355555556", "333333333.3333334"),
-    ("41b3de4355555557", "333333333.33333343"), ("becbf647612f3696", "-0.0000033333333333333333"),
-    ("43143ff3c1cb0959", "1424953923781206.2"),
-])
+@pytest.mark.parametrize(
+    ("bits", "expected"),
+    [
+        ("0000000000000000", "0"),
+        ("8000000000000000", "0"),
+        ("0000000000000001", "5e-324"),
+        ("8000000000000001", "-5e-324"),
+        ("7fefffffffffffff", "1.7976931348623157e+308"),
+        ("ffefffffffffffff", "-1.7976931348623157e+308"),
+        ("4340000000000000", "9007199254740992"),
+        ("c340000000000000", "-9007199254740992"),
+        ("4430000000000000", "295147905179352830000"),
+        ("44b52d02c7e14af5", "9.999999999999997e+22"),
+        ("44b52d02c7e14af6", "1e+23"),
+        ("44b52d02c7e14af7", "1.0000000000000001e+23"),
+        ("444b1ae4d6e2ef4e", "999999999999999700000"),
+        ("444b1ae4d6e2ef4f", "999999999999999900000"),
+        ("444b1ae4d6e2ef50", "1e+21"),
+        ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"),
+        ("3eb0c6f7a0b5ed8d", "0.000001"),
+        ("41b3de4355555553", "333333333.3333332"),
+        ("41b3de4355555554", "333333333.33333325"),
+        ("41b3de4355555555", "333333333.3333333"),
+        ("41b3de4355555556", "333333333.3333334"),
+        ("41b3de4355555557", "333333333.33333343"),
+        ("becbf647612f3696", "-0.0000033333333333333333"),
+        ("43143ff3c1cb0959", "1424953923781206.2"),
+    ],
+)
 def test_jcs_numbers_match_rfc8785(bits: str, expected: str) -> None:
     assert jcs.canonicalize(struct.unpack(">d", bytes.fromhex(bits))[0]).decode() == expected
 
 
 def test_jcs_sorts_by_utf16_and_escapes_minimally() -> None:
-    value = {"\u20ac": "Euro", "\r": "CR", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "emoji",
-             "\u0080": "ctl", "\u00f6": "o", "s": "a\u000fb\"\\\n"}
+    value = {
+        "\u20ac": "Euro",
+        "\r": "CR",
+        "\ufb33": "Hebrew",
+        "1": "One",
+        "\U0001f600": "emoji",
+        "\u0080": "ctl",
+        "\u00f6": "o",
+        "s": 'a\u000fb"\\\n',
+    }
     out = jcs.canonicalize(value).decode()
-    keys = [k for k in json.loads(out)]
+    keys = list(json.loads(out))
     assert keys == ["\r", "1", "s", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
     assert '"a\\u000fb\\"\\\\\\n"' in out
 

@@ -18,8 +18,9 @@ from microcred.crypto.keys import Ed25519KeyPair
 from microcred.crypto.multibase import b58encode
 
 CREATED = "2023-02-24T23:36:38Z"
-OB_SECRET = ("zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUs"
-             "MHFMcx")
+OB_SECRET = (
+    "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx"
+)
 OB_PUBLIC = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 
 
@@ -45,9 +46,12 @@ def test_eddsa_rdfc_2022_every_intermediate_value(vectors: Path) -> None:
     assert doc_hash == _read(base / f"docHash{suffix}.txt").strip()
     assert proof_hash == _read(base / f"proofHash{suffix}.txt").strip()
     assert proof_hash + doc_hash == _read(base / f"combinedHash{suffix}.txt").strip()
-    signed = data_integrity.sign(document, _pair(vectors),
-                                 verification_method=config["verificationMethod"],
-                                 created=config["created"])
+    signed = data_integrity.sign(
+        document,
+        _pair(vectors),
+        verification_method=config["verificationMethod"],
+        created=config["created"],
+    )
     expected = json.loads(_read(base / f"signed{suffix}.json"))
     assert signed == expected
     signature = _pair(vectors).sign(bytes.fromhex(proof_hash + doc_hash))
@@ -59,9 +63,13 @@ def test_eddsa_jcs_2022_every_intermediate_value(vectors: Path) -> None:
     base = vectors / "vc-di-eddsa/eddsa-jcs-2022"
     document = json.loads(_read(vectors / "vc-di-eddsa/unsigned.json"))
     assert jcs.canonicalize(document).decode() == _read(base / "canonDocJCS.txt").strip()
-    signed = data_integrity.sign(document, _pair(vectors), cryptosuite=Cryptosuite.EDDSA_JCS_2022,
-                                 verification_method=json.loads(_read(base / "proofConfigJCS.json"))[
-                                     "verificationMethod"], created=CREATED)
+    signed = data_integrity.sign(
+        document,
+        _pair(vectors),
+        cryptosuite=Cryptosuite.EDDSA_JCS_2022,
+        verification_method=json.loads(_read(base / "proofConfigJCS.json"))["verificationMethod"],
+        created=CREATED,
+    )
     assert signed == json.loads(_read(base / "signedJCS.json"))
 
 
@@ -71,12 +79,16 @@ def test_ob_v3p0_implementation_guide_vector(vectors: Path) -> None:
     proof = expected["proof"]
     unsigned = {k: v for k, v in expected.items() if k != "proof"}
     assert jsonld.canonize(unsigned) == _read(base / "document-canon.txt")
-    config = {k: v for k, v in proof.items() if k != "proofValue"} | {"@context": unsigned["@context"]}
+    config = {k: v for k, v in proof.items() if k != "proofValue"} | {
+        "@context": unsigned["@context"]
+    }
     assert jsonld.canonize(config) == _read(base / "proof-canon.txt")
-    pair = Ed25519KeyPair.from_multikey({"publicKeyMultibase": OB_PUBLIC,
-                                         "secretKeyMultibase": OB_SECRET})
-    signed = data_integrity.sign(unsigned, pair, verification_method=proof["verificationMethod"],
-                                 created=proof["created"])
+    pair = Ed25519KeyPair.from_multikey(
+        {"publicKeyMultibase": OB_PUBLIC, "secretKeyMultibase": OB_SECRET}
+    )
+    signed = data_integrity.sign(
+        unsigned, pair, verification_method=proof["verificationMethod"], created=proof["created"]
+    )
     assert signed == expected
 
 
@@ -98,11 +110,14 @@ def test_employment_vector_hash_chain_and_unknown_context(vectors: Path) -> None
     assert "citizenship/v4rc1" in report.get("context").message
 
 
-@pytest.mark.parametrize("path", [
-    "vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json",
-    "vc-di-eddsa/eddsa-jcs-2022/signedJCS.json",
-    "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json",
+        "vc-di-eddsa/eddsa-jcs-2022/signedJCS.json",
+        "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json",
+    ],
+)
 def test_vectors_verify_and_issuer_mismatch_is_reported(vectors: Path, path: str) -> None:
     document = json.loads(_read(vectors / path))
     report = Verifier().verify(document)
@@ -115,10 +130,12 @@ def test_vectors_verify_and_issuer_mismatch_is_reported(vectors: Path, path: str
 
 
 def test_each_proof_catches_tampering(vectors: Path) -> None:
-    for path in ("vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json",
-                 "vc-di-eddsa/eddsa-jcs-2022/signedJCS.json",
-                 "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json",
-                 "ob_v3p0/signed-credential.json"):
+    for path in (
+        "vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json",
+        "vc-di-eddsa/eddsa-jcs-2022/signedJCS.json",
+        "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json",
+        "ob_v3p0/signed-credential.json",
+    ):
         document = json.loads(_read(vectors / path))
         document["validFrom"] = "2030-01-01T00:00:00Z"
         results = data_integrity.verify(document, KeyResolver())
@@ -131,10 +148,19 @@ def test_ob_vector_offline_proof_passes_but_controller_is_unconfirmed(vectors: P
     assert report.get("schema").status is CheckStatus.PASSED
     assert report.get("issuer").status is CheckStatus.FAILED
     # with the controller document supplied (as the 1EdTech guide lists it) the issuer is confirmed
-    controller = {"id": "https://example.edu/issuers/565049", "verificationMethod": [{
-        "id": f"https://example.edu/issuers/565049#{OB_PUBLIC}", "type": "Multikey",
-        "controller": "https://example.edu/issuers/565049", "publicKeyMultibase": OB_PUBLIC}],
-        "assertionMethod": [f"https://example.edu/issuers/565049#{OB_PUBLIC}"]}
+    controller = {
+        "id": "https://example.edu/issuers/565049",
+        "verificationMethod": [
+            {
+                "id": f"https://example.edu/issuers/565049#{OB_PUBLIC}",
+                "type": "Multikey",
+                "controller": "https://example.edu/issuers/565049",
+                "publicKeyMultibase": OB_PUBLIC,
+            }
+        ],
+        "assertionMethod": [f"https://example.edu/issuers/565049#{OB_PUBLIC}"],
+    }
     report = Verifier(documents={"https://example.edu/issuers/565049": controller}).verify(
-        json.loads(_read(vectors / "ob_v3p0/signed-credential.json")))
+        json.loads(_read(vectors / "ob_v3p0/signed-credential.json"))
+    )
     assert report.verified, report.to_json()

@@ -27,8 +27,9 @@ class HttpFetcher:
         allow_http: bool = False,
         client: httpx.Client | None = None,
     ) -> None:
-        self._client = client or httpx.Client(timeout=timeout, follow_redirects=False,
-                                              headers={"Accept": "application/json"})
+        self._client = client or httpx.Client(
+            timeout=timeout, follow_redirects=False, headers={"Accept": "application/json"}
+        )
         self._ttl = cache_seconds
         self._allow_http = allow_http
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -58,7 +59,9 @@ class HttpFetcher:
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > MAX_DOCUMENT_BYTES:
-                        raise PayloadTooLarge(f"{url} returned more than {MAX_DOCUMENT_BYTES} bytes.")
+                        raise PayloadTooLarge(
+                            f"{url} returned more than {MAX_DOCUMENT_BYTES} bytes."
+                        )
         except httpx.HTTPError as exc:
             raise MicrocredError(f"{url} could not be fetched: {type(exc).__name__}.") from exc
         try:

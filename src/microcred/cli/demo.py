@@ -21,38 +21,68 @@ def seed_demo(c: Container) -> str:
     created = org is None
     if org is None:
         org, _ = c.identity.create_organisation(
-            slug=DEMO_SLUG, name="Demo Training Co.", admin_email=DEMO_EMAIL,
-            admin_password=DEMO_PASSWORD, url="https://demo.example")
-    principal = Principal("operator:demo", org.id, Role.ADMIN, DEMO_EMAIL,
-                          permissions_of(Role.ADMIN))
+            slug=DEMO_SLUG,
+            name="Demo Training Co.",
+            admin_email=DEMO_EMAIL,
+            admin_password=DEMO_PASSWORD,
+            url="https://demo.example",
+        )
+    principal = Principal(
+        "operator:demo", org.id, Role.ADMIN, DEMO_EMAIL, permissions_of(Role.ADMIN)
+    )
     if created:
-        achievement = c.achievements.create(principal, AchievementInput(
-            name="SQL for Data Analysis",
-            description="Writes correct, efficient SQL queries to answer business questions.",
-            criteria_narrative="Submit three queries against the sample warehouse that a "
-                               "reviewer grades at 'proficient' or above on the rubric.",
-            alignments=[Alignment(
-                target_name="SQL",
-                target_url="http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742",
-                target_framework="ESCO v1.1.1", target_code="598de5b0", level=3)],
-            effort_hours=6,
-            validity_days=730,
-            result_descriptions=[ResultDescription(
-                "urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e01", "Query quality",
-                levels=(RubricLevel("urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e02", "Developing"),
-                        RubricLevel("urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e03", "Proficient"),
-                        RubricLevel("urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e04", "Expert")),
-                required_level="urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e03")],
-        ))
-        c.issuance.issue(principal, IssueRequest(
-            achievement.id, Recipient(email="learner@demo.example"),
-            [Evidence(name="Warehouse queries", narrative="Three graded SQL queries.")]))
+        achievement = c.achievements.create(
+            principal,
+            AchievementInput(
+                name="SQL for Data Analysis",
+                description="Writes correct, efficient SQL queries to answer business questions.",
+                criteria_narrative="Submit three queries against the sample warehouse that a "
+                "reviewer grades at 'proficient' or above on the rubric.",
+                alignments=[
+                    Alignment(
+                        target_name="SQL",
+                        target_url="http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742",
+                        target_framework="ESCO v1.1.1",
+                        target_code="598de5b0",
+                        level=3,
+                    )
+                ],
+                effort_hours=6,
+                validity_days=730,
+                result_descriptions=[
+                    ResultDescription(
+                        "urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e01",
+                        "Query quality",
+                        levels=(
+                            RubricLevel(
+                                "urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e02", "Developing"
+                            ),
+                            RubricLevel(
+                                "urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e03", "Proficient"
+                            ),
+                            RubricLevel("urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e04", "Expert"),
+                        ),
+                        required_level="urn:uuid:7e4f8a0c-1d5b-4c7e-9a55-2f9b3c1d0e03",
+                    )
+                ],
+            ),
+        )
+        c.issuance.issue(
+            principal,
+            IssueRequest(
+                achievement.id,
+                Recipient(email="learner@demo.example"),
+                [Evidence(name="Warehouse queries", narrative="Three graded SQL queries.")],
+            ),
+        )
     token = c.identity.create_token_for(DEMO_SLUG, DEMO_EMAIL, "demo").token
     base = c.settings.public_base_url
-    return "\n".join([
-        f"Demo organisation '{DEMO_SLUG}' {'created' if created else 'already present'}.",
-        f"  sign in:   organisation={DEMO_SLUG} email={DEMO_EMAIL} password={DEMO_PASSWORD}",
-        f"  API token: {token}",
-        f"  API docs:  {base}/docs",
-        f"  list:      curl -H 'Authorization: Bearer {token}' {base}/api/v1/credentials",
-    ])
+    return "\n".join(
+        [
+            f"Demo organisation '{DEMO_SLUG}' {'created' if created else 'already present'}.",
+            f"  sign in:   organisation={DEMO_SLUG} email={DEMO_EMAIL} password={DEMO_PASSWORD}",
+            f"  API token: {token}",
+            f"  API docs:  {base}/docs",
+            f"  list:      curl -H 'Authorization: Bearer {token}' {base}/api/v1/credentials",
+        ]
+    )

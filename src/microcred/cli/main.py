@@ -51,8 +51,9 @@ def _operator(c: Container, slug: str) -> Principal:
         org = uow.organisations.by_slug(slug)
     if org is None:
         raise NotFound(f"No organisation called {slug!r}.")
-    return Principal("operator:cli", org.id, Role.ADMIN, "operator@localhost",
-                     permissions_of(Role.ADMIN))
+    return Principal(
+        "operator:cli", org.id, Role.ADMIN, "operator@localhost", permissions_of(Role.ADMIN)
+    )
 
 
 @db_app.command("upgrade")
@@ -81,10 +82,23 @@ def org_create(
     c = _container()
     try:
         org, admin = c.identity.create_organisation(
-            slug=slug, name=name, admin_email=admin_email, admin_password=password, url=url,
-            did_method=did_method)
-        typer.echo(json.dumps({"id": org.id, "slug": org.slug, "admin": admin.email,
-                               "issuer_id": c.issuance.current_issuer_id(org)}))
+            slug=slug,
+            name=name,
+            admin_email=admin_email,
+            admin_password=password,
+            url=url,
+            did_method=did_method,
+        )
+        typer.echo(
+            json.dumps(
+                {
+                    "id": org.id,
+                    "slug": org.slug,
+                    "admin": admin.email,
+                    "issuer_id": c.issuance.current_issuer_id(org),
+                }
+            )
+        )
     except MicrocredError as exc:
         _fail(exc)
     finally:
@@ -113,8 +127,9 @@ def achievement_create(
     file: Annotated[Path, typer.Argument(help="JSON as POST /api/v1/achievements takes it.")],
 ) -> None:
     """Define a micro-credential from a JSON file."""
-    from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
     from pydantic import ValidationError  # noqa: PLC0415
+
+    from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
 
     c = _container()
     try:
@@ -142,9 +157,10 @@ def issue(
     """Issue a credential and print it."""
     c = _container()
     try:
-        issued = c.issuance.issue(_operator(c, org),
-                                  IssueRequest(achievement, Recipient(did=did, email=email),
-                                               suite=suite))
+        issued = c.issuance.issue(
+            _operator(c, org),
+            IssueRequest(achievement, Recipient(did=did, email=email), suite=suite),
+        )
         text = issued.jwt or json.dumps(issued.document, indent=2, ensure_ascii=False)
         if out:
             out.write_text(text + "\n", encoding="utf-8")
@@ -189,8 +205,13 @@ def serve(
 
     c = _container()
     settings = c.settings
-    uvicorn.run(create_app(c), host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower(), server_header=False)
+    uvicorn.run(
+        create_app(c),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        server_header=False,
+    )
 
 
 @app.command()

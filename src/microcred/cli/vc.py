@@ -10,16 +10,17 @@ from typing import Annotated, Any
 import typer
 from cryptography.hazmat.primitives import serialization
 
+from microcred.adapters.http_fetch import HttpFetcher
 from microcred.credentials.parsing import load_json
 from microcred.credentials.proofs import data_integrity, jwt
-from microcred.adapters.http_fetch import HttpFetcher
 from microcred.credentials.verify import Check, CheckStatus, VerificationReport, Verifier
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
 
-app = typer.Typer(help="Sign and verify Verifiable Credentials (files in, files out).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Sign and verify Verifiable Credentials (files in, files out).", no_args_is_help=True
+)
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt-eddsa", "vc-jwt-rs256")
 MAX_FILE = 10_000_000
@@ -76,8 +77,11 @@ def sign(
                 pem = serialization.load_pem_private_key(key_bytes, password=None)
             except ValueError as exc:
                 raise InvalidInput("The RSA key must be an unencrypted PEM private key.") from exc
-            der = pem.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+            der = pem.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
             if verification_method is None:
                 raise InvalidInput("RS256 needs --verification-method (the key's id).")
             result: str = jwt.sign(document, RsaKeyPair(der), kid=verification_method)
@@ -91,8 +95,12 @@ def sign(
                 result = jwt.sign(document, pair, kid=vm)
             else:
                 signed = data_integrity.sign(
-                    document, pair, verification_method=vm,
-                    cryptosuite=data_integrity.Cryptosuite(suite), created=created)
+                    document,
+                    pair,
+                    verification_method=vm,
+                    cryptosuite=data_integrity.Cryptosuite(suite),
+                    created=created,
+                )
                 result = json.dumps(signed, indent=2, ensure_ascii=False)
     except MicrocredError as exc:
         _fail(exc.explain())

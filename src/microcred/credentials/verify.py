@@ -9,6 +9,7 @@ Later layers (transparency log, witnesses, anchors) append their own checks.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,6 @@ from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.resolver import Fetcher, KeyResolver, ResolvedKey
 from microcred.credentials.schema import OB_CREDENTIAL_TYPES, known_schema, schema_errors
 from microcred.credentials.status_list import Bitstring
-from microcred.crypto import jcs
 from microcred.errors import MicrocredError, Offline
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -108,7 +108,7 @@ class _MemoCanonizer:
         self._memo: dict[bytes, str] = {}
 
     def __call__(self, document: Mapping[str, Any]) -> str:
-        key = jcs.canonicalize(document)
+        key = json.dumps(document, sort_keys=True, ensure_ascii=False).encode("utf-8", "replace")
         if key not in self._memo:
             self._memo[key] = jsonld.canonize(document)
         return self._memo[key]
@@ -257,8 +257,9 @@ class Verifier:
         except MicrocredError as exc:
             return _failed("status", f"The status list {url} could not be read: {exc.explain()}")
         # the list itself must be a genuine, unexpired credential from the same issuer
-        inner = Verifier(documents=self.documents, fetch=self.fetch, clock=self.clock,
-                         check_status=False).verify(listing)
+        inner = Verifier(
+            documents=self.documents, fetch=self.fetch, clock=self.clock, check_status=False
+        ).verify(listing)
         if not inner.verified:
             bad = next(c for c in inner.checks if c.status is CheckStatus.FAILED)
             return _failed("status", f"The status list is not trustworthy: {bad.message}")

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
+import json.encoder
 import math
 from typing import Any
 
 from microcred.errors import InvalidInput
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _MAX_SAFE = 2**53
 
-
-def _string(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+#: JSON string escaping exactly as RFC 8785 §3.2.2.2 asks (the short escapes \b \f \n \r \t,
+#: \u00xx in lowercase hex for other control characters, nothing else escaped); CPython's C
+#: encoder does precisely this.
+_string = json.encoder.encode_basestring
 
 
 def _number(value: float) -> str:
@@ -109,4 +100,7 @@ def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
     out: list[str] = []
     _encode(value, out, 0)
-    return "".join(out).encode("utf-8")
+    try:
+        return "".join(out).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput("The JSON holds a lone surrogate, which has no UTF-8 form.") from exc

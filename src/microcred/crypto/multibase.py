@@ -55,7 +55,9 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Decode base64url with or without padding; raise `CryptoError` when malformed."""
-    if any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=" for c in text):
+    if any(
+        c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=" for c in text
+    ):
         raise CryptoError("The value is not base64url.")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

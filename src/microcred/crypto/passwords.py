@@ -15,7 +15,7 @@ _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory defaults
 _DUMMY = _HASHER.hash("microcred-timing-equaliser")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
-TOKEN_PREFIX = "mc_"
+TOKEN_PREFIX = "mc_"  # noqa: S105 — a prefix, not a secret
 
 
 def hash_password(password: str) -> str:

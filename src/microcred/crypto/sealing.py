@@ -56,7 +56,9 @@ class Sealer:
                 try:
                     return AESGCM(key).decrypt(nonce, body, associated)
                 except InvalidTag:
-                    raise CryptoError("The sealed secret was altered or is bound elsewhere.") from None
+                    raise CryptoError(
+                        "The sealed secret was altered or is bound elsewhere."
+                    ) from None
         raise CryptoError(
             "The secret was sealed with a key-encryption key this server does not have.",
             hint="Add the old KEK to MICROCRED_KEK_SECRETS after the new one.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
 from microcred.domain.achievement import (
     Achievement,
     Alignment,
@@ -65,15 +66,20 @@ class AchievementService:
         _check_sizes(data)
         now = self._clock.now()
         achievement = Achievement(
-            id=new_id(), organisation_id=principal.organisation_id, created_at=now,
-            updated_at=now, **{f: getattr(data, f) for f in AchievementInput.__slots__},
+            id=new_id(),
+            organisation_id=principal.organisation_id,
+            created_at=now,
+            updated_at=now,
+            **{f: getattr(data, f) for f in AchievementInput.__slots__},
         )
         with self._uow() as uow:
             uow.tenant(principal.organisation_id).achievements.add(achievement)
             uow.commit()
         return achievement
 
-    def update(self, principal: Principal, achievement_id: str, data: AchievementInput) -> Achievement:
+    def update(
+        self, principal: Principal, achievement_id: str, data: AchievementInput
+    ) -> Achievement:
         """Replace a definition's fields; credentials already issued keep what they say."""
         principal.require(Permission.MANAGE_ACHIEVEMENTS)
         _check_sizes(data)
@@ -82,8 +88,11 @@ class AchievementService:
             current = repo.get(achievement_id)
             if current is None:
                 raise NotFound("No such achievement in your organisation.")
-            updated = replace(current, updated_at=self._clock.now(),
-                              **{f: getattr(data, f) for f in AchievementInput.__slots__})
+            updated = replace(
+                current,
+                updated_at=self._clock.now(),
+                **{f: getattr(data, f) for f in AchievementInput.__slots__},
+            )
             repo.update(updated)
             uow.commit()
         return updated
@@ -101,5 +110,6 @@ class AchievementService:
         """Definitions of the principal's organisation, oldest first."""
         principal.require(Permission.VIEW_ACHIEVEMENTS)
         with self._uow() as uow:
-            return list(uow.tenant(principal.organisation_id).achievements.list(
-                offset=offset, limit=limit))
+            return list(
+                uow.tenant(principal.organisation_id).achievements.list(offset=offset, limit=limit)
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microcred.domain.credential import (
@@ -23,8 +24,9 @@ MAX_REASON = 2000
 class CredentialService:
     """An organisation's issued credentials."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, keys: IssuerKeys,
-                 status_lists: StatusLists) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, keys: IssuerKeys, status_lists: StatusLists
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._keys = keys
@@ -42,12 +44,20 @@ class CredentialService:
     def _may_see(principal: Principal, credential: IssuedCredential) -> bool:
         if Permission.VIEW_CREDENTIALS in principal.permissions:
             return True
-        return (Permission.VIEW_OWN_CREDENTIALS in principal.permissions
-                and credential.recipient_email == principal.email)
+        return (
+            Permission.VIEW_OWN_CREDENTIALS in principal.permissions
+            and credential.recipient_email == principal.email
+        )
 
-    def list(self, principal: Principal, *, achievement_id: str | None = None,
-             status: CredentialStatus | None = None, offset: int = 0,
-             limit: int = 50) -> list[IssuedCredential]:
+    def list(
+        self,
+        principal: Principal,
+        *,
+        achievement_id: str | None = None,
+        status: CredentialStatus | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[IssuedCredential]:
         """Credentials of the organisation, newest first (learners: only their own)."""
         email = None
         if Permission.VIEW_CREDENTIALS not in principal.permissions:
@@ -55,12 +65,19 @@ class CredentialService:
                 raise PermissionDenied("Your role may not view credentials.")
             email = principal.email
         with self._uow() as uow:
-            return list(uow.tenant(principal.organisation_id).credentials.list(
-                achievement_id=achievement_id, recipient_email=email, status=status,
-                offset=offset, limit=limit))
+            return list(
+                uow.tenant(principal.organisation_id).credentials.list(
+                    achievement_id=achievement_id,
+                    recipient_email=email,
+                    status=status,
+                    offset=offset,
+                    limit=limit,
+                )
+            )
 
-    def change_status(self, principal: Principal, credential_id: str, action: StatusAction,
-                      reason: str) -> IssuedCredential:
+    def change_status(
+        self, principal: Principal, credential_id: str, action: StatusAction, reason: str
+    ) -> IssuedCredential:
         """Revoke, suspend or reinstate; the signed status list changes in the same transaction."""
         principal.require(Permission.CHANGE_STATUS)
         if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
@@ -77,20 +94,29 @@ class CredentialService:
                 raise NotFound("The credential's status list is missing.")
             now = self._clock.now()
             signer = self._keys.signer_for(scope, org, record.key_id)
-            self._lists.set_bit(scope, record, credential.status_index,
-                                new_status is not CredentialStatus.ACTIVE, signer, now)
+            self._lists.set_bit(
+                scope,
+                record,
+                credential.status_index,
+                new_status is not CredentialStatus.ACTIVE,
+                signer,
+                now,
+            )
             scope.credentials.set_status(credential.id, new_status)
-            scope.credentials.record_change(StatusChangeRecord(
-                new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now))
+            scope.credentials.record_change(
+                StatusChangeRecord(
+                    new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now
+                )
+            )
             uow.commit()
         credential.status = new_status
         return credential
 
-    def history(self, principal: Principal, credential_id: str) -> list[StatusChangeRecord]:
+    def history(self, principal: Principal, credential_id: str) -> Sequence[StatusChangeRecord]:
         """Every status change of a credential."""
         self.get(principal, credential_id)
         with self._uow() as uow:
-            return list(uow.tenant(principal.organisation_id).credentials.changes(credential_id))
+            return uow.tenant(principal.organisation_id).credentials.changes(credential_id)
 
 
 class PublicDocuments:

@@ -34,7 +34,9 @@ def _text(value: str, what: str, limit: int = 200) -> str:
 
 def principal_of(user: User) -> Principal:
     """The principal a signed-in user acts as."""
-    return Principal(user.id, user.organisation_id, user.role, user.email, permissions_of(user.role))
+    return Principal(
+        user.id, user.organisation_id, user.role, user.email, permissions_of(user.role)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +82,26 @@ class IdentityService:
         if did_method not in {"key", "web"}:
             raise InvalidInput("did_method must be 'key' or 'web'.")
         now = self._clock.now()
-        org = Organisation(new_id(), slug, _text(name, "organisation name"), url,
-                           normalise_email(email) if email else None, description, did_method, now)
-        admin = User(new_id(), org.id, normalise_email(admin_email), _text(admin_name, "name"),
-                     Role.ADMIN, hash_password(admin_password), True, now)
+        org = Organisation(
+            new_id(),
+            slug,
+            _text(name, "organisation name"),
+            url,
+            normalise_email(email) if email else None,
+            description,
+            did_method,
+            now,
+        )
+        admin = User(
+            new_id(),
+            org.id,
+            normalise_email(admin_email),
+            _text(admin_name, "name"),
+            Role.ADMIN,
+            hash_password(admin_password),
+            True,
+            now,
+        )
         with self._uow() as uow:
             if uow.organisations.by_slug(slug) is not None:
                 raise Conflict(f"An organisation called {slug!r} already exists.")
@@ -102,13 +120,27 @@ class IdentityService:
             raise NotFound("No such organisation.")
         return org
 
-    def add_user(self, principal: Principal, *, email: str, name: str, role: Role,
-                 password: str | None = None) -> User:
+    def add_user(
+        self,
+        principal: Principal,
+        *,
+        email: str,
+        name: str,
+        role: Role,
+        password: str | None = None,
+    ) -> User:
         """Add a user to the principal's organisation (admins only)."""
         principal.require(Permission.MANAGE_USERS)
-        user = User(new_id(), principal.organisation_id, normalise_email(email),
-                    _text(name, "name"), role, hash_password(password) if password else None,
-                    True, self._clock.now())
+        user = User(
+            new_id(),
+            principal.organisation_id,
+            normalise_email(email),
+            _text(name, "name"),
+            role,
+            hash_password(password) if password else None,
+            True,
+            self._clock.now(),
+        )
         with self._uow() as uow:
             scope = uow.tenant(principal.organisation_id)
             if scope.users.by_email(user.email) is not None:
@@ -136,13 +168,15 @@ class IdentityService:
             ok = verify_password(user.password_hash if user else None, password)
             if not (ok and user and user.active):
                 raise failure
-            issued = self._new_token(uow.tenant(user.organisation_id), user, "sign-in",
-                                     self._lifetime)
+            issued = self._new_token(
+                uow.tenant(user.organisation_id), user, "sign-in", self._lifetime
+            )
             uow.commit()
         return issued
 
-    def create_token(self, principal: Principal, name: str,
-                     lifetime: timedelta | None = None) -> IssuedToken:
+    def create_token(
+        self, principal: Principal, name: str, lifetime: timedelta | None = None
+    ) -> IssuedToken:
         """A named API token for the calling user (no expiry unless ``lifetime`` is given)."""
         with self._uow() as uow:
             scope = uow.tenant(principal.organisation_id)
@@ -167,12 +201,21 @@ class IdentityService:
             uow.commit()
         return issued
 
-    def _new_token(self, scope: TenantScope, user: User, name: str,
-                   lifetime: timedelta | None) -> IssuedToken:
+    def _new_token(
+        self, scope: TenantScope, user: User, name: str, lifetime: timedelta | None
+    ) -> IssuedToken:
         raw, digest = new_token()
         now = self._clock.now()
-        record = ApiToken(new_id(), user.organisation_id, user.id, name, digest, raw[:10], now,
-                          now + lifetime if lifetime else None)
+        record = ApiToken(
+            new_id(),
+            user.organisation_id,
+            user.id,
+            name,
+            digest,
+            raw[:10],
+            now,
+            now + lifetime if lifetime else None,
+        )
         scope.tokens.add(record)
         return IssuedToken(raw, record)
 
@@ -192,7 +235,11 @@ class IdentityService:
 
     def authenticate(self, raw_token: str) -> Principal:
         """The principal behind a bearer token, or `Unauthenticated`."""
-        if not isinstance(raw_token, str) or not raw_token.startswith("mc_") or len(raw_token) > 200:
+        if (
+            not isinstance(raw_token, str)
+            or not raw_token.startswith("mc_")
+            or len(raw_token) > 200
+        ):
             raise Unauthenticated("The API token is missing or malformed.")
         with self._uow() as uow:
             token = uow.tokens_global().by_hash(hash_token(raw_token))

@@ -65,8 +65,14 @@ def _timestamp(moment: Any) -> str:
 class IssuanceService:
     """Issues credentials for an organisation's achievements."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, keys: IssuerKeys,
-                 status_lists: StatusLists, urls: PublicUrls) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        keys: IssuerKeys,
+        status_lists: StatusLists,
+        urls: PublicUrls,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._keys = keys
@@ -74,7 +80,7 @@ class IssuanceService:
         self._urls = urls
 
     def issue(self, principal: Principal, request: IssueRequest) -> IssuedCredential:
-        """Build, sign and verify a credential, then store it; nothing is stored if any step fails."""
+        """Build, sign, verify and store a credential; nothing is stored if any step fails."""
         principal.require(Permission.ISSUE_CREDENTIALS)
         if len(request.evidence) > MAX_EVIDENCE:
             raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
@@ -93,8 +99,9 @@ class IssuanceService:
             record = uow.tenant(org.id).keys.active(ED25519)
         return self._keys.issuer_id(org, record) if record else None
 
-    def _issue_in(self, scope: TenantScope, org: Organisation,
-                  request: IssueRequest) -> IssuedCredential:
+    def _issue_in(
+        self, scope: TenantScope, org: Organisation, request: IssueRequest
+    ) -> IssuedCredential:
         achievement = scope.achievements.get(request.achievement_id)
         if achievement is None:
             raise NotFound("No such achievement in your organisation.")
@@ -102,9 +109,16 @@ class IssuanceService:
         signer = self._keys.signer(scope, org, ED25519)
         status_record, index = self._lists.allocate(scope, achievement.status_purpose, signer, now)
         credential_id = new_id()
-        profile = IssuerProfile(id=signer.issuer_id, name=org.name, url=org.url, email=org.email,
-                                description=org.description)
-        valid_until = now + timedelta(days=achievement.validity_days) if achievement.validity_days else None
+        profile = IssuerProfile(
+            id=signer.issuer_id,
+            name=org.name,
+            url=org.url,
+            email=org.email,
+            description=org.description,
+        )
+        valid_until = (
+            now + timedelta(days=achievement.validity_days) if achievement.validity_days else None
+        )
         list_url = self._urls.status_list(status_record.id)
         recipient = request.recipient
         if recipient.email:
@@ -113,7 +127,8 @@ class IssuanceService:
             credential_id=self._urls.credential(credential_id),
             issuer=profile,
             achievement=achievement_json(
-                achievement, self._urls.achievement(org.slug, achievement.id), profile),
+                achievement, self._urls.achievement(org.slug, achievement.id), profile
+            ),
             recipient=recipient,
             salt=secrets.token_hex(16),
             awarded=_timestamp(now),
@@ -125,25 +140,48 @@ class IssuanceService:
         )
         unsigned = build(draft)
         document, token = self._secure(scope, org, signer, unsigned, request.suite)
-        self._verify_before_storing(scope, org, document if token is None else token,
-                                    list_url, status_record.signed_document)
+        self._verify_before_storing(
+            scope,
+            org,
+            document if token is None else token,
+            list_url,
+            status_record.signed_document,
+        )
         issued = IssuedCredential(
-            id=credential_id, organisation_id=org.id, achievement_id=achievement.id,
-            credential_url=draft.credential_id, document=document, suite=request.suite.value,
-            recipient_email=recipient.email, recipient_did=recipient.did,
-            status=CredentialStatus.ACTIVE, status_purpose=achievement.status_purpose,
-            status_list_id=status_record.id, status_index=index, key_id=signer.record.id,
-            issued_at=now, valid_until=valid_until, jwt=token,
+            id=credential_id,
+            organisation_id=org.id,
+            achievement_id=achievement.id,
+            credential_url=draft.credential_id,
+            document=document,
+            suite=request.suite.value,
+            recipient_email=recipient.email,
+            recipient_did=recipient.did,
+            status=CredentialStatus.ACTIVE,
+            status_purpose=achievement.status_purpose,
+            status_list_id=status_record.id,
+            status_index=index,
+            key_id=signer.record.id,
+            issued_at=now,
+            valid_until=valid_until,
+            jwt=token,
         )
         scope.credentials.add(issued)
         return issued
 
-    def _secure(self, scope: TenantScope, org: Organisation, signer: Signer,
-                unsigned: dict[str, Any], suite: Suite) -> tuple[dict[str, Any], str | None]:
+    def _secure(
+        self,
+        scope: TenantScope,
+        org: Organisation,
+        signer: Signer,
+        unsigned: dict[str, Any],
+        suite: Suite,
+    ) -> tuple[dict[str, Any], str | None]:
         assert isinstance(signer.key, Ed25519KeyPair)
         if suite is Suite.EDDSA_RDFC_2022 or suite is Suite.EDDSA_JCS_2022:
             signed = data_integrity.sign(
-                unsigned, signer.key, verification_method=signer.verification_method,
+                unsigned,
+                signer.key,
+                verification_method=signer.verification_method,
                 cryptosuite=data_integrity.Cryptosuite(suite.value),
                 created=unsigned["validFrom"],
             )
@@ -151,13 +189,22 @@ class IssuanceService:
         if suite is Suite.VC_JWT_EDDSA:
             return unsigned, jwt.sign(unsigned, signer.key, kid=signer.verification_method)
         rsa = scope.keys.active(RS256) or self._keys.create(scope, self._clock.now(), RS256)
-        rsa_signer = Signer(rsa, self._keys.unseal(rsa), self._keys.issuer_id(org, rsa),
-                            self._keys.verification_method(org, rsa))
+        rsa_signer = Signer(
+            rsa,
+            self._keys.unseal(rsa),
+            self._keys.issuer_id(org, rsa),
+            self._keys.verification_method(org, rsa),
+        )
         return unsigned, jwt.sign(unsigned, rsa_signer.key, kid=rsa_signer.verification_method)
 
-    def _verify_before_storing(self, scope: TenantScope, org: Organisation,
-                               credential: dict[str, Any] | str, list_url: str,
-                               status_document: str | None) -> None:
+    def _verify_before_storing(
+        self,
+        scope: TenantScope,
+        org: Organisation,
+        credential: dict[str, Any] | str,
+        list_url: str,
+        status_document: str | None,
+    ) -> None:
         documents: dict[str, Any] = {}
         if status_document:
             documents[list_url] = json.loads(status_document)
@@ -167,9 +214,8 @@ class IssuanceService:
         report = Verifier(documents=documents, clock=self._clock.now).verify(credential)
         failed = [c for c in report.checks if c.status is CheckStatus.FAILED]
         if failed or not report.verified:
-            reason = failed[0].message if failed else "the proof did not verify"
+            name, reason = (failed[0].check, failed[0].message) if failed else ("proof", "-")
             raise MicrocredError(
-                f"The credential failed its own verification ({failed[0].check if failed else 'proof'}): "
-                f"{reason}",
+                f"The credential failed its own verification ({name}): {reason}",
                 hint="Nothing was stored. Check the achievement's fields.",
             )

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from microcred.crypto.did import PublishedKey, did_key, did_key_verification_method, did_web_document
+from microcred.crypto.did import (
+    PublishedKey,
+    did_key,
+    did_key_verification_method,
+    did_web_document,
+)
 from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes, RsaKeyPair
 from microcred.crypto.sealing import Sealer
 from microcred.domain.identity import Organisation
@@ -45,7 +50,9 @@ class IssuerKeys:
     def _aad(org_id: str, key_id: str) -> bytes:
         return f"microcred-key:{org_id}:{key_id}".encode()
 
-    def create(self, scope: TenantScope, now: datetime, algorithm: str = ED25519) -> SigningKeyRecord:
+    def create(
+        self, scope: TenantScope, now: datetime, algorithm: str = ED25519
+    ) -> SigningKeyRecord:
         """A new active key for the organisation (private half sealed)."""
         key_id = new_id()
         if algorithm == ED25519:
@@ -73,7 +80,9 @@ class IssuerKeys:
         scope.keys.add(record)
         return record
 
-    def rotate(self, scope: TenantScope, now: datetime, algorithm: str = ED25519) -> SigningKeyRecord:
+    def rotate(
+        self, scope: TenantScope, now: datetime, algorithm: str = ED25519
+    ) -> SigningKeyRecord:
         """Retire the active key (it stays published, so its credentials keep verifying) and
         create a new one."""
         current = scope.keys.active(algorithm)
@@ -85,8 +94,9 @@ class IssuerKeys:
 
     def unseal(self, record: SigningKeyRecord) -> Ed25519KeyPair | RsaKeyPair:
         """The private key; only ever held in memory."""
-        secret = self._sealer.open(record.sealed_private,
-                                   self._aad(record.organisation_id, record.id))
+        secret = self._sealer.open(
+            record.sealed_private, self._aad(record.organisation_id, record.id)
+        )
         return Ed25519KeyPair(secret) if record.algorithm == ED25519 else RsaKeyPair(secret)
 
     def issuer_id(self, org: Organisation, record: SigningKeyRecord) -> str:
@@ -111,29 +121,42 @@ class IssuerKeys:
         record = scope.keys.active(algorithm)
         if record is None:
             raise ConfigurationError(f"The organisation has no active {algorithm} key.")
-        return Signer(record, self.unseal(record), self.issuer_id(org, record),
-                      self.verification_method(org, record))
+        return Signer(
+            record,
+            self.unseal(record),
+            self.issuer_id(org, record),
+            self.verification_method(org, record),
+        )
 
     def signer_for(self, scope: TenantScope, org: Organisation, key_id: str) -> Signer:
         """A specific key of the organisation, active or retired (status lists keep their key)."""
         record = scope.keys.get(key_id)
         if record is None:
             raise ConfigurationError("The key that signs this status list is missing.")
-        return Signer(record, self.unseal(record), self.issuer_id(org, record),
-                      self.verification_method(org, record))
+        return Signer(
+            record,
+            self.unseal(record),
+            self.issuer_id(org, record),
+            self.verification_method(org, record),
+        )
 
     def did_document(self, org: Organisation, keys: Sequence[SigningKeyRecord]) -> dict[str, Any]:
         """The did:web document: every key ever used, retired ones included."""
         did = self._urls.did_web(org.slug)
         ed_keys = [
             PublishedKey(k.fragment, Ed25519PublicKeyBytes.from_multibase(k.public), k.active)
-            for k in keys if k.algorithm == ED25519
+            for k in keys
+            if k.algorithm == ED25519
         ]
         doc = did_web_document(did, ed_keys)
         for k in keys:
             if k.algorithm == RS256:
-                vm = {"id": f"{did}#{k.fragment}", "type": "JsonWebKey", "controller": did,
-                      "publicKeyJwk": json.loads(k.public)}
+                vm = {
+                    "id": f"{did}#{k.fragment}",
+                    "type": "JsonWebKey",
+                    "controller": did,
+                    "publicKeyJwk": json.loads(k.public),
+                }
                 doc["verificationMethod"].append(vm)
                 doc["assertionMethod"].append(vm["id"])
         return doc

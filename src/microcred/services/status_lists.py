@@ -34,14 +34,21 @@ class StatusLists:
     def allocate(
         self, scope: TenantScope, purpose: StatusPurpose, signer: Signer, now: datetime
     ) -> tuple[StatusListRecord, int]:
-        """A free random index in an open list of ``purpose`` (a new list when all are half full)."""
+        """A free random index in an open list of ``purpose`` (new list when all are half full)."""
         record = scope.status_lists.open_list(purpose, signer.record.id)
         if record is None:
             record = StatusListRecord(
-                id=new_id(), organisation_id=scope.organisation_id, purpose=purpose,
+                id=new_id(),
+                organisation_id=scope.organisation_id,
+                purpose=purpose,
                 key_id=signer.record.id,
-                size=self._size, bits=Bitstring(self._size).to_bytes(), allocated=0, version=0,
-                signed_document=None, signed_version=0, created_at=now,
+                size=self._size,
+                bits=Bitstring(self._size).to_bytes(),
+                allocated=0,
+                version=0,
+                signed_document=None,
+                signed_version=0,
+                created_at=now,
             )
             record.signed_document = self.sign(record, signer, now)
             scope.status_lists.add(record)
@@ -53,8 +60,15 @@ class StatusLists:
                 return record, index
         raise ConfigurationError("Could not find a free status list index; try again.")
 
-    def set_bit(self, scope: TenantScope, record: StatusListRecord, index: int, value: bool,
-                signer: Signer, now: datetime) -> None:
+    def set_bit(
+        self,
+        scope: TenantScope,
+        record: StatusListRecord,
+        index: int,
+        value: bool,
+        signer: Signer,
+        now: datetime,
+    ) -> None:
         """Flip one entry and re-sign the list in the same transaction."""
         bits = Bitstring(data=record.bits)
         bits.set(index, value)
@@ -68,10 +82,16 @@ class StatusLists:
         if not isinstance(signer.key, Ed25519KeyPair):
             raise ConfigurationError("Status lists are signed with the Ed25519 key.")
         url = self._urls.status_list(record.id)
-        doc = status_list_credential(url, signer.issuer_id, record.purpose.value,
-                                     Bitstring(data=record.bits), _timestamp(now))
-        signed = data_integrity.sign(doc, signer.key, verification_method=signer.verification_method,
-                                     created=_timestamp(now))
+        doc = status_list_credential(
+            url,
+            signer.issuer_id,
+            record.purpose.value,
+            Bitstring(data=record.bits),
+            _timestamp(now),
+        )
+        signed = data_integrity.sign(
+            doc, signer.key, verification_method=signer.verification_method, created=_timestamp(now)
+        )
         return json.dumps(signed, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod

@@ -36,9 +36,9 @@ class PublicUrls:
     def credential_id_from_url(self, url: str) -> str | None:
         """The credential id if ``url`` is one of ours."""
         prefix = f"{self.base}/credentials/"
-        return url[len(prefix):] if url.startswith(prefix) else None
+        return url[len(prefix) :] if url.startswith(prefix) else None
 
     def status_list_id_from_url(self, url: str) -> str | None:
         """The status list id if ``url`` is one of ours."""
         prefix = f"{self.base}/status/"
-        return url[len(prefix):] if url.startswith(prefix) else None
+        return url[len(prefix) :] if url.startswith(prefix) else None

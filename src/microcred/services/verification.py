@@ -18,8 +18,9 @@ class LocalFirstFetcher:
     """Serves this server's own status lists and DID documents from the database; hands every
     other URL to the remote fetcher (or refuses when there is none)."""
 
-    def __init__(self, public: PublicDocuments, urls: PublicUrls,
-                 remote: DocumentFetcher | None) -> None:
+    def __init__(
+        self, public: PublicDocuments, urls: PublicUrls, remote: DocumentFetcher | None
+    ) -> None:
         self._public = public
         self._urls = urls
         self._remote = remote
@@ -41,15 +42,25 @@ class LocalFirstFetcher:
 class VerificationService:
     """Verifies credentials as the API and CLI expose it."""
 
-    def __init__(self, public: PublicDocuments, urls: PublicUrls, clock: Clock,
-                 remote: DocumentFetcher | None) -> None:
+    def __init__(
+        self,
+        public: PublicDocuments,
+        urls: PublicUrls,
+        clock: Clock,
+        remote: DocumentFetcher | None,
+    ) -> None:
         self._public = public
         self._urls = urls
         self._clock = clock
         self._remote = remote
 
-    def verify(self, credential: Mapping[str, Any] | str, *, offline: bool = False,
-               documents: Mapping[str, Mapping[str, Any]] | None = None) -> VerificationReport:
+    def verify(
+        self,
+        credential: Mapping[str, Any] | str,
+        *,
+        offline: bool = False,
+        documents: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> VerificationReport:
         """Run every check; ``offline`` stops all network access (own documents still count)."""
         fetch = LocalFirstFetcher(self._public, self._urls, None if offline else self._remote)
         verifier = Verifier(fetch=fetch, documents=dict(documents or {}), clock=self._clock.now)

@@ -29,8 +29,16 @@ from microcred.ports import SigningKeyRecord, StatusChangeRecord, StatusListReco
 
 
 def org_from_row(row: OrganisationRow) -> Organisation:
-    return Organisation(row.id, row.slug, row.name, row.url, row.email, row.description,
-                        row.did_method, row.created_at)
+    return Organisation(
+        row.id,
+        row.slug,
+        row.name,
+        row.url,
+        row.email,
+        row.description,
+        row.did_method,
+        row.created_at,
+    )
 
 
 def org_to_row(org: Organisation, row: OrganisationRow) -> OrganisationRow:
@@ -43,13 +51,25 @@ def org_to_row(org: Organisation, row: OrganisationRow) -> OrganisationRow:
 
 
 def user_from_row(row: UserRow) -> User:
-    return User(row.id, row.organisation_id, row.email, row.name, Role(row.role),
-                row.password_hash, row.active, row.created_at)
+    return User(
+        row.id,
+        row.organisation_id,
+        row.email,
+        row.name,
+        Role(row.role),
+        row.password_hash,
+        row.active,
+        row.created_at,
+    )
 
 
 def user_to_row(user: User, row: UserRow) -> UserRow:
     row.id, row.organisation_id, row.email, row.name = (
-        user.id, user.organisation_id, user.email, user.name)
+        user.id,
+        user.organisation_id,
+        user.email,
+        user.name,
+    )
     row.role, row.password_hash, row.active = user.role.value, user.password_hash, user.active
     if user.created_at is not None:
         row.created_at = user.created_at
@@ -57,26 +77,54 @@ def user_to_row(user: User, row: UserRow) -> UserRow:
 
 
 def token_from_row(row: ApiTokenRow) -> ApiToken:
-    return ApiToken(row.id, row.organisation_id, row.user_id, row.name, row.token_hash,
-                    row.prefix, row.created_at, row.expires_at, row.revoked)
+    return ApiToken(
+        row.id,
+        row.organisation_id,
+        row.user_id,
+        row.name,
+        row.token_hash,
+        row.prefix,
+        row.created_at,
+        row.expires_at,
+        row.revoked,
+    )
 
 
 def token_to_row(token: ApiToken) -> ApiTokenRow:
-    return ApiTokenRow(id=token.id, organisation_id=token.organisation_id, user_id=token.user_id,
-                       name=token.name, token_hash=token.token_hash, prefix=token.prefix,
-                       created_at=token.created_at, expires_at=token.expires_at,
-                       revoked=token.revoked)
+    return ApiTokenRow(
+        id=token.id,
+        organisation_id=token.organisation_id,
+        user_id=token.user_id,
+        name=token.name,
+        token_hash=token.token_hash,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        revoked=token.revoked,
+    )
 
 
 def key_from_row(row: SigningKeyRow) -> SigningKeyRecord:
-    return SigningKeyRecord(row.id, row.organisation_id, row.algorithm, row.public,
-                            row.sealed_private, row.fragment, row.active, row.created_at,
-                            row.retired_at)
+    return SigningKeyRecord(
+        row.id,
+        row.organisation_id,
+        row.algorithm,
+        row.public,
+        row.sealed_private,
+        row.fragment,
+        row.active,
+        row.created_at,
+        row.retired_at,
+    )
 
 
 def key_to_row(key: SigningKeyRecord, row: SigningKeyRow) -> SigningKeyRow:
     row.id, row.organisation_id, row.algorithm, row.public = (
-        key.id, key.organisation_id, key.algorithm, key.public)
+        key.id,
+        key.organisation_id,
+        key.algorithm,
+        key.public,
+    )
     row.sealed_private, row.fragment, row.active = key.sealed_private, key.fragment, key.active
     row.created_at, row.retired_at = key.created_at, key.retired_at
     return row
@@ -85,17 +133,35 @@ def key_to_row(key: SigningKeyRecord, row: SigningKeyRow) -> SigningKeyRow:
 def _details(a: Achievement) -> dict[str, Any]:
     return {
         "alignments": [
-            {"target_name": x.target_name, "target_url": x.target_url,
-             "target_code": x.target_code, "target_framework": x.target_framework,
-             "target_type": x.target_type, "target_description": x.target_description,
-             "level": x.level}
+            {
+                "target_name": x.target_name,
+                "target_url": x.target_url,
+                "target_code": x.target_code,
+                "target_framework": x.target_framework,
+                "target_type": x.target_type,
+                "target_description": x.target_description,
+                "level": x.level,
+            }
             for x in a.alignments
         ],
         "result_descriptions": [
-            {"id": r.id, "name": r.name, "result_type": r.result_type,
-             "required_level": r.required_level, "allowed_values": list(r.allowed_values),
-             "levels": [{"id": lv.id, "name": lv.name, "description": lv.description,
-                         "level": lv.level, "points": lv.points} for lv in r.levels]}
+            {
+                "id": r.id,
+                "name": r.name,
+                "result_type": r.result_type,
+                "required_level": r.required_level,
+                "allowed_values": list(r.allowed_values),
+                "levels": [
+                    {
+                        "id": lv.id,
+                        "name": lv.name,
+                        "description": lv.description,
+                        "level": lv.level,
+                        "points": lv.points,
+                    }
+                    for lv in r.levels
+                ],
+            }
             for r in a.result_descriptions
         ],
         "image": {"id": a.image.id, "caption": a.image.caption} if a.image else None,
@@ -118,7 +184,9 @@ def achievement_from_row(row: AchievementRow) -> Achievement:
         validity_days=row.validity_days,
         result_descriptions=[
             ResultDescription(
-                id=r["id"], name=r["name"], result_type=r["result_type"],
+                id=r["id"],
+                name=r["name"],
+                result_type=r["result_type"],
                 required_level=r.get("required_level"),
                 allowed_values=tuple(r.get("allowed_values", [])),
                 levels=tuple(RubricLevel(**lv) for lv in r.get("levels", [])),
@@ -134,7 +202,11 @@ def achievement_from_row(row: AchievementRow) -> Achievement:
 
 def achievement_to_row(a: Achievement, row: AchievementRow) -> AchievementRow:
     row.id, row.organisation_id, row.name, row.description = (
-        a.id, a.organisation_id, a.name, a.description)
+        a.id,
+        a.organisation_id,
+        a.name,
+        a.description,
+    )
     row.criteria_narrative, row.achievement_type = a.criteria_narrative, a.achievement_type
     row.effort_hours, row.validity_days = a.effort_hours, a.validity_days
     row.status_purpose = a.status_purpose.value
@@ -148,35 +220,69 @@ def achievement_to_row(a: Achievement, row: AchievementRow) -> AchievementRow:
 
 def credential_from_row(row: CredentialRow) -> IssuedCredential:
     return IssuedCredential(
-        id=row.id, organisation_id=row.organisation_id, achievement_id=row.achievement_id,
-        credential_url=row.credential_url, document=json.loads(row.document), suite=row.suite,
-        recipient_email=row.recipient_email, recipient_did=row.recipient_did,
-        status=CredentialStatus(row.status), status_purpose=StatusPurpose(row.status_purpose),
-        status_list_id=row.status_list_id, status_index=row.status_index, key_id=row.key_id,
-        issued_at=row.issued_at, valid_until=row.valid_until, jwt=row.jwt,
+        id=row.id,
+        organisation_id=row.organisation_id,
+        achievement_id=row.achievement_id,
+        credential_url=row.credential_url,
+        document=json.loads(row.document),
+        suite=row.suite,
+        recipient_email=row.recipient_email,
+        recipient_did=row.recipient_did,
+        status=CredentialStatus(row.status),
+        status_purpose=StatusPurpose(row.status_purpose),
+        status_list_id=row.status_list_id,
+        status_index=row.status_index,
+        key_id=row.key_id,
+        issued_at=row.issued_at,
+        valid_until=row.valid_until,
+        jwt=row.jwt,
     )
 
 
 def credential_to_row(c: IssuedCredential) -> CredentialRow:
     return CredentialRow(
-        id=c.id, organisation_id=c.organisation_id, achievement_id=c.achievement_id,
+        id=c.id,
+        organisation_id=c.organisation_id,
+        achievement_id=c.achievement_id,
         credential_url=c.credential_url,
         document=json.dumps(c.document, ensure_ascii=False, separators=(",", ":")),
-        jwt=c.jwt, suite=c.suite, recipient_email=c.recipient_email,
-        recipient_did=c.recipient_did, status=c.status.value,
-        status_purpose=c.status_purpose.value, status_list_id=c.status_list_id,
-        status_index=c.status_index, key_id=c.key_id, issued_at=c.issued_at,
+        jwt=c.jwt,
+        suite=c.suite,
+        recipient_email=c.recipient_email,
+        recipient_did=c.recipient_did,
+        status=c.status.value,
+        status_purpose=c.status_purpose.value,
+        status_list_id=c.status_list_id,
+        status_index=c.status_index,
+        key_id=c.key_id,
+        issued_at=c.issued_at,
         valid_until=c.valid_until,
     )
 
 
 def status_list_from_row(row: StatusListRow) -> StatusListRecord:
-    return StatusListRecord(row.id, row.organisation_id, StatusPurpose(row.purpose), row.key_id,
-                            row.size,
-                            row.bits, row.allocated, row.version, row.signed_document,
-                            row.signed_version, row.created_at)
+    return StatusListRecord(
+        row.id,
+        row.organisation_id,
+        StatusPurpose(row.purpose),
+        row.key_id,
+        row.size,
+        row.bits,
+        row.allocated,
+        row.version,
+        row.signed_document,
+        row.signed_version,
+        row.created_at,
+    )
 
 
 def change_from_row(row: StatusChangeRow) -> StatusChangeRecord:
-    return StatusChangeRecord(row.id, row.organisation_id, row.credential_id,
-                              StatusAction(row.action), row.reason, row.actor_user_id, row.at)
+    return StatusChangeRecord(
+        row.id,
+        row.organisation_id,
+        row.credential_id,
+        StatusAction(row.action),
+        row.reason,
+        row.actor_user_id,
+        row.at,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db import mapping as m
@@ -111,7 +111,7 @@ class SqlTokens:
         self._s = session
         self._org = organisation_id
 
-    def _where(self) -> list[object]:
+    def _where(self) -> list[ColumnElement[bool]]:
         return [] if self._org is None else [ApiTokenRow.organisation_id == self._org]
 
     def add(self, token: ApiToken) -> None:
@@ -284,9 +284,13 @@ class SqlCredentials(_Scoped):
             raise ValueError("change belongs to another organisation")
         self._s.add(
             StatusChangeRow(
-                id=change.id, organisation_id=self._org, credential_id=change.credential_id,
-                action=change.action.value, reason=change.reason,
-                actor_user_id=change.actor_user_id, at=change.at,
+                id=change.id,
+                organisation_id=self._org,
+                credential_id=change.credential_id,
+                action=change.action.value,
+                reason=change.reason,
+                actor_user_id=change.actor_user_id,
+                at=change.at,
             )
         )
         self._s.flush()
@@ -311,11 +315,16 @@ class SqlStatusLists(_Scoped):
             raise ValueError("status list belongs to another organisation")
         self._s.add(
             StatusListRow(
-                id=status_list.id, organisation_id=self._org, purpose=status_list.purpose.value,
+                id=status_list.id,
+                organisation_id=self._org,
+                purpose=status_list.purpose.value,
                 key_id=status_list.key_id,
-                size=status_list.size, bits=status_list.bits, allocated=status_list.allocated,
+                size=status_list.size,
+                bits=status_list.bits,
+                allocated=status_list.allocated,
                 signed_document=status_list.signed_document,
-                signed_version=status_list.signed_version, created_at=status_list.created_at,
+                signed_version=status_list.signed_version,
+                created_at=status_list.created_at,
             )
         )
         self._s.flush()

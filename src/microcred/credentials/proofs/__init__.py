@@ -1,1 +1,1 @@
-"""Proof formats: Data Integrity (eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020) and VC-JWT."""
+"""Proof formats: Data Integrity (eddsa-rdfc/jcs-2022, Ed25519Signature2020) and VC-JWT."""

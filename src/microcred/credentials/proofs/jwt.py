@@ -48,9 +48,7 @@ def claims_for(credential: Mapping[str, Any]) -> dict[str, Any]:
     return claims
 
 
-def sign(
-    credential: Mapping[str, Any], key: Ed25519KeyPair | RsaKeyPair, *, kid: str
-) -> str:
+def sign(credential: Mapping[str, Any], key: Ed25519KeyPair | RsaKeyPair, *, kid: str) -> str:
     """A compact JWS over the credential's claims."""
     alg = "EdDSA" if isinstance(key, Ed25519KeyPair) else "RS256"
     header = {"alg": alg, "typ": "JWT", "kid": kid}
@@ -109,7 +107,11 @@ def verify(token: str, resolver: KeyResolver) -> JwtResult:
         signature = b64url_decode(sig_part)
     except CryptoError:
         return JwtResult(False, "The JWT signature is not base64url.")
-    credential = {k: v for k, v in claims.items() if k not in {"iss", "jti", "sub", "nbf", "exp", "iat", "aud"}}
+    credential = {
+        k: v
+        for k, v in claims.items()
+        if k not in {"iss", "jti", "sub", "nbf", "exp", "iat", "aud"}
+    }
     mismatch = _claims_mismatch(claims, credential)
     if mismatch:
         return JwtResult(False, mismatch, credential, str(alg))
@@ -124,7 +126,9 @@ def verify(token: str, resolver: KeyResolver) -> JwtResult:
         else:
             return JwtResult(False, "The JWT names no key (kid or jwk).", credential, str(alg))
         if alg == "EdDSA":
-            public = resolved.public if resolved and resolved.public else ed25519_from_jwk(jwk or {})
+            public = (
+                resolved.public if resolved and resolved.public else ed25519_from_jwk(jwk or {})
+            )
             ok = public.verify(signature, signing_input.encode("ascii"))
         else:
             if jwk is None or jwk.get("kty") != "RSA":
@@ -140,8 +144,14 @@ def verify(token: str, resolver: KeyResolver) -> JwtResult:
             str(alg),
         )
     method = resolved.method_id if resolved else "the key in the JWT header"
-    return JwtResult(True, f"JWT signed with {alg} by {method}.", credential, str(alg),
-                     resolved.method_id if resolved else None, resolved)
+    return JwtResult(
+        True,
+        f"JWT signed with {alg} by {method}.",
+        credential,
+        str(alg),
+        resolved.method_id if resolved else None,
+        resolved,
+    )
 
 
 def _claims_mismatch(claims: Mapping[str, Any], credential: Mapping[str, Any]) -> str | None:

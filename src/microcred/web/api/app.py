@@ -36,28 +36,37 @@ def create_app(container: Container) -> FastAPI:
     async def _microcred_error(_: Request, exc: MicrocredError) -> JSONResponse:
         if exc.status_code >= 500:
             log.error("server-side error: %s", exc.message)
-        return JSONResponse({"error": exc.code, "message": exc.explain()},
-                            status_code=exc.status_code)
+        return JSONResponse(
+            {"error": exc.code, "message": exc.explain()}, status_code=exc.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
-                    for e in exc.errors()[:10]]
-        return JSONResponse({"error": "invalid_input", "message": "; ".join(problems)},
-                            status_code=422)
+        problems = [
+            f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()[:10]
+        ]
+        return JSONResponse(
+            {"error": "invalid_input", "message": "; ".join(problems)}, status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse({"error": code, "message": str(exc.detail)},
-                            status_code=exc.status_code)
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")  # the trace goes to the log, never to the client
-        return JSONResponse({"error": "internal_error",
-                             "message": "Something went wrong on the server; nothing was changed."},
-                            status_code=500)
+        return JSONResponse(
+            {
+                "error": "internal_error",
+                "message": "Something went wrong on the server; nothing was changed.",
+            },
+            status_code=500,
+        )
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:
@@ -65,6 +74,9 @@ def create_app(container: Container) -> FastAPI:
 
     for router in (auth.router, achievements.router, credentials.router, public.router):
         app.include_router(router)
-    app.add_middleware(BodyLimits, max_bytes=container.settings.max_body_bytes,
-                       max_depth=container.settings.max_json_depth)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=container.settings.max_body_bytes,
+        max_depth=container.settings.max_json_depth,
+    )
     return app

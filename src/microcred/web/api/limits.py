@@ -33,8 +33,12 @@ class BodyLimits:
                 await _error(send, 400, "invalid_input", "Content-Length is not a number.")
                 return
             if too_big:
-                await _error(send, 413, "payload_too_large",
-                             f"The request body is larger than {self.max_bytes:,} bytes.")
+                await _error(
+                    send,
+                    413,
+                    "payload_too_large",
+                    f"The request body is larger than {self.max_bytes:,} bytes.",
+                )
                 return
         body = bytearray()
         more = True
@@ -45,14 +49,22 @@ class BodyLimits:
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
             if len(body) > self.max_bytes:
-                await _error(send, 413, "payload_too_large",
-                             f"The request body is larger than {self.max_bytes:,} bytes.")
+                await _error(
+                    send,
+                    413,
+                    "payload_too_large",
+                    f"The request body is larger than {self.max_bytes:,} bytes.",
+                )
                 return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if body and content_type in {b"application/json", b"application/ld+json"}:
             try:
-                load_json(bytes(body), max_bytes=self.max_bytes, max_depth=self.max_depth,
-                          what="request body")
+                load_json(
+                    bytes(body),
+                    max_bytes=self.max_bytes,
+                    max_depth=self.max_depth,
+                    what="request body",
+                )
             except MicrocredError as exc:
                 await _error(send, exc.status_code, exc.code, exc.explain())
                 return
@@ -71,7 +83,14 @@ class BodyLimits:
 async def _error(send: Send, status: int, code: str, message: str) -> None:
     payload: dict[str, Any] = {"error": code, "message": message}
     body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

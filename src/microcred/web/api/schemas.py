@@ -65,8 +65,16 @@ class OrganisationPublic(BaseModel):
 
     @classmethod
     def of(cls, org: Organisation, issuer_id: str | None = None) -> OrganisationPublic:
-        return cls(id=org.id, slug=org.slug, name=org.name, url=org.url, email=org.email,
-                   description=org.description, did_method=org.did_method, issuer_id=issuer_id)
+        return cls(
+            id=org.id,
+            slug=org.slug,
+            name=org.name,
+            url=org.url,
+            email=org.email,
+            description=org.description,
+            did_method=org.did_method,
+            issuer_id=issuer_id,
+        )
 
 
 class SignIn(Strict):
@@ -157,28 +165,36 @@ class AchievementCreate(Strict):
     image: ImageIn | None = None
     validity_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
     result_descriptions: Annotated[list[ResultDescriptionIn], Field(max_length=50)] = []
-    tags: Annotated[list[Annotated[str, StringConstraints(max_length=100)]],
-                    Field(max_length=50)] = []
+    tags: Annotated[
+        list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)
+    ] = []
     status_purpose: StatusPurpose = StatusPurpose.REVOCATION
 
     def to_input(self) -> AchievementInput:
         results = []
         for r in self.result_descriptions:
-            levels = tuple(RubricLevel(lv.id or _urn(), lv.name, lv.description, lv.level,
-                                       lv.points) for lv in r.levels)
+            levels = tuple(
+                RubricLevel(lv.id or _urn(), lv.name, lv.description, lv.level, lv.points)
+                for lv in r.levels
+            )
             required = None
             if r.required_level is not None:
                 match = [lv.id for lv in levels if r.required_level in (lv.id, lv.name)]
                 required = match[0] if match else r.required_level
-            results.append(ResultDescription(r.id or _urn(), r.name, r.result_type, levels,
-                                             required))
+            results.append(
+                ResultDescription(r.id or _urn(), r.name, r.result_type, levels, required)
+            )
         return AchievementInput(
-            name=self.name, description=self.description, criteria_narrative=self.criteria,
+            name=self.name,
+            description=self.description,
+            criteria_narrative=self.criteria,
             achievement_type=self.achievement_type,
             alignments=[Alignment(**a.model_dump()) for a in self.alignments],
             effort_hours=self.effort_hours,
             image=Image(self.image.id, self.image.caption) if self.image else None,
-            validity_days=self.validity_days, result_descriptions=results, tags=list(self.tags),
+            validity_days=self.validity_days,
+            result_descriptions=results,
+            tags=list(self.tags),
             status_purpose=self.status_purpose,
         )
 
@@ -208,12 +224,20 @@ class AchievementPublic(BaseModel):
         from dataclasses import asdict  # noqa: PLC0415
 
         return cls(
-            id=a.id, name=a.name, description=a.description, criteria=a.criteria_narrative,
+            id=a.id,
+            name=a.name,
+            description=a.description,
+            criteria=a.criteria_narrative,
             achievement_type=a.achievement_type,
-            alignments=[asdict(x) for x in a.alignments], effort_hours=a.effort_hours,
-            image=asdict(a.image) if a.image else None, validity_days=a.validity_days,
-            result_descriptions=[asdict(r) for r in a.result_descriptions], tags=list(a.tags),
-            status_purpose=a.status_purpose, created_at=a.created_at, updated_at=a.updated_at,
+            alignments=[asdict(x) for x in a.alignments],
+            effort_hours=a.effort_hours,
+            image=asdict(a.image) if a.image else None,
+            validity_days=a.validity_days,
+            result_descriptions=[asdict(r) for r in a.result_descriptions],
+            tags=list(a.tags),
+            status_purpose=a.status_purpose,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
         )
 
 
@@ -265,11 +289,20 @@ class CredentialPublic(BaseModel):
 
     @classmethod
     def of(cls, c: IssuedCredential) -> CredentialPublic:
-        return cls(id=c.id, url=c.credential_url, achievement_id=c.achievement_id, suite=c.suite,
-                   status=c.status.value, status_purpose=c.status_purpose.value,
-                   recipient_email=c.recipient_email, recipient_did=c.recipient_did,
-                   issued_at=c.issued_at, valid_until=c.valid_until, credential=c.document,
-                   jwt=c.jwt)
+        return cls(
+            id=c.id,
+            url=c.credential_url,
+            achievement_id=c.achievement_id,
+            suite=c.suite,
+            status=c.status.value,
+            status_purpose=c.status_purpose.value,
+            recipient_email=c.recipient_email,
+            recipient_did=c.recipient_did,
+            issued_at=c.issued_at,
+            valid_until=c.valid_until,
+            credential=c.document,
+            jwt=c.jwt,
+        )
 
 
 class CheckPublic(BaseModel):

@@ -19,9 +19,12 @@ def create(body: AchievementCreate, p: PrincipalDep, c: ContainerDep) -> Achieve
 
 
 @router.get("")
-def list_(p: PrincipalDep, c: ContainerDep,
-          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[AchievementPublic]:
+def list_(
+    p: PrincipalDep,
+    c: ContainerDep,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[AchievementPublic]:
     """Your organisation's micro-credentials."""
     return [AchievementPublic.of(a) for a in c.achievements.list(p, offset, limit)]
 
@@ -33,7 +36,8 @@ def get(achievement_id: str, p: PrincipalDep, c: ContainerDep) -> AchievementPub
 
 
 @router.put("/{achievement_id}")
-def update(achievement_id: str, body: AchievementUpdate, p: PrincipalDep,
-           c: ContainerDep) -> AchievementPublic:
+def update(
+    achievement_id: str, body: AchievementUpdate, p: PrincipalDep, c: ContainerDep
+) -> AchievementPublic:
     """Replace a micro-credential's definition (issued credentials are unchanged)."""
     return AchievementPublic.of(c.achievements.update(p, achievement_id, body.to_input()))

@@ -31,9 +31,15 @@ def create_organisation(body: OrganisationCreate, c: ContainerDep) -> Organisati
             hint="An operator creates organisations with 'microcred org create'.",
         )
     org, _ = c.identity.create_organisation(
-        slug=body.slug, name=body.name, admin_email=body.admin_email,
-        admin_password=body.admin_password, admin_name=body.admin_name, url=body.url,
-        email=body.email, description=body.description, did_method=body.did_method,
+        slug=body.slug,
+        name=body.name,
+        admin_email=body.admin_email,
+        admin_password=body.admin_password,
+        admin_name=body.admin_name,
+        url=body.url,
+        email=body.email,
+        description=body.description,
+        did_method=body.did_method,
     )
     return OrganisationPublic.of(org)
 
@@ -50,8 +56,14 @@ def sign_in(body: SignIn, c: ContainerDep) -> TokenPublic:
     """Exchange organisation, e-mail and password for a session token."""
     issued = c.identity.sign_in(body.organisation, body.email, body.password)
     r = issued.record
-    return TokenPublic(id=r.id, name=r.name, prefix=r.prefix, created_at=r.created_at,
-                       expires_at=r.expires_at, token=issued.token)
+    return TokenPublic(
+        id=r.id,
+        name=r.name,
+        prefix=r.prefix,
+        created_at=r.created_at,
+        expires_at=r.expires_at,
+        token=issued.token,
+    )
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
@@ -60,8 +72,14 @@ def create_token(body: TokenCreate, p: PrincipalDep, c: ContainerDep) -> TokenPu
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     issued = c.identity.create_token(p, body.name, lifetime)
     r = issued.record
-    return TokenPublic(id=r.id, name=r.name, prefix=r.prefix, created_at=r.created_at,
-                       expires_at=r.expires_at, token=issued.token)
+    return TokenPublic(
+        id=r.id,
+        name=r.name,
+        prefix=r.prefix,
+        created_at=r.created_at,
+        expires_at=r.expires_at,
+        token=issued.token,
+    )
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -79,8 +97,11 @@ def list_users(p: PrincipalDep, c: ContainerDep) -> list[UserPublic]:
 @router.post("/users", status_code=status.HTTP_201_CREATED)
 def add_user(body: UserCreate, p: PrincipalDep, c: ContainerDep) -> UserPublic:
     """Add a user with a role (admins)."""
-    return UserPublic.of(c.identity.add_user(p, email=body.email, name=body.name, role=body.role,
-                                             password=body.password))
+    return UserPublic.of(
+        c.identity.add_user(
+            p, email=body.email, name=body.name, role=body.role, password=body.password
+        )
+    )
 
 
 @router.post("/keys/rotate")

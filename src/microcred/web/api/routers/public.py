@@ -23,15 +23,18 @@ def credential(credential_id: str, request: Request, c: ContainerDep) -> Respons
     found = c.public.credential(credential_id)
     if found.jwt is not None:
         return Response(found.jwt, media_type="application/vc+jwt")
-    return JSONResponse(found.document, media_type=_VC_JSON if "vc+ld" in request.headers.get(
-        "accept", "") else "application/json")
+    return JSONResponse(
+        found.document,
+        media_type=_VC_JSON if "vc+ld" in request.headers.get("accept", "") else "application/json",
+    )
 
 
 @router.get("/status/{list_id}")
 def status_list(list_id: str, c: ContainerDep) -> JSONResponse:
     """A signed BitstringStatusListCredential; short cache so changes show quickly."""
-    return JSONResponse(c.public.status_list(list_id),
-                        headers={"Cache-Control": "public, max-age=60"})
+    return JSONResponse(
+        c.public.status_list(list_id), headers={"Cache-Control": "public, max-age=60"}
+    )
 
 
 @router.get("/orgs/{slug}/did.json")
@@ -40,13 +43,21 @@ def did_document(slug: str, c: ContainerDep) -> JSONResponse:
     return JSONResponse(c.public.did_document(slug), media_type="application/did+json")
 
 
-@router.post("/api/v1/verify", openapi_extra={
-    "requestBody": {"content": {
-        "application/json": {"schema": {"type": "object"}},
-        "application/vc+jwt": {"schema": {"type": "string"}},
-    }, "required": True}})
-async def verify(request: Request, c: ContainerDep,
-                 offline: Annotated[bool, Query()] = False) -> VerificationPublic:
+@router.post(
+    "/api/v1/verify",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/vc+jwt": {"schema": {"type": "string"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def verify(
+    request: Request, c: ContainerDep, offline: Annotated[bool, Query()] = False
+) -> VerificationPublic:
     """Verify any credential: a JSON-LD credential object, ``{"verifiableCredential": …}``, or a
     VC-JWT (as text, or as ``{"jwt": "…"}``). Returns the named checks."""
     raw = await request.body()
@@ -58,8 +69,12 @@ async def verify(request: Request, c: ContainerDep,
         except UnicodeDecodeError as exc:
             raise InvalidInput("A VC-JWT is ASCII text.") from exc
     else:
-        body = load_json(raw, max_bytes=c.settings.max_body_bytes,
-                         max_depth=c.settings.max_json_depth, what="credential")
+        body = load_json(
+            raw,
+            max_bytes=c.settings.max_body_bytes,
+            max_depth=c.settings.max_json_depth,
+            what="credential",
+        )
         if isinstance(body, dict) and set(body) == {"jwt"}:
             credential = body["jwt"]
         elif isinstance(body, dict) and set(body) == {"verifiableCredential"}:
