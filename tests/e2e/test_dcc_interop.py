@@ -23,48 +23,86 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    from microcred.adapters.db import migrate  # noqa: PLC0415
+    from microcred.adapters.db import migrate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('dcc') / 'db.sqlite'}"
     migrate.upgrade(url)
-    c = build(Settings(environment="test", database_url=url,
-                       kek_secrets=["dcc-test-kek-0123456789"],
-                       public_base_url="https://badges.example.org"))
+    c = build(
+        Settings(
+            environment="test",
+            database_url=url,
+            kek_secrets=["dcc-test-kek-0123456789"],
+            public_base_url="https://badges.example.org",
+        )
+    )
     yield c
     c.close()
 
 
 def _schema() -> dict:
-    from importlib import resources  # noqa: PLC0415
+    from importlib import resources
 
-    text = resources.files("microcred.credentials").joinpath(
-        "schemas", "ob_v3p0_achievementcredential_schema.json").read_text()
+    text = (
+        resources.files("microcred.credentials")
+        .joinpath("schemas", "ob_v3p0_achievementcredential_schema.json")
+        .read_text()
+    )
     return json.loads(text)
 
 
 def test_dcc_verifier_accepts_valid_reports_revoked_and_rejects_tampered(issuer: Container) -> None:
     ensure_installed()
     _, admin = issuer.identity.create_organisation(
-        slug="dcc", name="DCC Interop Academy", admin_email="admin@dcc.test",
-        admin_password="a long enough password", url="https://academy.example.org")
+        slug="dcc",
+        name="DCC Interop Academy",
+        admin_email="admin@dcc.test",
+        admin_password="a long enough password",
+        url="https://academy.example.org",
+    )
     p = principal_of(admin)
-    achievement = issuer.achievements.create(p, AchievementInput(
-        name="Data Privacy Essentials", description="Handles personal data lawfully.",
-        criteria_narrative="Pass the case-study assessment.",
-        alignments=[Alignment("apply data protection principles",
-                              "http://data.europa.eu/esco/skill/1f4d7c35-3b5e-4f5e-9c47-6c2d2f1b7a11",
-                              target_framework="ESCO", target_code="S1.2", level=2)],
-        effort_hours=3, validity_days=365,
-        result_descriptions=[ResultDescription(
-            "urn:uuid:2b5a4c1e-0f00-4d00-8000-000000000001", "Case study",
-            levels=(RubricLevel("urn:uuid:2b5a4c1e-0f00-4d00-8000-000000000002", "Pass"),))],
-    ))
-    valid = issuer.issuance.issue(p, IssueRequest(
-        achievement.id, Recipient(email="ada@example.org"),
-        [Evidence(id="https://academy.example.org/work/1", name="Case study",
-                  narrative="Graded 9/10.")]))
-    revoked = issuer.issuance.issue(p, IssueRequest(achievement.id,
-                                                    Recipient(did="did:example:learner-2")))
+    achievement = issuer.achievements.create(
+        p,
+        AchievementInput(
+            name="Data Privacy Essentials",
+            description="Handles personal data lawfully.",
+            criteria_narrative="Pass the case-study assessment.",
+            alignments=[
+                Alignment(
+                    "apply data protection principles",
+                    "http://data.europa.eu/esco/skill/1f4d7c35-3b5e-4f5e-9c47-6c2d2f1b7a11",
+                    target_framework="ESCO",
+                    target_code="S1.2",
+                    level=2,
+                )
+            ],
+            effort_hours=3,
+            validity_days=365,
+            result_descriptions=[
+                ResultDescription(
+                    "urn:uuid:2b5a4c1e-0f00-4d00-8000-000000000001",
+                    "Case study",
+                    levels=(RubricLevel("urn:uuid:2b5a4c1e-0f00-4d00-8000-000000000002", "Pass"),),
+                )
+            ],
+        ),
+    )
+    valid = issuer.issuance.issue(
+        p,
+        IssueRequest(
+            achievement.id,
+            Recipient(email="ada@example.org"),
+            [
+                Evidence(
+                    id="https://academy.example.org/work/1",
+                    name="Case study",
+                    narrative="Graded 9/10.",
+                )
+            ],
+        ),
+    )
+    revoked = issuer.issuance.issue(
+        p, IssueRequest(achievement.id, Recipient(did="did:example:learner-2"))
+    )
     issuer.credentials.change_status(p, revoked.id, StatusAction.REVOKE, "withdrawn")
     tampered = json.loads(json.dumps(valid.document))
     tampered["credentialSubject"]["achievement"]["name"] = "Data Privacy Master"

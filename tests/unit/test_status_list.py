@@ -30,7 +30,13 @@ def test_round_trip_through_encoded_list() -> None:
     assert encoded.startswith("u") and "=" not in encoded
     decoded = Bitstring.decode(encoded)
     assert decoded.to_bytes() == bits.to_bytes()
-    assert [i for i in (0, 1, 7, 8, 94567, MIN_ENTRIES - 1) if decoded.get(i)] == [0, 7, 8, 94567, MIN_ENTRIES - 1]
+    assert [i for i in (0, 1, 7, 8, 94567, MIN_ENTRIES - 1) if decoded.get(i)] == [
+        0,
+        7,
+        8,
+        94567,
+        MIN_ENTRIES - 1,
+    ]
 
 
 def test_spec_example_list_decodes_to_all_zero() -> None:
@@ -59,6 +65,10 @@ def test_decompression_bomb_is_refused() -> None:
 
 def test_entry_shape() -> None:
     entry = status_list_entry("https://x.test/status/1", 42, "revocation")
-    assert entry == {"id": "https://x.test/status/1#42", "type": "BitstringStatusListEntry",
-                     "statusPurpose": "revocation", "statusListIndex": "42",
-                     "statusListCredential": "https://x.test/status/1"}
+    assert entry == {
+        "id": "https://x.test/status/1#42",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": "https://x.test/status/1",
+    }

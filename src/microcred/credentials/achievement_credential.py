@@ -42,8 +42,11 @@ class IssuerProfile:
 
 
 def _alignment(a: Alignment) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": ["Alignment"], "targetName": a.target_name,
-                            "targetUrl": a.target_url}
+    data: dict[str, Any] = {
+        "type": ["Alignment"],
+        "targetName": a.target_name,
+        "targetUrl": a.target_url,
+    }
     description = a.target_description
     if a.level is not None:
         level_text = f"Required proficiency level: {a.level}."
@@ -60,14 +63,26 @@ def _alignment(a: Alignment) -> dict[str, Any]:
 
 
 def _result_description(r: ResultDescription) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": r.id, "type": ["ResultDescription"], "name": r.name,
-                            "resultType": r.result_type}
+    data: dict[str, Any] = {
+        "id": r.id,
+        "type": ["ResultDescription"],
+        "name": r.name,
+        "resultType": r.result_type,
+    }
     if r.levels:
         data["rubricCriterionLevel"] = [
-            {k: v for k, v in {
-                "id": lv.id, "type": ["RubricCriterionLevel"], "name": lv.name,
-                "description": lv.description, "level": lv.level, "points": lv.points,
-            }.items() if v is not None}
+            {
+                k: v
+                for k, v in {
+                    "id": lv.id,
+                    "type": ["RubricCriterionLevel"],
+                    "name": lv.name,
+                    "description": lv.description,
+                    "level": lv.level,
+                    "points": lv.points,
+                }.items()
+                if v is not None
+            }
             for lv in r.levels
         ]
     if r.required_level:
@@ -77,8 +92,9 @@ def _result_description(r: ResultDescription) -> dict[str, Any]:
     return data
 
 
-def achievement_json(achievement: Achievement, achievement_url: str,
-                     creator: IssuerProfile) -> dict[str, Any]:
+def achievement_json(
+    achievement: Achievement, achievement_url: str, creator: IssuerProfile
+) -> dict[str, Any]:
     """The OB 3.0 ``Achievement`` object for a definition."""
     data: dict[str, Any] = {
         "id": achievement_url,
@@ -96,7 +112,9 @@ def achievement_json(achievement: Achievement, achievement_url: str,
     if achievement.alignments:
         data["alignment"] = [_alignment(a) for a in achievement.alignments]
     if achievement.result_descriptions:
-        data["resultDescription"] = [_result_description(r) for r in achievement.result_descriptions]
+        data["resultDescription"] = [
+            _result_description(r) for r in achievement.result_descriptions
+        ]
     if achievement.tags:
         data["tag"] = list(achievement.tags)
     if achievement.effort_hours is not None:
@@ -107,10 +125,19 @@ def achievement_json(achievement: Achievement, achievement_url: str,
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:
-    return {k: v for k, v in {
-        "id": e.id, "type": ["Evidence"], "name": e.name, "description": e.description,
-        "narrative": e.narrative, "genre": e.genre, "audience": e.audience,
-    }.items() if v is not None}
+    return {
+        k: v
+        for k, v in {
+            "id": e.id,
+            "type": ["Evidence"],
+            "name": e.name,
+            "description": e.description,
+            "narrative": e.narrative,
+            "genre": e.genre,
+            "audience": e.audience,
+        }.items()
+        if v is not None
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +166,15 @@ def build(draft: CredentialDraft) -> dict[str, Any]:
         subject["id"] = draft.recipient.did
     else:
         assert draft.recipient.email is not None
-        subject["identifier"] = [{
-            "type": "IdentityObject",
-            "identityHash": identity_hash(draft.recipient.email, draft.salt),
-            "identityType": "emailAddress",
-            "hashed": True,
-            "salt": draft.salt,
-        }]
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "identityHash": identity_hash(draft.recipient.email, draft.salt),
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": draft.salt,
+            }
+        ]
     if draft.results:
         subject["result"] = list(draft.results)
     contexts = [VC_V2, OB_V3]
@@ -167,6 +196,7 @@ def build(draft: CredentialDraft) -> dict[str, Any]:
         doc["credentialStatus"] = draft.status
     if draft.declare_schema:
         contexts.append(OB_EXTENSIONS)
-        doc["credentialSchema"] = [{"id": ACHIEVEMENT_CREDENTIAL_SCHEMA,
-                                    "type": "1EdTechJsonSchemaValidator2019"}]
+        doc["credentialSchema"] = [
+            {"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}
+        ]
     return doc

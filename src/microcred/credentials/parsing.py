@@ -41,9 +41,7 @@ def load_json(
     """Parse JSON text from an untrusted source."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > max_bytes:
-        raise PayloadTooLarge(
-            f"The {what} is {size:,} bytes; the limit is {max_bytes:,} bytes."
-        )
+        raise PayloadTooLarge(f"The {what} is {size:,} bytes; the limit is {max_bytes:,} bytes.")
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")

@@ -88,7 +88,9 @@ class KeyResolver:
                     )
                 raise
             return _from_document(doc, method_id, "controller document")
-        raise CryptoError(f"The verification method {method_id[:100]!r} uses an unsupported method.")
+        raise CryptoError(
+            f"The verification method {method_id[:100]!r} uses an unsupported method."
+        )
 
 
 def _from_document(doc: Mapping[str, Any], method_id: str, source: str) -> ResolvedKey:

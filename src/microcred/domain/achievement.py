@@ -12,13 +12,36 @@ from microcred.errors import InvalidInput
 #: OB 3.0 §B.1.3 AchievementType enumeration (extensions use the ``ext:`` prefix).
 ACHIEVEMENT_TYPES = frozenset(
     {
-        "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment",
-        "AssociateDegree", "Award", "Badge", "BachelorDegree", "Certificate",
-        "CertificateOfCompletion", "Certification", "CommunityService", "Competency",
-        "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
-        "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram",
-        "License", "Membership", "ProfessionalDoctorate", "QualityAssuranceCredential",
-        "MasterCertificate", "MasterDegree", "MicroCredential", "ResearchDoctorate",
+        "Achievement",
+        "ApprenticeshipCertificate",
+        "Assessment",
+        "Assignment",
+        "AssociateDegree",
+        "Award",
+        "Badge",
+        "BachelorDegree",
+        "Certificate",
+        "CertificateOfCompletion",
+        "Certification",
+        "CommunityService",
+        "Competency",
+        "Course",
+        "CoCurricular",
+        "Degree",
+        "Diploma",
+        "DoctoralDegree",
+        "Fieldwork",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "LearningProgram",
+        "License",
+        "Membership",
+        "ProfessionalDoctorate",
+        "QualityAssuranceCredential",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "ResearchDoctorate",
         "SecondarySchoolDiploma",
     }
 )
@@ -26,17 +49,31 @@ ACHIEVEMENT_TYPES = frozenset(
 #: OB 3.0 AlignmentTargetType enumeration.
 ALIGNMENT_TARGET_TYPES = frozenset(
     {
-        "ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric",
-        "CFRubricCriterion", "CFRubricCriterionLevel", "CTDL",
+        "ceasn:Competency",
+        "ceterms:Credential",
+        "CFItem",
+        "CFRubric",
+        "CFRubricCriterion",
+        "CFRubricCriterionLevel",
+        "CTDL",
     }
 )
 
 #: OB 3.0 ResultType enumeration.
 RESULT_TYPES = frozenset(
     {
-        "GradePointAverage", "LetterGrade", "Percent", "PerformanceLevel", "PredictedScore",
-        "RawScore", "Result", "RubricCriterion", "RubricCriterionLevel", "RubricScore",
-        "ScaledScore", "Status",
+        "GradePointAverage",
+        "LetterGrade",
+        "Percent",
+        "PerformanceLevel",
+        "PredictedScore",
+        "RawScore",
+        "Result",
+        "RubricCriterion",
+        "RubricCriterionLevel",
+        "RubricScore",
+        "ScaledScore",
+        "Status",
     }
 )
 

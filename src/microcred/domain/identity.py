@@ -58,9 +58,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_OWN_CREDENTIALS,
         }
     ),
-    Role.EMPLOYER_VIEWER: frozenset(
-        {Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_CREDENTIALS}
-    ),
+    Role.EMPLOYER_VIEWER: frozenset({Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_CREDENTIALS}),
     Role.LEARNER: frozenset({Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_OWN_CREDENTIALS}),
 }
 
