@@ -237,6 +237,7 @@ class _Context:
     """An active context. Immutable once built; caches what is derived from it."""
 
     __slots__ = (
+        "_aliases",
         "_derived",
         "_keys",
         "_types",
@@ -267,6 +268,7 @@ class _Context:
         self._derived: dict[Any, _Context] = {}
         self._keys: dict[str, _Key] = {}
         self._types: dict[Any, tuple[_Context, list[str]]] = {}
+        self._aliases: dict[str, str] | None = None
 
     def clone(self) -> _Context:
         return _Context(self.loader, dict(self.terms), self.vocab, self.language, self.previous)
@@ -278,6 +280,17 @@ class _Context:
             found = build()
             if cache and len(self._derived) < _CACHE_DERIVED:
                 self._derived[key] = found
+        return found
+
+    def aliases(self) -> dict[str, str]:
+        """Every member name that means a keyword here: the keywords and their aliases."""
+        found = self._aliases
+        if found is None:
+            found = {keyword: keyword for keyword in KEYWORDS}
+            for name, term in self.terms.items():
+                if term is not None and term.iri in KEYWORDS:
+                    found[name] = term.iri
+            self._aliases = found
         return found
 
     def key(self, name: str) -> _Key:
@@ -842,7 +855,7 @@ class _Walk:
             return f'"{_string_body(value, path)}"@{ctx.language}'
         return f'"{_string_body(value, path)}"'
 
-    def objects(  # noqa: PLR0917 - positional on the hot path
+    def objects(
         self,
         value: Any,
         ctx: _Context,
@@ -893,7 +906,7 @@ class _Walk:
         self.iri(value, ctx, term.type == "@vocab", path, "IRI")
         out.append(self.blank())
 
-    def list_head(  # noqa: PLR0917 - positional on the hot path
+    def list_head(
         self,
         items: list[Any],
         ctx: _Context,
@@ -925,7 +938,7 @@ class _Walk:
 
     # -- maps
 
-    def map(  # noqa: PLR0917 - positional on the hot path
+    def map(
         self,
         element: dict[str, Any],
         active: _Context,
@@ -942,12 +955,13 @@ class _Walk:
         ctx = active
         # Step 7: a type-scoped context does not apply to a new node object.
         if ctx.previous is not None:
+            aliases = ctx.aliases()
             revert = True
             for name in element:
-                if ctx.key(name).keyword == "@value":
+                if aliases.get(name) == "@value":
                     revert = False
                     break
-            if revert and len(element) == 1 and ctx.key(next(iter(element))).keyword == "@id":
+            if revert and len(element) == 1 and aliases.get(next(iter(element))) == "@id":
                 revert = False
             if revert:
                 ctx = ctx.previous
@@ -961,12 +975,10 @@ class _Walk:
 
         special: dict[str, tuple[str, Any]] = {}
         types: list[tuple[str, Any]] = []
+        aliases = ctx.aliases()
         for name, value in element.items():
-            if name == "@context":
-                continue
-            info = ctx.key(name)
-            keyword = info.keyword
-            if keyword is None:
+            keyword = aliases.get(name)
+            if keyword is None or keyword == "@context":
                 continue
             if keyword == "@type":
                 types.append((name, value))
@@ -1015,7 +1027,7 @@ class _Walk:
         if out is not None and subject is not None:
             out.append(subject)
 
-    def value_object(  # noqa: PLR0917 - positional on the hot path
+    def value_object(
         self,
         element: dict[str, Any],
         ctx: _Context,
@@ -1137,7 +1149,7 @@ class _Walk:
             ctx._types[cache_key] = result
         return result
 
-    def node(  # noqa: PLR0917 - positional on the hot path
+    def node(
         self,
         element: dict[str, Any],
         ctx: _Context,
@@ -1157,10 +1169,11 @@ class _Walk:
         graph_value: Any = _MISSING
         graph_name = "@graph"
         properties: list[tuple[str, Any, _Key]] = []
+        keys = ctx._keys
         for name, value in element.items():
             if name == "@context":
                 continue
-            info = ctx.key(name)
+            info = keys.get(name) or ctx.key(name)
             keyword = info.keyword
             if keyword is None:
                 if info.error is not None:
@@ -1215,7 +1228,7 @@ class _Walk:
                 raise JsonLdError(f"The @graph member {_at(item_path)} must be a node object.")
             self.map(item, ctx, None, graph, item_path, depth + 1, None)
 
-    def property(  # noqa: PLR0917 - positional on the hot path
+    def property(
         self,
         subject: str,
         name: str,
