@@ -60,6 +60,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         timeout=settings.http_timeout_seconds,
         cache_seconds=settings.did_web_cache_seconds,
         allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
     )
     return Container(
         settings=settings,

@@ -4,6 +4,7 @@ lists. Bounded in size and time, cached for a while, never following redirects o
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from typing import Any
@@ -25,10 +26,14 @@ class HttpFetcher:
         timeout: float = 5.0,
         cache_seconds: float = 300.0,
         allow_http: bool = False,
+        ca_bundle: str | None = None,
         client: httpx.Client | None = None,
     ) -> None:
         self._client = client or httpx.Client(
-            timeout=timeout, follow_redirects=False, headers={"Accept": "application/json"}
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"Accept": "application/json"},
+            verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
         )
         self._ttl = cache_seconds
         self._allow_http = allow_http

@@ -197,8 +197,10 @@ def revoke(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
-    """Serve the API and pages."""
+    """Serve the API and pages (HTTPS when a certificate and key are given)."""
     import uvicorn  # noqa: PLC0415
 
     from microcred.web.api.app import create_app  # noqa: PLC0415
@@ -211,6 +213,8 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         server_header=False,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 
@@ -227,7 +231,7 @@ def demo(
     finally:
         c.close()
     if serve_after:
-        serve(None, None)
+        serve(None, None, None, None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ import typer
 from cryptography.hazmat.primitives import serialization
 
 from microcred.adapters.http_fetch import HttpFetcher
+from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.verify import Check, CheckStatus, VerificationReport, Verifier
@@ -111,6 +112,16 @@ def sign(
         typer.echo(result)
 
 
+def _fetcher() -> HttpFetcher:
+    settings = get_settings()
+    return HttpFetcher(
+        timeout=settings.http_timeout_seconds,
+        cache_seconds=settings.did_web_cache_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+    )
+
+
 def _documents(pairs: list[str]) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     for pair in pairs:
@@ -147,7 +158,7 @@ def verify(
     except MicrocredError as exc:
         _fail(exc.explain())
         return
-    verifier = Verifier(fetch=None if offline else HttpFetcher(), documents=docs)
+    verifier = Verifier(fetch=None if offline else _fetcher(), documents=docs)
     all_ok = True
     for path in files:
         try:
