@@ -288,12 +288,19 @@ def test_too_many_quads() -> None:
         jsonld.JsonLdProcessor().to_encoded(doc, max_quads=50)
 
 
-def test_unpaired_surrogate_is_refused() -> None:
+@pytest.mark.parametrize("text", ["bad \ud800", "nonchar \ufffe", "\uffff"])
+def test_unportable_characters_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput, match="surrogate"):
-        jsonld.canonize(credential(name="bad \ud800"))
+        jsonld.canonize(credential(name=text))
+    with pytest.raises(JsonLdError):
+        jsonld.canonize(credential(issuer="urn:x" + text[-1]))
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 12345678901234567891, 10**400])
+# NaN/Infinity are not JSON; big integers lose digits in JavaScript; 1e-7 is written
+# "1e-7" by JavaScript, which jsonld.js then signs as the integer "0".
+@pytest.mark.parametrize(
+    "bad", [float("nan"), float("inf"), 12345678901234567891, 10**400, 1e-7, -3e-9, 5e-324]
+)
 def test_numbers_other_implementations_would_change_are_refused(bad: Any) -> None:
     with pytest.raises(InvalidInput):
         jsonld.canonize(credential(credentialSubject={"id": "did:example:subject", "n": bad}))
@@ -342,7 +349,7 @@ def test_native_values(value: Any, literal: str) -> None:
 
 
 def test_native_values_agree_with_pyld() -> None:
-    values = [1.5, 1e21, -0.0, 5.0, 0.1, 2**53, 2**60, 10**21, -42, True, 3.14159, 6.02e23, -1e-7]
+    values = [1.5, 1e21, -0.0, 5.0, 0.1, 2**53, 2**60, 10**21, -42, True, 3.14159, 6.02e23, -1.5e-7]
     doc = credential(credentialSubject={"id": "did:example:subject", "n": values})
     assert jsonld.canonize(doc) == canonize_reference(doc)
 

@@ -124,10 +124,12 @@ _TERM_KEYS = frozenset(
 _KEYWORD_FORM = re.compile(r"@[A-Za-z]+\Z")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # An absolute IRI that can be written inside IRIREF without escapes.
-_GOOD_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\\ud800-\udfff]*\Z')
+_GOOD_IRI = re.compile(
+    r'[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\\ud800-\udfff\ufffe\uffff]*\Z'
+)
 _GEN_DELIMS = frozenset(":/?#[]@")
 _LITERAL_SPECIAL = re.compile('[\x00-\x1f\x7f"\\\\\ud800-\udfff\ufffe\uffff]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNPORTABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _MISSING: Any = object()
 
 _CACHE_DERIVED = 256
@@ -712,8 +714,13 @@ def _embedded(ctx: _Context, local: Any, path: Path) -> _Context:
 def _string_body(value: str, path: Path) -> str:
     if _LITERAL_SPECIAL.search(value) is None:
         return value
-    if _SURROGATE.search(value) is not None:
-        raise InvalidInput(f"The string {_at(path)} contains an unpaired UTF-16 surrogate.")
+    if _UNPORTABLE.search(value) is not None:
+        # Unpaired surrogates cannot be UTF-8; U+FFFE/U+FFFF are escaped by RDFC-1.0 but
+        # written raw by jsonld.js (rdf-canonize), so their signatures would not verify.
+        raise InvalidInput(
+            f"The string {_at(path)} contains an unpaired surrogate or the noncharacter "
+            "U+FFFE/U+FFFF, which implementations canonicalise differently."
+        )
     return rdfc.escape_literal(value)
 
 
@@ -758,6 +765,13 @@ def _native(value: bool | float, term: _Term | None, path: Path) -> str:
         return f'"{value}"^^<{datatype or XSD_INTEGER}>'
     if not math.isfinite(value):
         raise InvalidInput(f"The number {_at(path)} is not finite.")
+    if 0 < abs(value) < 1e-6 and "." not in repr(abs(value)).split("e")[0]:
+        # JavaScript writes such a number without a "." (1e-7), so jsonld.js takes it for an
+        # integer and signs "0"; JSON-LD 1.1 and pyld write "1.0E-7". Refuse the ambiguity.
+        raise InvalidInput(
+            f"The number {_at(path)} ({value!r}) is canonicalised differently by jsonld.js "
+            "and by JSON-LD 1.1; write it with two significant digits or as a string."
+        )
     if value.is_integer() and abs(value) < 1e21 and datatype != XSD_DOUBLE:
         return f'"{int(value)}"^^<{datatype or XSD_INTEGER}>'
     return f'"{_double(value)}"^^<{datatype or XSD_DOUBLE}>'
