@@ -610,7 +610,79 @@ FEATURE_DOCS: dict[str, dict[str, Any]] = {
         "proofPurpose": "assertionMethod",
         "proofValue": "z3",
     },
+    "proof given as a string (empty named graph)": {
+        "@context": [V2],
+        "type": "VerifiableCredential",
+        "proof": "did:example:123",
+    },
+    "graph and set container": {
+        "@context": [V2, {"g": {"@id": "urn:g", "@container": ["@graph", "@set"]}}],
+        "type": "VerifiableCredential",
+        "g": [{"id": "urn:a", "name": "x"}, {"name": "y"}],
+    },
+    "embedded context in a nested node": {
+        "@context": [V2, EXAMPLES],
+        "type": "VerifiableCredential",
+        "credentialSubject": {
+            "@context": {"local": "urn:local#"},
+            "id": "did:example:subject",
+            "local:x": "y",
+            "nested": {"local:z": "w"},
+        },
+    },
+    "property-scoped context propagates": {
+        "@context": [V2, {"p": {"@id": "urn:p", "@context": {"inner": "urn:i", "deep": "urn:d"}}}],
+        "type": "VerifiableCredential",
+        "p": {"inner": {"deep": "x"}},
+    },
+    "type-scoped context with @propagate true": {
+        "@context": [
+            V2,
+            {"T": {"@id": "urn:T", "@context": {"@propagate": True, "a": "urn:a", "b": "urn:b"}}},
+        ],
+        "type": ["VerifiableCredential", "T"],
+        "a": {"b": "x"},
+    },
+    "keyword aliases in a value object": {
+        "@context": [V2, EXAMPLES, {"v": "@value", "l": "@language"}],
+        "type": "VerifiableCredential",
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject", "x": {"v": "hi", "l": "en"}},
+    },
+    "nulls and empty values": credential(
+        name=None,
+        credentialSubject={
+            "id": "did:example:subject",
+            "x": [None, "a", None],
+            "y": {"@value": None},
+            "z": [],
+            "w": {},
+        },
+    ),
+    "@vocab type coercion": {
+        "@context": [V2, {"@vocab": "urn:v#", "k": {"@type": "@vocab"}, "Known": "urn:known"}],
+        "type": "VerifiableCredential",
+        "k": ["Known", "Unknown", "urn:abs"],
+    },
+    "list of nodes and values": {
+        "@context": [V2, {"l": {"@id": "urn:l", "@container": "@list"}, "n": "urn:n"}],
+        "type": "VerifiableCredential",
+        "l": [{"n": "a"}, {"id": "urn:b", "n": "b"}, "s", 3],
+    },
+    "blank node graph name": {
+        "@context": [V2, EXAMPLES],
+        "id": "_:g",
+        "@graph": {"id": "urn:x", "p": "v"},
+    },
 }
+
+
+def test_top_level_array_agrees_with_pyld() -> None:
+    doc = [
+        {"@context": [V2, EXAMPLES], "id": "urn:a", "p": "1"},
+        {"@context": [V2, EXAMPLES], "id": "urn:b", "p": "2"},
+    ]
+    assert jsonld.canonize(doc) == canonize_reference(doc)
 
 
 @pytest.mark.parametrize("name", sorted(FEATURE_DOCS))

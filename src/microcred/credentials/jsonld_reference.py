@@ -48,7 +48,7 @@ def _refuse_dropped(expanded_property: Any) -> None:
 
 
 def canonize_reference(
-    document: Mapping[str, Any],
+    document: Mapping[str, Any] | list[Any],
     *,
     extra_contexts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> str:
@@ -60,7 +60,8 @@ def canonize_reference(
         "documentLoader": _document_loader(extra_contexts or {}),
     }
     try:
-        result = processor.normalize(dict(document), options)
+        data = list(document) if isinstance(document, list) else dict(document)
+        result = processor.normalize(data, options)
     except MicrocredError:
         raise
     except pyld_jsonld.JsonLdError as exc:
