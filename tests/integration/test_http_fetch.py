@@ -97,5 +97,5 @@ def test_resolver_refuses_a_did_web_document_for_another_did() -> None:
     pair = Ed25519KeyPair.generate()
     other = did_key_document("did:key:" + pair.public.multibase)
     resolver = KeyResolver(documents={"https://example.org/.well-known/did.json": other})
-    with pytest.raises(MicrocredError, match="is not for did:web:example.org"):
+    with pytest.raises(MicrocredError, match=r"is not for did:web:example\.org"):
         resolver.resolve("did:web:example.org#key-1")
