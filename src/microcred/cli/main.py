@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,7 @@ from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Principal, Role, permissions_of
-from microcred.errors import MicrocredError, NotFound
+from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.services.issuance import IssueRequest, Suite
 
 app = typer.Typer(help="microcred: micro-credentials on Open Badges 3.0.", no_args_is_help=True)
@@ -43,6 +45,18 @@ def _container() -> Container:
     except MicrocredError as exc:
         _fail(exc)
         raise
+
+
+@contextmanager
+def _session() -> Iterator[Container]:
+    """The wired application for one command; errors become a message and exit code 2."""
+    c = _container()
+    try:
+        yield c
+    except MicrocredError as exc:
+        _fail(exc)
+    finally:
+        c.close()
 
 
 def _operator(c: Container, slug: str) -> Principal:
@@ -79,8 +93,7 @@ def org_create(
     password = admin_password or os.environ.get("MICROCRED_ADMIN_PASSWORD")
     if not password:
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
-    c = _container()
-    try:
+    with _session() as c:
         org, admin = c.identity.create_organisation(
             slug=slug,
             name=name,
@@ -99,10 +112,6 @@ def org_create(
                 }
             )
         )
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
 
 
 @token_app.command("create")
@@ -112,13 +121,8 @@ def token_create(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
 ) -> None:
     """Create an API token (printed once)."""
-    c = _container()
-    try:
+    with _session() as c:
         typer.echo(c.identity.create_token_for(org, email, name).token)
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
 
 
 @achievement_app.command("create")
@@ -131,18 +135,15 @@ def achievement_create(
 
     from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
 
-    c = _container()
-    try:
-        body = AchievementCreate.model_validate(load_json(file.read_bytes(), what=str(file)))
+    with _session() as c:
+        try:
+            body = AchievementCreate.model_validate(load_json(vc.read_file(file), what=str(file)))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise InvalidInput(f"{where}: {first['msg']}") from None
         created = c.achievements.create(_operator(c, org), body.to_input())
         typer.echo(json.dumps({"id": created.id, "name": created.name}))
-    except ValidationError as exc:
-        typer.echo(f"error: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", err=True)
-        raise typer.Exit(2) from None
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
 
 
 @app.command()
@@ -155,8 +156,7 @@ def issue(
     out: Annotated[Path | None, typer.Option(help="Write the credential here.")] = None,
 ) -> None:
     """Issue a credential and print it."""
-    c = _container()
-    try:
+    with _session() as c:
         issued = c.issuance.issue(
             _operator(c, org),
             IssueRequest(achievement, Recipient(did=did, email=email), suite=suite),
@@ -167,10 +167,6 @@ def issue(
             typer.echo(issued.id)
         else:
             typer.echo(text)
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
 
 
 @app.command()
@@ -183,14 +179,9 @@ def revoke(
     ),
 ) -> None:
     """Revoke (or suspend / reinstate) a credential; its status list changes at once."""
-    c = _container()
-    try:
+    with _session() as c:
         changed = c.credentials.change_status(_operator(c, org), credential, action, reason)
         typer.echo(json.dumps({"id": changed.id, "status": changed.status.value}))
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
 
 
 @app.command()
@@ -223,13 +214,8 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = False,
 ) -> None:
     """Seed a demo organisation (idempotent) and print how to use it."""
-    c = _container()
-    try:
+    with _session() as c:
         typer.echo(seed_demo(c))
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
     if serve_after:
         serve(None, None, None, None)
 

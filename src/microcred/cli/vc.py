@@ -32,7 +32,8 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _read(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
+    """A file's bytes (``-`` is stdin), refusing missing or oversized files clearly."""
     try:
         if path == Path("-"):
             return sys.stdin.buffer.read(MAX_FILE + 1)
@@ -44,7 +45,7 @@ def _read(path: Path) -> bytes:
 
 
 def _load_credential(path: Path) -> dict[str, Any] | str:
-    data = _read(path)
+    data = read_file(path)
     text = data.strip()
     if text[:1] not in (b"{", b"[", b'"') and text.count(b".") == 2:
         return text.decode("ascii", "replace")  # a compact VC-JWT
@@ -69,10 +70,10 @@ def sign(
     try:
         if suite not in SUITES:
             raise InvalidInput(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
-        document = load_json(_read(file), max_bytes=MAX_FILE, what=str(file))
+        document = load_json(read_file(file), max_bytes=MAX_FILE, what=str(file))
         if not isinstance(document, dict):
             raise InvalidInput("The credential must be a JSON object.")
-        key_bytes = _read(key)
+        key_bytes = read_file(key)
         if suite == "vc-jwt-rs256":
             try:
                 pem = serialization.load_pem_private_key(key_bytes, password=None)
@@ -128,7 +129,7 @@ def _documents(pairs: list[str]) -> dict[str, Any]:
         url, sep, path = pair.partition("=")
         if not sep or not url or not path:
             raise InvalidInput(f"--document wants URL=FILE, not {pair!r}.")
-        value = load_json(_read(Path(path)), what=path)
+        value = load_json(read_file(Path(path)), what=path)
         if not isinstance(value, dict):
             raise InvalidInput(f"{path} is not a JSON object.")
         docs[url] = value

@@ -19,6 +19,7 @@ from microcred.domain.achievement import (
 from microcred.domain.credential import Evidence, IssuedCredential
 from microcred.domain.identity import Organisation, Role, User
 from microcred.services.achievements import AchievementInput
+from microcred.services.identity import IssuedToken
 from microcred.services.issuance import Suite
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -96,6 +97,18 @@ class TokenPublic(BaseModel):
     expires_at: datetime | None
     #: shown only once, when the token is created
     token: str | None = None
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> TokenPublic:
+        r = issued.record
+        return cls(
+            id=r.id,
+            name=r.name,
+            prefix=r.prefix,
+            created_at=r.created_at,
+            expires_at=r.expires_at,
+            token=issued.token,
+        )
 
 
 class UserCreate(Strict):

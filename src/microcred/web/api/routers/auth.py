@@ -55,15 +55,7 @@ def my_organisation(p: PrincipalDep, c: ContainerDep) -> OrganisationPublic:
 def sign_in(body: SignIn, c: ContainerDep) -> TokenPublic:
     """Exchange organisation, e-mail and password for a session token."""
     issued = c.identity.sign_in(body.organisation, body.email, body.password)
-    r = issued.record
-    return TokenPublic(
-        id=r.id,
-        name=r.name,
-        prefix=r.prefix,
-        created_at=r.created_at,
-        expires_at=r.expires_at,
-        token=issued.token,
-    )
+    return TokenPublic.of(issued)
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
@@ -71,15 +63,7 @@ def create_token(body: TokenCreate, p: PrincipalDep, c: ContainerDep) -> TokenPu
     """A named API token for scripts and integrations."""
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     issued = c.identity.create_token(p, body.name, lifetime)
-    r = issued.record
-    return TokenPublic(
-        id=r.id,
-        name=r.name,
-        prefix=r.prefix,
-        created_at=r.created_at,
-        expires_at=r.expires_at,
-        token=issued.token,
-    )
+    return TokenPublic.of(issued)
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
