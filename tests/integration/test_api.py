@@ -268,6 +268,13 @@ def test_hostile_credentials_fail_named_checks(client: TestClient) -> None:
         "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     )
     assert checks_of(wrong_key)["proof"] == "failed"
+    undefined = json.loads(json.dumps(good))
+    undefined["credentialSubject"]["achievement"]["secretLevel"] = "expert"
+    r = client.post("/api/v1/verify", json=undefined)
+    context = next(c for c in r.json()["checks"] if c["check"] == "context")
+    assert context["status"] == "failed" and "secretLevel" in context["message"]
+    assert "credentialSubject.achievement" in context["message"]
+    assert r.json()["verified"] is False
     no_proof = {k: v for k, v in good.items() if k != "proof"}
     assert checks_of(no_proof)["proof"] == "failed"
     garbage_proof = json.loads(json.dumps(good))
