@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from microcred.adapters.db.jobs import SqlJobs
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -22,6 +23,7 @@ from microcred.adapters.db.repositories import (
     SqlUsers,
 )
 from microcred.errors import Conflict, MicrocredError
+from microcred.ports import Clock
 
 
 def make_engine(url: str) -> Engine:
@@ -58,14 +60,16 @@ def _configure_sqlite(engine: Engine) -> None:
 class SqlUnitOfWork:
     """One database transaction with its repositories."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
         self._factory = factory
+        self._clock = clock
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
         self._session = self._factory()
         self.organisations = SqlOrganisations(self._session)
         self.public = SqlPublic(self._session)
+        self.jobs = SqlJobs(self._session, self._clock)
         return self
 
     def __exit__(
@@ -127,9 +131,10 @@ class TenantRepositories:
 class SqlUnitOfWorkFactory:
     """Makes units of work on one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
+        self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._clock)

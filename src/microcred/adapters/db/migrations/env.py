@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from alembic import context
 
-from microcred.adapters.db.tables import Base
+from microcred.adapters.db.tables import Base, UTCDateTime
 from microcred.adapters.db.uow import make_engine
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render microcred's column types as plain SQLAlchemy types in new migrations."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_online() -> None:

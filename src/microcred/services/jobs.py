@@ -1,0 +1,120 @@
+"""Running background jobs (DESIGN §5): one interface, an in-process worker by default; more
+workers (``microcred worker``) on other machines share a PostgreSQL queue."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from microcred.errors import MicrocredError
+from microcred.ports import Clock, Job, UnitOfWorkFactory
+
+log = logging.getLogger("microcred.jobs")
+
+#: A job handler gets the payload; raising means "retry later".
+Handler = Callable[[dict[str, Any]], None]
+
+
+class JobRunner:
+    """Claims and runs jobs, retrying failures with exponential backoff."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        handlers: Mapping[str, Handler],
+        *,
+        worker_id: str | None = None,
+        stale_after: timedelta = timedelta(minutes=10),
+        base_backoff: timedelta = timedelta(seconds=2),
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.handlers = dict(handlers)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._stale_after = stale_after
+        self._backoff = base_backoff
+
+    def _claim(self) -> Job | None:
+        with self._uow() as uow:
+            now = self._clock.now()
+            uow.jobs.release_stale(now - self._stale_after)
+            job = uow.jobs.claim(self.worker_id, now, list(self.handlers) or None)
+            uow.commit()
+        return job
+
+    def run_once(self) -> bool:
+        """Run one ready job; False when there was none."""
+        job = self._claim()
+        if job is None:
+            return False
+        handler = self.handlers[job.kind]
+        try:
+            handler(job.payload)
+        except Exception as exc:
+            reason = exc.explain() if isinstance(exc, MicrocredError) else type(exc).__name__
+            if not isinstance(exc, MicrocredError):
+                log.exception("job %s (%s) failed", job.id, job.kind)
+            now = self._clock.now()
+            retry = None
+            if job.attempts < job.max_attempts:
+                retry = now + self._backoff * (2 ** (job.attempts - 1))
+            with self._uow() as uow:
+                uow.jobs.fail(job.id, reason, now, retry)
+                uow.commit()
+            return True
+        with self._uow() as uow:
+            uow.jobs.complete(job.id, self._clock.now())
+            uow.commit()
+        return True
+
+    def drain(self, limit: int = 10_000) -> int:
+        """Run ready jobs until none is left (tests, CLI); returns how many ran."""
+        count = 0
+        while count < limit and self.run_once():
+            count += 1
+        return count
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
+        """Poll until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:
+                log.exception("worker loop error")
+                busy = False
+            if not busy:
+                stop.wait(idle_seconds)
+
+
+class BackgroundWorker:
+    """A `JobRunner` on a daemon thread (the in-process default)."""
+
+    def __init__(self, runner: JobRunner, idle_seconds: float = 0.5) -> None:
+        self._runner = runner
+        self._stop = threading.Event()
+        self._idle = idle_seconds
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start polling."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._runner.run_forever,
+                args=(self._stop, self._idle),
+                name="microcred-worker",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current job."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
