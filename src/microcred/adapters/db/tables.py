@@ -198,3 +198,85 @@ class JobRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ServerKeyRow(Base):
+    """Keys of the server itself (the transparency log's note key), sealed like issuer keys."""
+
+    __tablename__ = "server_keys"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    public: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LogEntryRow(Base):
+    """A transparency-log entry; written in the transaction of the change it records, given its
+    index later by the sequencer. Holds no personal data."""
+
+    __tablename__ = "log_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    leaf_index: Mapped[int | None] = mapped_column(Integer, unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    event: Mapped[str] = mapped_column(String(16))
+    #: not part of the log: lets the issuer find a credential's entries (audit, proofs)
+    credential_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LogNodeRow(Base):
+    """Hash of the complete subtree at (level, index): level 0 holds leaf hashes."""
+
+    __tablename__ = "log_nodes"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LogCheckpointRow(Base):
+    """A signed checkpoint (C2SP tlog-checkpoint) for one tree size."""
+
+    __tablename__ = "log_checkpoints"
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LogCosignatureRow(Base):
+    """A witness's cosignature (C2SP tlog-cosignature) on one checkpoint."""
+
+    __tablename__ = "log_cosignatures"
+    __table_args__ = (UniqueConstraint("size", "witness"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(ForeignKey("log_checkpoints.size"), index=True)
+    witness: Mapped[str] = mapped_column(String(200))
+    signature_line: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WitnessViewRow(Base):
+    """What the log knows of each configured witness: the size it last cosigned."""
+
+    __tablename__ = "log_witness_views"
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AnchorRow(Base):
+    """A checkpoint digest written to a public chain."""
+
+    __tablename__ = "log_anchors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(ForeignKey("log_checkpoints.size"), index=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str] = mapped_column(String(80))
+    block_number: Mapped[int | None] = mapped_column(Integer)
+    gas_used: Mapped[int | None] = mapped_column(Integer)
+    digest: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from microcred.adapters.db.jobs import SqlJobs
+from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
         self.organisations = SqlOrganisations(self._session)
         self.public = SqlPublic(self._session)
         self.jobs = SqlJobs(self._session, self._clock)
+        self.ledger = SqlLedger(self._session)
         return self
 
     def __exit__(

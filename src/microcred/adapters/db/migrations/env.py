@@ -15,7 +15,7 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     """Render microcred's column types as plain SQLAlchemy types in new migrations."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
-    return False
+    return False  # default rendering (autogenerate may still spell the decorator: review it)
 
 
 def run_migrations_online() -> None:
