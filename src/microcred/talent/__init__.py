@@ -1,0 +1,1 @@
+"""Skills intelligence: taxonomies (ESCO, O*NET, custom) and skill matching from text."""
