@@ -89,6 +89,8 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         kek_secrets=[KEK],
         public_base_url="https://issuer.test",
+        ledger_interval_ms=0,
+        run_worker=False,
     )
 
 

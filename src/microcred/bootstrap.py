@@ -17,7 +17,9 @@ from microcred.services.achievements import AchievementService
 from microcred.services.credentials import CredentialService, PublicDocuments
 from microcred.services.identity import IdentityService
 from microcred.services.issuance import IssuanceService
+from microcred.services.jobs import JobRunner
 from microcred.services.keys import IssuerKeys
+from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
 from microcred.services.verification import VerificationService
@@ -39,6 +41,8 @@ class Container:
     credentials: CredentialService
     public: PublicDocuments
     verification: VerificationService
+    ledger: Ledger
+    jobs: JobRunner
 
     def close(self) -> None:
         """Release database connections."""
@@ -53,7 +57,15 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     clock = clock or SystemClock()
     uow = SqlUnitOfWorkFactory(engine, clock)
     urls = PublicUrls(settings.public_base_url)
-    keys = IssuerKeys(Sealer(settings.kek_secrets), urls)
+    sealer = Sealer(settings.kek_secrets)
+    keys = IssuerKeys(sealer, urls)
+    ledger = Ledger(
+        uow,
+        clock,
+        LogKeys(sealer, log_origin(settings.public_base_url)),
+        batch_size=settings.ledger_batch_size,
+        interval=timedelta(milliseconds=settings.ledger_interval_ms),
+    )
     status_lists = StatusLists(urls, settings.status_list_size)
     public = PublicDocuments(uow, keys)
     fetcher = HttpFetcher(
@@ -73,8 +85,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             uow, clock, keys, urls, timedelta(seconds=settings.session_token_seconds)
         ),
         achievements=AchievementService(uow, clock, urls),
-        issuance=IssuanceService(uow, clock, keys, status_lists, urls),
-        credentials=CredentialService(uow, clock, keys, status_lists),
+        issuance=IssuanceService(uow, clock, keys, status_lists, urls, ledger),
+        credentials=CredentialService(uow, clock, keys, status_lists, ledger),
         public=public,
         verification=VerificationService(public, urls, clock, fetcher),
+        ledger=ledger,
+        jobs=JobRunner(uow, clock, {SEQUENCE_JOB: ledger.sequence}),
     )

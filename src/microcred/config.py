@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
     log_level: str = "INFO"
+    #: Run a background job worker inside the web process (the single-machine default).
+    run_worker: bool = True
+    #: The transparency log sequences at most this many entries per checkpoint …
+    ledger_batch_size: int = 1000
+    #: … and waits this long after an entry arrives so that entries batch up (milliseconds).
+    ledger_interval_ms: int = 200
     #: Let anyone register an organisation through the API (off by default outside development).
     open_registration: bool | None = None
 

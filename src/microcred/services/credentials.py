@@ -16,21 +16,34 @@ from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports import Clock, StatusChangeRecord, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
+from microcred.services.ledger import Ledger
 from microcred.services.status_lists import StatusLists
+from microcred.transparency.entry import LogEvent
 
 MAX_REASON = 2000
+_EVENTS = {
+    StatusAction.REVOKE: LogEvent.REVOKED,
+    StatusAction.SUSPEND: LogEvent.SUSPENDED,
+    StatusAction.REINSTATE: LogEvent.REINSTATED,
+}
 
 
 class CredentialService:
     """An organisation's issued credentials."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, keys: IssuerKeys, status_lists: StatusLists
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        keys: IssuerKeys,
+        status_lists: StatusLists,
+        ledger: Ledger,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._keys = keys
         self._lists = status_lists
+        self._ledger = ledger
 
     def get(self, principal: Principal, credential_id: str) -> IssuedCredential:
         """A credential of the principal's organisation (learners: only their own)."""
@@ -103,6 +116,7 @@ class CredentialService:
                 now,
             )
             scope.credentials.set_status(credential.id, new_status)
+            self._ledger.record(uow, _EVENTS[action], credential)
             scope.credentials.record_change(
                 StatusChangeRecord(
                     new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now

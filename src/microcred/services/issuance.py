@@ -32,8 +32,10 @@ from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import ED25519, RS256, IssuerKeys, Signer
+from microcred.services.ledger import Ledger
 from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
+from microcred.transparency.entry import LogEvent
 
 MAX_EVIDENCE = 50
 
@@ -72,8 +74,10 @@ class IssuanceService:
         keys: IssuerKeys,
         status_lists: StatusLists,
         urls: PublicUrls,
+        ledger: Ledger,
     ) -> None:
         self._uow = uow
+        self._ledger = ledger
         self._clock = clock
         self._keys = keys
         self._lists = status_lists
@@ -90,6 +94,7 @@ class IssuanceService:
                 raise NotFound("Your organisation no longer exists.")
             scope = uow.tenant(org.id)
             issued = self._issue_in(scope, org, request)
+            self._ledger.record(uow, LogEvent.ISSUED, issued)
             uow.commit()
         return issued
 

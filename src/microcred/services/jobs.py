@@ -16,8 +16,8 @@ from microcred.ports import Clock, Job, UnitOfWorkFactory
 
 log = logging.getLogger("microcred.jobs")
 
-#: A job handler gets the payload; raising means "retry later".
-Handler = Callable[[dict[str, Any]], None]
+#: A job handler gets the payload (its return value is ignored); raising means "retry later".
+Handler = Callable[[dict[str, Any]], object]
 
 
 class JobRunner:

@@ -71,7 +71,8 @@ class SqlJobs:
         row = self._s.scalar(query)
         if row is None:
             return None
-        row.status, row.locked_by, row.locked_at = RUNNING, worker, now
+        # free the dedupe key as the job starts: work arriving now needs a run after this one
+        row.status, row.locked_by, row.locked_at, row.dedupe_key = RUNNING, worker, now, None
         row.attempts += 1
         self._s.flush()
         return Job(row.id, row.kind, dict(row.payload), row.attempts, row.max_attempts)

@@ -187,7 +187,7 @@ class JobRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
-    #: while a job with this key is queued or running, enqueueing the same key is a no-op
+    #: while a job with this key is queued (not yet running), enqueueing the same key is a no-op
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

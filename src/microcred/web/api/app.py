@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from microcred import __version__
 from microcred.bootstrap import Container
 from microcred.errors import MicrocredError
+from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, public
 
@@ -25,7 +28,20 @@ def _field(loc: tuple[object, ...]) -> str:
 
 def create_app(container: Container) -> FastAPI:
     """The API app bound to ``container``."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = BackgroundWorker(container.jobs) if container.settings.run_worker else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="microcred",
         version=__version__,
         description="Open Badges 3.0 micro-credentials: define, issue, revoke and verify.",

@@ -1,0 +1,167 @@
+"""The transparency log as a use case: record each issuance and status change in the same
+transaction as the change, sequence staged entries in batches, and sign checkpoints.
+
+Exactly one sequencer extends the log at a time: a PostgreSQL advisory lock (or SQLite's single
+writer) is held for the whole batch, so several web processes and workers can run it safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from microcred.credentials.verify import issuer_id
+from microcred.crypto import jcs
+from microcred.crypto.keys import Ed25519KeyPair
+from microcred.crypto.sealing import Sealer
+from microcred.domain.credential import IssuedCredential
+from microcred.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.services.ids import new_id
+from microcred.transparency.checkpoint import Checkpoint
+from microcred.transparency.entry import LogEntry, LogEvent
+from microcred.transparency.merkle import new_nodes, root_at
+from microcred.transparency.note import Ed25519NoteSigner, Ed25519NoteVerifier
+
+LOG_KEY = "log"
+SEQUENCE_JOB = "ledger.sequence"
+
+
+def log_origin(public_base_url: str) -> str:
+    """The log's origin line: ``<host>/microcred``."""
+    return f"{urlsplit(public_base_url).netloc}/microcred"
+
+
+def canonical_bytes(credential: IssuedCredential) -> bytes:
+    """The bytes the log hashes for a credential: the VC-JWT, or the RFC 8785 form of the
+    signed JSON-LD document."""
+    if credential.jwt is not None:
+        return credential.jwt.encode("ascii")
+    return jcs.canonicalize(credential.document)
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceResult:
+    """What one sequencing run did."""
+
+    sequenced: int
+    size: int
+    root: bytes
+
+
+class LogKeys:
+    """The log's Ed25519 note key, created on first use and sealed at rest."""
+
+    def __init__(self, sealer: Sealer, origin: str) -> None:
+        self._sealer = sealer
+        self.origin = origin
+
+    def signer(self, uow: UnitOfWork, clock: Clock) -> Ed25519NoteSigner:
+        """The signer (creating the key in this transaction when there is none)."""
+        found = uow.ledger.server_key(LOG_KEY)
+        if found is None:
+            key = Ed25519KeyPair.generate()
+            key_id = new_id()
+            uow.ledger.add_server_key(
+                key_id,
+                LOG_KEY,
+                self.origin,
+                key.public.raw,
+                self._sealer.seal(key.seed, self._aad(key_id)),
+                clock.now(),
+            )
+            return Ed25519NoteSigner(self.origin, key)
+        key_id, name, _public, sealed = found
+        return Ed25519NoteSigner(name, Ed25519KeyPair(self._sealer.open(sealed, self._aad(key_id))))
+
+    def verifier(self, uow: UnitOfWork) -> Ed25519NoteVerifier | None:
+        """The log's public note key, if it exists yet."""
+        found = uow.ledger.server_key(LOG_KEY)
+        if found is None:
+            return None
+        from microcred.crypto.keys import Ed25519PublicKeyBytes  # noqa: PLC0415
+
+        return Ed25519NoteVerifier(found[1], Ed25519PublicKeyBytes(found[2]))
+
+    @staticmethod
+    def _aad(key_id: str) -> bytes:
+        return f"microcred-server-key:{LOG_KEY}:{key_id}".encode()
+
+
+class Ledger:
+    """Records entries and extends the log."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        keys: LogKeys,
+        *,
+        batch_size: int = 1000,
+        interval: timedelta = timedelta(milliseconds=200),
+        on_checkpoint: Sequence[str] = (),
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.keys = keys
+        self._batch = batch_size
+        self._interval = interval
+        #: job kinds to enqueue after each new checkpoint (witness submission, anchoring)
+        self._follow_ups = tuple(on_checkpoint)
+
+    @property
+    def origin(self) -> str:
+        """The log's origin line."""
+        return self.keys.origin
+
+    def record(self, uow: UnitOfWork, event: LogEvent, credential: IssuedCredential) -> None:
+        """Stage an entry for ``event`` in the caller's transaction and ask for sequencing."""
+        achievement = credential.document.get("credentialSubject", {}).get("achievement", {})
+        entry = LogEntry.for_credential(
+            event,
+            credential_id=credential.credential_url,
+            canonical_credential=canonical_bytes(credential),
+            issuer_did=issuer_id(credential.document) or "",
+            achievement_id=str(achievement.get("id", credential.achievement_id)),
+            time=self._clock.now(),
+        )
+        uow.ledger.add_entry(
+            entry.encode(), entry.leaf_hash, event.value, credential.id, self._clock.now()
+        )
+        uow.jobs.enqueue(
+            SEQUENCE_JOB, {}, dedupe_key=SEQUENCE_JOB, run_at=self._clock.now() + self._interval
+        )
+
+    def sequence(self, _payload: dict[str, Any] | None = None) -> SequenceResult | None:
+        """Give the next batch of staged entries their indices, store the new tree nodes and sign
+        a checkpoint, all in one transaction. None when nothing was staged."""
+        with self._uow() as uow:
+            ledger = uow.ledger
+            ledger.lock_sequencer()
+            size = ledger.size()
+            batch = ledger.unsequenced(self._batch)
+            if not batch:
+                return None
+            hashes = [h for _, h in batch]
+            ledger.store_nodes(size, new_nodes(ledger, size, hashes))
+            ledger.assign(size, [entry_id for entry_id, _ in batch])
+            new_size = size + len(batch)
+            root = root_at(ledger, new_size)
+            note = Checkpoint(self.origin, new_size, root).sign(
+                [self.keys.signer(uow, self._clock)]
+            )
+            ledger.add_checkpoint(new_size, root, note.format(), self._clock.now())
+            if len(batch) == self._batch:  # more may be waiting
+                uow.jobs.enqueue(SEQUENCE_JOB, {}, dedupe_key=SEQUENCE_JOB)
+            for kind in self._follow_ups:
+                uow.jobs.enqueue(kind, {"size": new_size}, dedupe_key=kind)
+            uow.commit()
+        return SequenceResult(len(batch), new_size, root)
+
+
+def credential_sha256(credential: IssuedCredential) -> bytes:
+    """SHA-256 of a stored credential's canonical bytes (what its log entries must name)."""
+    return hashlib.sha256(canonical_bytes(credential)).digest()
