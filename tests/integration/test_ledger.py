@@ -91,7 +91,7 @@ def test_proofs_from_stored_levels(container: Container) -> None:
 
 def test_a_rolled_back_change_leaves_no_entry(container: Container, monkeypatch) -> None:
     p, aid = _setup(container)
-    from microcred.services import issuance  # noqa: PLC0415
+    from microcred.services import issuance
 
     def broken(*_a, **_k):
         raise RuntimeError("crash before commit")
@@ -113,7 +113,7 @@ def test_concurrent_sequencers_never_fork_the_log(container: Container) -> None:
         try:
             while container.ledger.sequence() is not None:
                 pass
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
