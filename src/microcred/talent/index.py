@@ -174,7 +174,7 @@ class TalentIndex:
         froms: list[float] = []
         untils: list[float] = []
         earned_pairs: set[tuple[str, str]] = set()
-        excluded = dict.fromkeys((s for s in Standing if s is not Standing.COUNTS), 0)
+        excluded: dict[Standing, int] = {s: 0 for s in Standing if s is not Standing.COUNTS}
         upcoming = math.inf
         inf = math.inf
         seen: set[str] = set()
