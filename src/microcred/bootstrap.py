@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http_fetch import HttpFetcher
+from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
 from microcred.ports import Clock
@@ -23,6 +24,7 @@ from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
 from microcred.services.verification import VerificationService
+from microcred.services.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
 
 
 @dataclass(slots=True)
@@ -42,6 +44,7 @@ class Container:
     public: PublicDocuments
     verification: VerificationService
     ledger: Ledger
+    witnessing: Witnessing
     jobs: JobRunner
 
     def close(self) -> None:
@@ -59,13 +62,18 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     urls = PublicUrls(settings.public_base_url)
     sealer = Sealer(settings.kek_secrets)
     keys = IssuerKeys(sealer, urls)
+    endpoints = [WitnessEndpoint.parse(spec) for spec in settings.witnesses]
+    quorum = len(endpoints) if settings.witness_quorum is None else settings.witness_quorum
     ledger = Ledger(
         uow,
         clock,
         LogKeys(sealer, log_origin(settings.public_base_url)),
         batch_size=settings.ledger_batch_size,
         interval=timedelta(milliseconds=settings.ledger_interval_ms),
+        quorum=quorum,
     )
+    witnessing = Witnessing(uow, clock, endpoints, HttpWitnessClient(ca_bundle=settings.ca_bundle))
+    ledger.after_checkpoint.append(witnessing.enqueue_all)
     status_lists = StatusLists(urls, settings.status_list_size)
     public = PublicDocuments(uow, keys)
     fetcher = HttpFetcher(
@@ -90,5 +98,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         public=public,
         verification=VerificationService(public, urls, clock, fetcher),
         ledger=ledger,
-        jobs=JobRunner(uow, clock, {SEQUENCE_JOB: ledger.sequence}),
+        witnessing=witnessing,
+        jobs=JobRunner(uow, clock, {SEQUENCE_JOB: ledger.sequence, WITNESS_JOB: witnessing.submit}),
     )

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     ledger_batch_size: int = 1000
     #: … and waits this long after an entry arrives so that entries batch up (milliseconds).
     ledger_interval_ms: int = 200
+    #: Witnesses the log submits checkpoints to: ``<url> <vkey>`` pairs separated by commas.
+    witnesses: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Cosignatures a checkpoint needs before credential proofs use it (default: every witness).
+    witness_quorum: int | None = None
     #: Let anyone register an organisation through the API (off by default outside development).
     open_registration: bool | None = None
 
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
             return self.environment != "production"
         return self.open_registration
 
-    @field_validator("kek_secrets", mode="before")
+    @field_validator("kek_secrets", "witnesses", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

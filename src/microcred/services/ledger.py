@@ -8,7 +8,7 @@ writer) is held for the whole batch, so several web processes and workers can ru
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,12 +19,14 @@ from microcred.crypto import jcs
 from microcred.crypto.keys import Ed25519KeyPair
 from microcred.crypto.sealing import Sealer
 from microcred.domain.credential import IssuedCredential
+from microcred.errors import MicrocredError, NotFound
 from microcred.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent
-from microcred.transparency.merkle import new_nodes, root_at
-from microcred.transparency.note import Ed25519NoteSigner, Ed25519NoteVerifier
+from microcred.transparency.merkle import inclusion_proof, new_nodes, root_at
+from microcred.transparency.note import Ed25519NoteSigner, Ed25519NoteVerifier, parse_note
+from microcred.transparency.proof import TlogProof, build_proof
 
 LOG_KEY = "log"
 SEQUENCE_JOB = "ledger.sequence"
@@ -102,15 +104,17 @@ class Ledger:
         *,
         batch_size: int = 1000,
         interval: timedelta = timedelta(milliseconds=200),
-        on_checkpoint: Sequence[str] = (),
+        quorum: int = 0,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self.keys = keys
         self._batch = batch_size
         self._interval = interval
-        #: job kinds to enqueue after each new checkpoint (witness submission, anchoring)
-        self._follow_ups = tuple(on_checkpoint)
+        #: cosignatures a checkpoint needs before proofs are built on it
+        self.quorum = quorum
+        #: called in the sequencing transaction after each new checkpoint (enqueue follow-ups)
+        self.after_checkpoint: list[Callable[[UnitOfWork, int], None]] = []
 
     @property
     def origin(self) -> str:
@@ -156,8 +160,8 @@ class Ledger:
             ledger.add_checkpoint(new_size, root, note.format(), self._clock.now())
             if len(batch) == self._batch:  # more may be waiting
                 uow.jobs.enqueue(SEQUENCE_JOB, {}, dedupe_key=SEQUENCE_JOB)
-            for kind in self._follow_ups:
-                uow.jobs.enqueue(kind, {"size": new_size}, dedupe_key=kind)
+            for hook in self.after_checkpoint:
+                hook(uow, new_size)
             uow.commit()
         return SequenceResult(len(batch), new_size, root)
 
@@ -165,3 +169,47 @@ class Ledger:
 def credential_sha256(credential: IssuedCredential) -> bytes:
     """SHA-256 of a stored credential's canonical bytes (what its log entries must name)."""
     return hashlib.sha256(canonical_bytes(credential)).digest()
+
+
+class NotYetLogged(MicrocredError):
+    """The credential's entry has not been sequenced (or cosigned) yet; try again shortly."""
+
+    code = "not_yet_logged"
+    status_code = 409
+
+
+def cosigned_note(uow: UnitOfWork, size: int) -> str:
+    """The checkpoint at ``size`` with every cosignature the log has for it."""
+    found = uow.ledger.checkpoint(size)
+    if found is None:
+        raise NotFound(f"The log has no checkpoint of size {size}.")
+    lines = "".join(line for _, line in uow.ledger.cosignatures(size))
+    return found[2] + lines
+
+
+def latest_note(uow: UnitOfWork, quorum: int) -> str:
+    """The newest checkpoint with at least ``quorum`` cosignatures (any when 0), cosigned."""
+    size = uow.ledger.latest_cosigned(quorum) if quorum else None
+    if size is None:
+        latest = uow.ledger.latest_checkpoint()
+        if latest is None or quorum:
+            raise NotYetLogged(
+                "The log has no checkpoint yet."
+                if latest is None
+                else "No checkpoint has enough witness cosignatures yet."
+            )
+        size = latest[0]
+    return cosigned_note(uow, size)
+
+
+def tlog_proof(uow: UnitOfWork, credential_id: str, quorum: int) -> TlogProof:
+    """The C2SP tlog-proof that a credential's issuance is in the log, against the newest
+    checkpoint with ``quorum`` cosignatures."""
+    indices = uow.ledger.indices_of(credential_id)
+    if not indices:
+        raise NotYetLogged("The credential's log entry is not sequenced yet; try again shortly.")
+    note = parse_note(latest_note(uow, quorum))
+    size = Checkpoint.parse(note.text).size
+    if indices[0] >= size:
+        raise NotYetLogged("The credential is newer than the latest cosigned checkpoint.")
+    return build_proof(indices[0], inclusion_proof(uow.ledger, indices[0], size), note)

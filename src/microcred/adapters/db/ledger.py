@@ -40,6 +40,15 @@ class SqlLedger:
             raise NotFound(f"The log has no node at level {level}, index {index}.")
         return bytes(found)
 
+    def nodes(self, level: int, start: int, end: int) -> list[bytes]:
+        """Hashes of full nodes ``[start, end)`` at ``level`` (one query: for tiles)."""
+        rows = self._s.execute(
+            select(LogNodeRow.hash)
+            .where(LogNodeRow.level == level, LogNodeRow.idx >= start, LogNodeRow.idx < end)
+            .order_by(LogNodeRow.idx)
+        ).scalars()
+        return [bytes(r) for r in rows]
+
     def store_nodes(self, size: int, levels: Sequence[Sequence[bytes]]) -> None:
         """Store the nodes a batch completed (``levels[l]`` starts at index ``size >> l``)."""
         rows = [

@@ -17,6 +17,7 @@ from microcred.errors import MicrocredError
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, public
+from microcred.web.api.routers import log as log_routes
 
 log = logging.getLogger("microcred.web")
 
@@ -88,7 +89,13 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (auth.router, achievements.router, credentials.router, public.router):
+    for router in (
+        auth.router,
+        achievements.router,
+        credentials.router,
+        public.router,
+        log_routes.router,
+    ):
         app.include_router(router)
     app.add_middleware(
         BodyLimits,
