@@ -408,7 +408,7 @@ def _index(verifiers: Iterable[NoteVerifier]) -> dict[tuple[str, int], NoteVerif
     known: dict[tuple[str, int], NoteVerifier] = {}
     for v in verifiers:
         slot = (v.name, v.key_id)
-        if slot in known and known[slot] is not v:
+        if slot in known and known[slot] != v:
             raise InvalidInput(
                 f"Two known keys share the name {v.name!r} and key ID {v.key_id:08x}.",
                 hint="Key names and IDs must identify keys uniquely.",
