@@ -159,6 +159,8 @@ class Chain:
     tester: Any
     w3: Any
     contract: str
+    #: How far the JSON-RPC bridge's ``finalized`` block trails the latest one.
+    finalized_lag: int = 0
 
     @property
     def chain_id(self) -> int:
@@ -512,6 +514,10 @@ def rpc_url(chain: Chain) -> Iterator[str]:
             ):
                 # JSON-RPC takes one address or a list; eth-tester's provider takes only lists.
                 call["params"][0]["address"] = [call["params"][0]["address"]]
+            if call["method"] == "eth_getBlockByNumber" and call["params"][0] == "finalized":
+                # eth-tester finalises every block at once; a real chain trails behind.
+                latest = chain.w3.eth.block_number
+                call["params"][0] = hex(max(0, latest - chain.finalized_lag))
             with lock:
                 try:
                     result = chain.w3.manager.request_blocking(call["method"], call["params"])
@@ -551,6 +557,22 @@ def test_anchor_and_verify_through_a_json_rpc_url(chain: Chain, rpc_url: str) ->
     assert verifier.verify_anchor(receipt.tx_hash, note).verified
     assert not verifier.verify_anchor(receipt.tx_hash, cosigned_checkpoint(13)).verified
     assert [f.tx_hash for f in verifier.find_anchors(ORIGIN)] == [receipt.tx_hash]
+
+
+def test_finality_is_required_when_configured(chain: Chain, rpc_url: str) -> None:
+    from microcred.adapters.anchors.ethereum import EthereumAnchor
+
+    chain.finalized_lag = 2
+    note = cosigned_checkpoint(21)
+    receipt = chain.anchor().anchor_checkpoint(note)
+    verifier = EthereumAnchor.from_url(
+        rpc_url, chain_id=chain.chain_id, contract=chain.contract, require_finalized=True
+    )
+    fresh = verifier.verify_anchor(receipt.tx_hash, note)
+    assert _statuses(fresh)["confirmations"] == "failed"
+    assert "Finalized up to block" in fresh.get("confirmations").message  # type: ignore[union-attr]
+    chain.tester.mine_blocks(2)
+    assert verifier.verify_anchor(receipt.tx_hash, note).verified
 
 
 def test_a_relying_party_needs_only_json_rpc_and_sha256(chain: Chain, rpc_url: str) -> None:

@@ -228,7 +228,8 @@ class EthereumAnchor:
 
     Without a private key it only verifies and searches. ``expected_sender`` defaults to the
     key's account; ``confirmations`` is how many blocks (the anchor's included) `verify_anchor`
-    requires.
+    requires, and ``require_finalized`` also wants the block at or below the endpoint's
+    ``finalized`` block (proof-of-stake chains; the endpoint must know that tag).
     """
 
     def __init__(
@@ -241,6 +242,7 @@ class EthereumAnchor:
         origin: str | None = None,
         expected_sender: str | None = None,
         confirmations: int = 1,
+        require_finalized: bool = False,
         receipt_timeout: float = 120.0,
         poll_interval: float = 1.0,
         max_fee_per_gas: int | None = None,
@@ -253,6 +255,7 @@ class EthereumAnchor:
         self._contract = _checksum(contract, "anchor contract") if contract else None
         self._origin = origin
         self._confirmations = confirmations
+        self._require_finalized = require_finalized
         self._timeout = receipt_timeout
         self._poll = poll_interval
         self._sender = (
@@ -452,11 +455,13 @@ class EthereumAnchor:
                 f"expected {self._expected_sender}.",
             )
         result.confirmations = max(0, eth.block_number - number + 1)
-        result.add(
-            "confirmations",
-            result.confirmations >= self._confirmations,
-            f"{result.confirmations} confirmation(s); {self._confirmations} required.",
-        )
+        settled = result.confirmations >= self._confirmations
+        message = f"{result.confirmations} confirmation(s); {self._confirmations} required."
+        if self._require_finalized:
+            finalized = eth.get_block("finalized")["number"]
+            settled = settled and number <= finalized
+            message += f" Finalized up to block {finalized}; the anchor is in block {number}."
+        result.add("confirmations", settled, message)
         if stored is not None:
             same = (stored.block_number, stored.block_hash.lower(), stored.anchor) == (
                 number,
