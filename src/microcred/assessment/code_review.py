@@ -314,7 +314,7 @@ def _trim(message: str) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:g}" if x == int(x) else f"{x:.2f}"
+    return f"{round(x, 2):g}"
 
 
 class CodeReviewer:
