@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ssl
 
 import httpx
@@ -37,3 +38,14 @@ class HttpWitnessClient:
             raise MicrocredError(
                 f"The witness at {base_url} is unreachable ({type(exc).__name__})."
             ) from exc
+
+    def latest_checkpoint(self, base_url: str, origin: str) -> str:
+        """What the witness last cosigned for ``origin`` (``GET <origin hash>/checkpoint``)."""
+        url = f"{base_url.rstrip('/')}/{hashlib.sha256(origin.encode()).hexdigest()}/checkpoint"
+        try:
+            response = self._client.get(url)
+        except httpx.HTTPError as exc:
+            raise MicrocredError(f"The witness at {base_url} is unreachable.") from exc
+        if response.status_code != 200 or len(response.content) > MAX_ANSWER_BYTES:
+            raise MicrocredError(f"The witness at {base_url} has no checkpoint for {origin}.")
+        return response.text

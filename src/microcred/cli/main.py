@@ -13,7 +13,7 @@ import typer
 
 from microcred.adapters.db import migrate
 from microcred.bootstrap import Container, build
-from microcred.cli import vc
+from microcred.cli import ledger, vc
 from microcred.cli.demo import seed_demo
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
@@ -32,6 +32,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(achievement_app, name="achievement")
+app.add_typer(ledger.log_app, name="log")
+app.add_typer(ledger.witness_app, name="witness")
+app.command("audit")(ledger.audit)
+app.command("worker")(ledger.worker)
 
 
 def _fail(exc: MicrocredError) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,9 @@ from microcred.credentials.verify import Check, CheckStatus, VerificationReport,
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.services.log_verification import LogProofCheck
+from microcred.transparency.policy import Policy
+from microcred.transparency.proof import TlogProof
 
 app = typer.Typer(
     help="Sign and verify Verifiable Credentials (files in, files out).", no_args_is_help=True
@@ -152,17 +156,39 @@ def verify(
         list[str] | None,
         typer.Option(help="URL=FILE: a DID/controller document or status list to use for URL."),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="A C2SP tlog-policy: also check each credential's log proof."),
+    ] = None,
+    tlog_proof: Annotated[
+        Path | None,
+        typer.Option(help="The tlog-proof of the (single) FILE; default: FILE.tlog-proof."),
+    ] = None,
 ) -> None:
-    """Verify credentials; exit 0 only if every file verifies."""
+    """Verify credentials; exit 0 only if every file verifies. With --policy, each credential
+    must also be proven in the issuer's transparency log, cosigned by the policy's witnesses."""
     try:
         docs = _documents(document or [])
     except MicrocredError as exc:
         _fail(exc.explain())
         return
-    verifier = Verifier(fetch=None if offline else _fetcher(), documents=docs)
+    try:
+        log_policy = Policy.parse(read_file(policy)) if policy else None
+        if tlog_proof is not None and len(files) != 1:
+            raise InvalidInput("--tlog-proof goes with a single FILE; use FILE.tlog-proof files.")
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    fetch = None if offline else _fetcher()
     all_ok = True
     for path in files:
         try:
+            extra = []
+            if log_policy is not None:
+                proof_path = tlog_proof or path.with_name(path.name + ".tlog-proof")
+                proof = TlogProof.parse(read_file(proof_path))
+                extra.append(LogProofCheck(proof, log_policy, lambda: int(time.time())))
+            verifier = Verifier(fetch=fetch, documents=docs, extra_checks=extra)
             report = verifier.verify(_load_credential(path))
         except MicrocredError as exc:
             report = VerificationReport()

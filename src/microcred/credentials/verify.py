@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +72,10 @@ class VerificationReport:
         return {"verified": self.verified, "checks": [c.to_json() for c in self.checks]}
 
 
+#: a pluggable check: (credential as presented, parsed document) -> named checks
+ExtraCheck = Callable[[Mapping[str, Any] | str, Mapping[str, Any]], list[Check]]
+
+
 def _passed(name: str, message: str) -> Check:
     return Check(name, CheckStatus.PASSED, message)
 
@@ -126,6 +130,9 @@ class Verifier:
     documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     check_status: bool = True
+    #: further named checks (e.g. the transparency log's), given the credential as presented
+    #: (a JSON object or a VC-JWT) and its parsed document
+    extra_checks: Sequence[ExtraCheck] = ()
     _resolver: KeyResolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -172,6 +179,8 @@ class Verifier:
         report.checks.append(_issuer_check(document, keys))
         report.checks.append(self._validity_check(document))
         report.checks.append(self._status_check(document))
+        for extra in self.extra_checks:
+            report.checks.extend(extra(credential, document))
         return report
 
     def _context_check(self, document: Mapping[str, Any], canon: _MemoCanonizer) -> Check:

@@ -8,7 +8,7 @@ writer) is held for the whole batch, so several web processes and workers can ru
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -212,4 +212,22 @@ def tlog_proof(uow: UnitOfWork, credential_id: str, quorum: int) -> TlogProof:
     size = Checkpoint.parse(note.text).size
     if indices[0] >= size:
         raise NotYetLogged("The credential is newer than the latest cosigned checkpoint.")
-    return build_proof(indices[0], inclusion_proof(uow.ledger, indices[0], size), note)
+    entry = uow.ledger.entries(indices[0], indices[0] + 1)[0]
+    return build_proof(indices[0], inclusion_proof(uow.ledger, indices[0], size), note, entry)
+
+
+def log_policy(
+    log_vkey: str, log_url: str, witnesses: Sequence[tuple[str, str]], quorum: int
+) -> str:
+    """A C2SP tlog-policy text for this log: its key, its witnesses (vkey, url) and quorum."""
+    lines = [f"log {log_vkey} {log_url}"]
+    names = []
+    for i, (vkey, url) in enumerate(witnesses):
+        names.append(f"w{i + 1}")
+        lines.append(f"witness w{i + 1} {vkey} {url}")
+    if names and quorum:
+        lines.append(f"group witnesses {min(quorum, len(names))} {' '.join(names)}")
+        lines.append("quorum witnesses")
+    else:
+        lines.append("quorum none")
+    return "\n".join(lines) + "\n"

@@ -192,13 +192,21 @@ class _Sender:
             pending = eth.get_transaction_count(address, "pending")
             tx["nonce"] = max(pending, self._next_nonce or 0)
             signed = self.account.sign_transaction(tx)
+            tx_hash = _hex(signed.hash)
             try:
-                tx_hash = eth.send_raw_transaction(signed.raw_transaction)
-            except Exception:
+                eth.send_raw_transaction(signed.raw_transaction)
+            except (ProviderConnectionError, RequestTimedOut, OSError):
                 self._next_nonce = None  # ask the chain again next time
+                raise AnchorPending(
+                    f"The endpoint did not answer whether it took transaction {tx_hash}.",
+                    tx_hash=tx_hash,
+                    hint="Verify the anchor by this hash later; anchor again if it is unknown.",
+                ) from None
+            except Exception:
+                self._next_nonce = None
                 raise
             self._next_nonce = tx["nonce"] + 1
-            return _hex(tx_hash)
+            return tx_hash
 
     def _fees(self) -> dict[str, int]:
         eth = self._w3.eth
@@ -313,7 +321,14 @@ class EthereumAnchor:
         """Publish ``note``'s anchor digest; wait until mined (raise `AnchorPending` if not)."""
         anchor = Anchor.of(note, origin=self._origin)
         tx_hash = self.submit(anchor)
-        return self.receipt(tx_hash, anchor)
+        try:
+            return self.receipt(tx_hash, anchor)
+        except ChainUnavailable:
+            raise AnchorPending(
+                f"Transaction {tx_hash} was sent, but the endpoint stopped answering.",
+                tx_hash=tx_hash,
+                hint="Verify the anchor by this hash later.",
+            ) from None
 
     def submit(self, anchor: Anchor) -> str:
         """Send the anchor transaction without waiting; its hash."""

@@ -395,3 +395,8 @@ class SqlPublic:
 
     def keys_of(self, organisation_id: str) -> Sequence[SigningKeyRecord]:
         return SqlKeys(self._s, organisation_id).list()
+
+    def all_credentials(self) -> Sequence[IssuedCredential]:
+        """Every credential of every organisation: for the operator's audit only."""
+        rows = self._s.scalars(select(CredentialRow).order_by(CredentialRow.issued_at))
+        return [m.credential_from_row(r) for r in rows]

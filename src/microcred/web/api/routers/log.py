@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
 from microcred.errors import NotFound
-from microcred.services.ledger import latest_note, tlog_proof
+from microcred.services.ledger import latest_note, log_policy, tlog_proof
 from microcred.transparency.tiles import TILE_WIDTH, encode_entry_bundle, parse_tile_path, tile_at
 from microcred.web.api.deps import ContainerDep
 
@@ -50,18 +50,13 @@ def policy(c: ContainerDep) -> Response:
         verifier = c.ledger.keys.verifier(uow)
     if verifier is None:
         raise NotFound("The log has no key yet (nothing has been logged).")
-    lines = [f"log {verifier.vkey} {c.urls.base}/log"]
-    names = []
-    for i, endpoint in enumerate(c.witnessing.endpoints.values()):
-        name = f"w{i + 1}"
-        names.append(name)
-        lines.append(f"witness {name} {endpoint.verifier.vkey} {endpoint.url}")
-    if names:
-        lines.append(f"group witnesses {c.ledger.quorum or len(names)} {' '.join(names)}")
-        lines.append("quorum witnesses")
-    else:
-        lines.append("quorum none")
-    return Response("\n".join(lines) + "\n", media_type=_TEXT)
+    text = log_policy(
+        verifier.vkey,
+        f"{c.urls.base}/log",
+        [(e.verifier.vkey, e.url) for e in c.witnessing.endpoints.values()],
+        c.ledger.quorum,
+    )
+    return Response(text, media_type=_TEXT)
 
 
 @router.get("/credentials/{credential_id}/tlog-proof", response_class=PlainTextResponse)

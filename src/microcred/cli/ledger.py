@@ -1,0 +1,251 @@
+"""``microcred log``, ``microcred witness``, ``microcred audit`` and ``microcred worker``."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from microcred.adapters.db.witness_store import WitnessStore
+from microcred.adapters.witness_client import HttpWitnessClient
+from microcred.bootstrap import Container, build
+from microcred.errors import MicrocredError
+from microcred.services.audit import audit_log
+from microcred.services.ledger import log_policy
+from microcred.services.monitor import Monitor, MonitorState
+from microcred.transparency.cosignature import CosignatureSigner
+from microcred.transparency.note import Ed25519NoteVerifier
+from microcred.transparency.witness import Witness
+
+log_app = typer.Typer(help="The transparency log.", no_args_is_help=True)
+witness_app = typer.Typer(help="Run an independent witness.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _container() -> Container:
+    try:
+        return build()
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        raise
+
+
+@log_app.command("key")
+def log_key() -> None:
+    """Print the log's public note key (vkey), creating the key on first use."""
+    c = _container()
+    try:
+        with c.uow() as uow:
+            signer = c.ledger.keys.signer(uow, c.clock)
+            uow.commit()
+        typer.echo(signer.verifier.vkey)
+    finally:
+        c.close()
+
+
+@log_app.command("policy")
+def log_policy_command() -> None:
+    """Print a C2SP tlog-policy for this log (log key, witnesses, quorum)."""
+    c = _container()
+    try:
+        with c.uow() as uow:
+            signer = c.ledger.keys.signer(uow, c.clock)
+            uow.commit()
+        witnesses = [(e.verifier.vkey, e.url) for e in c.witnessing.endpoints.values()]
+        typer.echo(
+            log_policy(signer.verifier.vkey, f"{c.urls.base}/log", witnesses, c.ledger.quorum),
+            nl=False,
+        )
+    finally:
+        c.close()
+
+
+@log_app.command("sequence")
+def log_sequence() -> None:
+    """Sequence every staged entry now and sign checkpoints."""
+    c = _container()
+    try:
+        total = 0
+        while (result := c.ledger.sequence()) is not None:
+            total += result.sequenced
+            typer.echo(f"checkpoint {result.size} root {result.root.hex()}")
+        typer.echo(f"sequenced {total} entries")
+    except MicrocredError as exc:
+        _fail(exc.explain())
+    finally:
+        c.close()
+
+
+@log_app.command("monitor")
+def log_monitor(
+    url: Annotated[str, typer.Argument(help="The log's base URL, e.g. https://host/log")],
+    log_key: Annotated[str, typer.Option(help="The log's vkey (from its tlog-policy).")],
+    state: Annotated[Path, typer.Option(help="Where to keep what was verified.")] = Path(
+        "monitor-state.json"
+    ),
+    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 30.0,
+    once: Annotated[bool, typer.Option(help="Poll once and exit (1 on misbehaviour).")] = False,
+    ca_bundle: Annotated[str | None, typer.Option(help="Extra CA certificates (PEM).")] = None,
+) -> None:
+    """Follow another instance's log and report misbehaviour (forks, rollbacks, bad proofs)."""
+    try:
+        verifier = Ed25519NoteVerifier.from_vkey(log_key)
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    import ssl  # noqa: PLC0415
+
+    client = httpx.Client(
+        timeout=15,
+        follow_redirects=False,
+        verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
+    )
+
+    def fetch(target: str) -> bytes:
+        try:
+            response = client.get(target)
+        except httpx.HTTPError as exc:
+            raise MicrocredError(f"{target} is unreachable ({type(exc).__name__}).") from exc
+        if response.status_code != 200:
+            raise MicrocredError(f"{target} answered HTTP {response.status_code}.")
+        return response.content
+
+    monitor = Monitor(url, [verifier], fetch, origin=verifier.name)
+    while True:
+        current = MonitorState.load(state)
+        report = monitor.poll(current)
+        for entry in report.new_entries:
+            typer.echo(
+                f"{entry.time:%Y-%m-%dT%H:%M:%SZ} {entry.event.value:<10} "
+                f"{entry.credential_id_hash.hex()[:16]} by {entry.issuer_did}"
+            )
+        if report.ok:
+            current.save(state)
+            typer.echo(f"ok: size {report.old_size} -> {report.new_size}")
+        else:
+            for problem in report.problems:
+                typer.echo(f"MISBEHAVIOUR: {problem}", err=True)
+        if once:
+            raise typer.Exit(0 if report.ok else 1)
+        time.sleep(interval)
+
+
+def audit(
+    offline: Annotated[bool, typer.Option(help="Do not ask the witnesses.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Recompute the log from stored entries and credentials; compare with the signed and
+    cosigned checkpoints (and the witnesses' view). Exit 1 when anything was tampered with."""
+    c = _container()
+    try:
+        with c.uow() as uow:
+            verifier = c.ledger.keys.verifier(uow)
+            credentials = list(uow.public.all_credentials())
+            witness_notes: dict[str, str] = {}
+            if not offline:
+                client = HttpWitnessClient(ca_bundle=c.settings.ca_bundle)
+                for name, endpoint in c.witnessing.endpoints.items():
+                    try:
+                        witness_notes[name] = client.latest_checkpoint(
+                            endpoint.url, c.ledger.origin
+                        )
+                    except MicrocredError as exc:
+                        typer.echo(f"warning: {exc.explain()}", err=True)
+            report = audit_log(
+                uow, credentials, [verifier] if verifier else [], witness_checkpoints=witness_notes
+            )
+    finally:
+        c.close()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "clean": report.clean,
+                    "entries": report.entries,
+                    "credentials": report.credentials,
+                    "checkpoint_size": report.checkpoint_size,
+                    "cosigned_size": report.cosigned_size,
+                    "findings": [
+                        {"kind": f.kind.value, "message": f.message} for f in report.findings
+                    ],
+                }
+            )
+        )
+    else:
+        typer.echo(f"{report.entries} log entries, {report.credentials} credentials checked")
+        for f in report.findings:
+            typer.echo(f"TAMPERED ({f.kind.value}): {f.message}")
+        if report.clean:
+            typer.echo("clean: the log and the credentials agree with the signed checkpoints")
+    raise typer.Exit(0 if report.clean else 1)
+
+
+def worker(
+    idle: Annotated[float, typer.Option(help="Seconds to wait when there is no work.")] = 0.5,
+) -> None:
+    """Run background jobs (sequencing, witness submission, ...) until interrupted."""
+    c = _container()
+    stop = threading.Event()
+    try:
+        c.jobs.run_forever(stop, idle)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        c.close()
+
+
+@witness_app.command("keygen")
+def witness_keygen(
+    name: Annotated[str, typer.Argument(help="The witness's key name, e.g. witness.example.org")],
+    out: Annotated[Path, typer.Option(help="Where to write the private key (mode 600).")],
+) -> None:
+    """Create a witness key: the private key goes to OUT, the public vkey is printed."""
+    try:
+        signer = CosignatureSigner.generate(name)
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    out.touch(mode=0o600, exist_ok=False)
+    out.write_text(signer.skey + "\n")
+    typer.echo(signer.verifier.vkey)
+
+
+@witness_app.command("serve")
+def witness_serve(
+    key: Annotated[Path, typer.Option(help="The witness's private key file (from keygen).")],
+    log: Annotated[list[str], typer.Option(help="A log to witness: its vkey (repeatable).")],
+    db: Annotated[str, typer.Option(help="Database URL for the witness's state.")] = (
+        "sqlite:///./var/witness.db"
+    ),
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8100,
+) -> None:
+    """Serve C2SP tlog-witness add-checkpoint for the given logs."""
+    import uvicorn  # noqa: PLC0415
+
+    from microcred.web.witness.app import create_witness_app  # noqa: PLC0415
+
+    try:
+        signer = CosignatureSigner.from_skey(key.read_text().strip())
+        logs: dict[str, list[Ed25519NoteVerifier]] = {}
+        for vkey in log:
+            verifier = Ed25519NoteVerifier.from_vkey(vkey)
+            logs.setdefault(verifier.name, []).append(verifier)
+        store = WitnessStore(db)
+    except OSError as exc:
+        _fail(f"{key} cannot be read: {exc.strerror}.")
+        return
+    except MicrocredError as exc:
+        _fail(exc.explain())
+        return
+    app = create_witness_app(Witness(signer, logs), store)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -1,0 +1,108 @@
+"""Offline log checks for a credential: its C2SP tlog-proof shows the issuance entry is in the
+log (``log_inclusion``) at a checkpoint the policy's witnesses cosigned (``witnesses``), with no
+network. The proof's extra data carries the entry, which must describe this very credential."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from microcred.credentials.verify import Check, CheckStatus
+from microcred.crypto import jcs
+from microcred.errors import MicrocredError
+from microcred.transparency.entry import LogEntry, LogEvent, credential_id_hash
+from microcred.transparency.merkle import leaf_hash
+from microcred.transparency.policy import Policy
+from microcred.transparency.proof import TlogProof
+
+
+def presented_bytes(credential: Mapping[str, Any] | str) -> bytes:
+    """What the log hashes for a credential as presented: the JWT, or RFC 8785 of the JSON."""
+    return (
+        credential.encode("ascii") if isinstance(credential, str) else jcs.canonicalize(credential)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LogProofCheck:
+    """Checks a credential against its tlog-proof under a tlog-policy."""
+
+    proof: TlogProof
+    policy: Policy
+    clock: Callable[[], int] | None = None
+
+    def __call__(
+        self, credential: Mapping[str, Any] | str, document: Mapping[str, Any]
+    ) -> list[Check]:
+        """``log_inclusion`` and ``witnesses`` checks."""
+        now = self.clock() if self.clock else None
+        if self.proof.extra is None:
+            return [
+                Check(
+                    "log_inclusion",
+                    CheckStatus.FAILED,
+                    "The tlog-proof does not carry the log entry (its extra data).",
+                )
+            ]
+        try:
+            entry = LogEntry.decode(self.proof.extra)
+        except MicrocredError as exc:
+            return [
+                Check(
+                    "log_inclusion",
+                    CheckStatus.FAILED,
+                    f"The tlog-proof's entry is malformed: {exc.message}",
+                )
+            ]
+        mismatch = _mismatch(entry, credential, document)
+        if mismatch:
+            return [Check("log_inclusion", CheckStatus.FAILED, mismatch)]
+        try:
+            final = self.proof.verify(leaf_hash(self.proof.extra), self.policy, now=now)
+        except MicrocredError as exc:
+            return [Check("log_inclusion", CheckStatus.FAILED, exc.explain())]
+        cp = final.checkpoint
+        checks = [
+            Check(
+                "log_inclusion",
+                CheckStatus.PASSED,
+                f"Issued on {entry.time:%Y-%m-%d} and recorded as entry "
+                f"{self.proof.index} of the log {cp.origin} (tree size {cp.size}).",
+            )
+        ]
+        if final.cosigners:
+            names = ", ".join(sorted(final.cosigners))
+            checks.append(
+                Check(
+                    "witnesses",
+                    CheckStatus.PASSED,
+                    f"The checkpoint is cosigned by {names}, meeting the policy.",
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    "witnesses", CheckStatus.SKIPPED, "The policy asks for no witness cosignatures."
+                )
+            )
+        return checks
+
+
+def _mismatch(
+    entry: LogEntry, credential: Mapping[str, Any] | str, document: Mapping[str, Any]
+) -> str | None:
+    if entry.event is not LogEvent.ISSUED:
+        return "The tlog-proof is for a status change, not for the issuance."
+    cid = document.get("id")
+    if not isinstance(cid, str) or not hmac.compare_digest(
+        entry.credential_id_hash, credential_id_hash(cid)
+    ):
+        return "The tlog-proof is for another credential."
+    if not hmac.compare_digest(
+        entry.credential_sha256, hashlib.sha256(presented_bytes(credential)).digest()
+    ):
+        return "The logged credential differs from this one: it was changed after it was logged."
+    return None
