@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -161,6 +161,8 @@ class Chain:
     contract: str
     #: How far the JSON-RPC bridge's ``finalized`` block trails the latest one.
     finalized_lag: int = 0
+    #: Methods the bridge carries out once but then hangs up on instead of answering.
+    hang_up_after: set[str] = field(default_factory=set)
 
     @property
     def chain_id(self) -> int:
@@ -524,6 +526,10 @@ def rpc_url(chain: Chain) -> Iterator[str]:
                     answer["result"] = encode(result)
                 except Exception as exc:
                     answer["error"] = {"code": -32000, "message": str(exc)}
+            if call["method"] in chain.hang_up_after:
+                chain.hang_up_after.discard(call["method"])
+                self.close_connection = True
+                return
             body = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -557,6 +563,23 @@ def test_anchor_and_verify_through_a_json_rpc_url(chain: Chain, rpc_url: str) ->
     assert verifier.verify_anchor(receipt.tx_hash, note).verified
     assert not verifier.verify_anchor(receipt.tx_hash, cosigned_checkpoint(13)).verified
     assert [f.tx_hash for f in verifier.find_anchors(ORIGIN)] == [receipt.tx_hash]
+
+
+def test_a_lost_answer_to_the_send_leaves_a_verifiable_pending_anchor(
+    chain: Chain, rpc_url: str
+) -> None:
+    from microcred.adapters.anchors.ethereum import EthereumAnchor
+
+    chain.fund(_key("issuer"))
+    issuer = EthereumAnchor.from_url(
+        rpc_url, chain_id=chain.chain_id, contract=chain.contract, private_key=_key("issuer")
+    )
+    chain.hang_up_after.add("eth_sendRawTransaction")
+    note = cosigned_checkpoint(30)
+    with pytest.raises(AnchorPending) as info:
+        issuer.anchor_checkpoint(note)
+    assert issuer.verify_anchor(info.value.tx_hash, note).verified  # it had arrived
+    assert issuer.anchor_checkpoint(cosigned_checkpoint(31)).anchor.tree_size == 31
 
 
 def test_finality_is_required_when_configured(chain: Chain, rpc_url: str) -> None:
