@@ -299,13 +299,15 @@ class MerkleTree:
 
     def extend(self, entries: Sequence[bytes]) -> int:
         """Append a batch of entries; return the index of the first."""
-        return self.extend_hashes([sha256(_LEAF + e).digest() for e in entries])
+        return self._extend([sha256(_LEAF + e).digest() for e in entries])
 
     def extend_hashes(self, leaf_hashes: Sequence[bytes]) -> int:
         """Append a batch of leaf hashes; return the index of the first."""
-        for h in leaf_hashes:
-            if len(h) != HASH_SIZE:
-                raise InvalidInput(f"A leaf hash has {HASH_SIZE} bytes, not {len(h)}.")
+        if any(len(h) != HASH_SIZE for h in leaf_hashes):
+            raise InvalidInput(f"Every leaf hash has {HASH_SIZE} bytes.")
+        return self._extend(leaf_hashes)
+
+    def _extend(self, leaf_hashes: Sequence[bytes]) -> int:
         first = self.size
         for level, nodes in enumerate(new_nodes(self, first, leaf_hashes)):
             if level == len(self._levels):
