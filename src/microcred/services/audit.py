@@ -226,7 +226,8 @@ def _check_credentials(
             report.add(
                 Finding.STATUS_MISMATCH,
                 f"Credential {credential.id} is {credential.status.value} in the database "
-                f"but the log last recorded it as {items[-1][1].event.value}.",
+                f"but the log last recorded it as {items[-1][1].event.value} "
+                f"(entry {items[-1][0]}).",
             )
     for id_hash, credential in by_hash.items():
         if id_hash not in logged and id_hash not in staged:

@@ -74,7 +74,8 @@ class LogProofCheck:
             )
         ]
         if final.cosigners:
-            names = ", ".join(sorted(final.cosigners))
+            names = ", ".join(sorted(self.policy.witnesses[n].verifier.name
+                                     for n in final.cosigners))
             checks.append(
                 Check(
                     "witnesses",
