@@ -94,7 +94,7 @@ def _issue(c: Container, p, aid: str, n: int) -> list:
 
 
 def test_checkpoints_get_cosigned_and_proofs_verify_offline(world) -> None:
-    c, client, stores, p, aid, log_verifier = world
+    c, _client, stores, p, aid, log_verifier = world
     issued = _issue(c, p, aid, 3)
     issued += _issue(c, p, aid, 2)
     with c.uow() as uow:
@@ -145,7 +145,7 @@ def test_a_witness_down_catches_up_with_a_consistency_proof(world) -> None:
 
 
 def test_witnesses_refuse_a_rewritten_history_and_the_audit_names_it(world) -> None:
-    c, client, stores, p, aid, log_verifier = world
+    c, _client, stores, p, aid, log_verifier = world
     issued = _issue(c, p, aid, 4)
     # the operator rewrites entry 1 and rebuilds the stored tree so it looks consistent
     with c.uow() as uow:
@@ -192,7 +192,7 @@ def test_witnesses_refuse_a_rewritten_history_and_the_audit_names_it(world) -> N
 
 
 def test_audit_names_edited_deleted_and_rolled_back(world, database_url: str) -> None:
-    c, client, stores, p, aid, log_verifier = world
+    c, _client, stores, p, aid, log_verifier = world
     issued = _issue(c, p, aid, 3)
     c.credentials.change_status(p, issued[0].id, StatusAction.REVOKE, "audit test")
     c.jobs.drain()
