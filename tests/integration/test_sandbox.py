@@ -233,6 +233,28 @@ def test_unbounded_allocation_hits_the_memory_limit(runner: SandboxCodeRunner) -
 
 
 @needs_root
+@pytest.mark.skipif(sb.MemoryCgroup.parent() is None, reason="no writable memory cgroup here")
+def test_many_processes_together_hit_the_run_memory_limit() -> None:
+    limits = SandboxLimits(memory_bytes=256 * sb.MiB, run_memory_bytes=300 * sb.MiB)
+    source = (
+        b"import os, time\n"
+        b"def hog():\n    kids = []\n    for _ in range(6):\n        pid = os.fork()\n"
+        b"        if pid == 0:\n            block = b'x' * (150 * 1024 * 1024)\n"
+        b"            time.sleep(3)\n            os._exit(0)\n        kids.append(pid)\n"
+        b"    return [os.waitpid(k, 0)[1] for k in kids]\n"
+    )
+    result = run(
+        SandboxCodeRunner(Sandbox(limits)),
+        source,
+        one("def test_hog():\n    assert solution.hog() == [0] * 6\n"),
+    )
+    assert result.status is RunStatus.MEMORY_LIMIT
+    assert "more than 300 MiB" in result.reason
+    base = sb.MemoryCgroup.parent()
+    assert base is not None and not list(base[0].glob("microcred-sandbox-*"))
+
+
+@needs_root
 def test_fork_bombs_hit_the_process_limit_and_leave_nothing_behind(
     runner: SandboxCodeRunner,
 ) -> None:

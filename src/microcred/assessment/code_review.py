@@ -36,6 +36,7 @@ class RunStatus(StrEnum):
     COLLECTION_ERROR = "collection_error"  # a test file could not be imported
     TIMEOUT = "timeout"  # wall-clock limit: the sandbox killed every process
     CPU_LIMIT = "cpu_limit"
+    MEMORY_LIMIT = "memory_limit"  # the run as a whole ran out of memory
     CRASHED = "crashed"  # the test process died (signal, os._exit, interpreter abort)
     INCOMPLETE = "incomplete"  # the report is missing tests or names tests we never wrote
     INFRASTRUCTURE = "infrastructure"  # the sandbox could not run (refused, misconfigured)
@@ -184,6 +185,7 @@ _RUN_CONFIDENCE = {
     RunStatus.INCOMPLETE: 0.3,
     RunStatus.CRASHED: 0.3,
     RunStatus.CPU_LIMIT: 0.3,
+    RunStatus.MEMORY_LIMIT: 0.3,
     RunStatus.TIMEOUT: 0.2,
     RunStatus.INFRASTRUCTURE: 0.0,
 }

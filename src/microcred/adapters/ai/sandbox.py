@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import errno
 import io
 import json
@@ -34,6 +35,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -301,6 +303,8 @@ class SandboxLimits:
     disk_bytes: int = 32 * MiB
     disk_inodes: int = 2048
     processes: int = 24
+    #: All processes of a run together, when a memory cgroup can be made (see ``MemoryCgroup``).
+    run_memory_bytes: int = 1024 * MiB
     open_files: int = 128
     output_bytes: int = 64 * 1024
     report_bytes: int = 1 * MiB
@@ -335,6 +339,8 @@ class SandboxResult:
     output_truncated: bool = False
     report: bytes = b""
     error: str = ""
+    #: The run's memory cgroup killed processes for exceeding ``run_memory_bytes``.
+    memory_exhausted: bool = False
 
 
 WORK_DIR = "/sandbox/work"
@@ -425,6 +431,9 @@ def setup():
 def child(out_fd):
     import resource
     try:
+        if cfg["cgroup_procs"]:
+            with open(cfg["cgroup_procs"], "w") as f:
+                f.write(str(os.getpid()))
         os.chroot(cfg["root"])
         os.chdir(cfg["cwd"])
         null = os.open("/dev/null", os.O_RDONLY)
@@ -566,20 +575,25 @@ class Sandbox:
     #: First uid handed to runs; each run gets its own, so RLIMIT_NPROC is per run.
     UID_BASE = 1_990_000_000
     UID_SPAN = 1_000_000
+    #: After a failed probe, try again this much later (an operator may have fixed the host).
+    RECHECK_SECONDS = 60.0
 
     def __init__(self, limits: SandboxLimits = SandboxLimits(), unshare: str | None = None) -> None:
         self.limits = limits
         #: util-linux ``unshare``; found on PATH unless given.
         self.unshare = unshare or shutil.which("unshare") or ""
         self._checked: str | None = None  # "" = verified, else the reason it is unusable
+        self._checked_at = 0.0
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ availability
     def ensure_available(self) -> None:
         """Verify once that confinement works here; :class:`SandboxUnavailable` if not."""
         with self._lock:
-            if self._checked is None:
+            stale = self._checked and time.monotonic() - self._checked_at > self.RECHECK_SECONDS
+            if self._checked is None or stale:
                 self._checked = self._probe()
+                self._checked_at = time.monotonic()
                 if self._checked:
                     log.error("code sandbox refused to run: %s", self._checked)
                 else:
@@ -659,7 +673,15 @@ class Sandbox:
                     "report": lim.report_bytes,
                 },
             }
-            return self._spawn(config)
+            cgroup = MemoryCgroup.create(lim.run_memory_bytes)
+            config["cgroup_procs"] = str(cgroup.procs) if cgroup else ""
+            try:
+                result = self._spawn(config)
+            finally:
+                exhausted = cgroup.remove() if cgroup else False
+            if exhausted and result.status != "setup_error":
+                return dataclasses.replace(result, memory_exhausted=True)
+            return result
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -708,6 +730,93 @@ class Sandbox:
             output_truncated=bool(data.get("output_truncated")),
             report=str(data.get("report", "")).encode(),
         )
+
+
+class MemoryCgroup:
+    """A per-run memory cgroup under this process's own, capping all of a run's processes.
+
+    cgroup v1 (a ``memory`` hierarchy) or v2 (when our cgroup delegates ``memory`` to children).
+    Optional: where neither is writable, per-process RLIMIT_AS still applies (logged once).
+    """
+
+    _warned = False
+
+    def __init__(self, path: Path, v2: bool) -> None:
+        self.path = path
+        self.v2 = v2
+
+    @property
+    def procs(self) -> Path:
+        """The file a process writes its pid to, to join."""
+        return self.path / "cgroup.procs"
+
+    @classmethod
+    def parent(cls) -> tuple[Path, bool] | None:
+        """Where run cgroups can be made: our own memory cgroup, if it is writable."""
+        try:
+            lines = Path("/proc/self/cgroup").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            _, controllers, rel = line.split(":", 2)
+            if "memory" in controllers.split(","):
+                base = Path("/sys/fs/cgroup/memory") / rel.lstrip("/")
+                if (base / "memory.limit_in_bytes").exists() and os.access(base, os.W_OK):
+                    return base, False
+            if controllers == "":
+                base = Path("/sys/fs/cgroup") / rel.lstrip("/")
+                control = base / "cgroup.subtree_control"
+                if control.exists() and "memory" in control.read_text().split():
+                    return base, True
+        return None
+
+    @classmethod
+    def create(cls, limit: int) -> MemoryCgroup | None:
+        """A fresh cgroup limited to ``limit`` bytes (no swap), or ``None`` where unsupported."""
+        found = cls.parent()
+        if found is None:
+            if not cls._warned:
+                cls._warned = True
+                log.warning("no writable memory cgroup: run memory is limited per process only")
+            return None
+        base, v2 = found
+        path = base / f"microcred-sandbox-{secrets.token_hex(6)}"
+        try:
+            path.mkdir()
+            if v2:
+                (path / "memory.max").write_text(str(limit))
+                with contextlib.suppress(OSError):
+                    (path / "memory.swap.max").write_text("0")
+            else:
+                (path / "memory.limit_in_bytes").write_text(str(limit))
+                with contextlib.suppress(OSError):
+                    (path / "memory.memsw.limit_in_bytes").write_text(str(limit))
+        except OSError as exc:
+            log.warning("cannot set up a memory cgroup (%s); limiting per process only", exc)
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            return None
+        return cls(path, v2)
+
+    def remove(self) -> bool:
+        """Delete the (now empty) cgroup; whether it ever ran out of memory."""
+        exhausted = False
+        with contextlib.suppress(OSError, ValueError):
+            name = "memory.events" if self.v2 else "memory.oom_control"
+            text = (self.path / name).read_text()
+            counts = dict(ln.split(maxsplit=1) for ln in text.splitlines() if " " in ln)
+            exhausted = int(counts.get("oom_kill", "0")) > 0
+        for _ in range(50):
+            try:
+                self.path.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)  # the last processes of the run are still being reaped
+        else:
+            log.warning("memory cgroup %s could not be removed", self.path)
+        return exhausted
 
 
 _BASE_ENV = {
@@ -956,7 +1065,7 @@ def run_pytest(files):
             guard()
             if report.failed:
                 text = str(report.longrepr)
-                lines = [l[1:].strip() for l in text.splitlines() if l.startswith("E ")]
+                lines = [l[4:].rstrip() for l in text.splitlines() if l.startswith("E ")]
                 emit(kind="collect_error", id=report.nodeid or "", exc=[], errno=None,
                      message=("\n".join(lines) or text)[-1000:])
 
@@ -1125,6 +1234,11 @@ def _status(
         return RunStatus.TIMEOUT, (
             f"The run was stopped after {limits.wall_seconds:g} s of wall-clock time "
             "and every process it started was killed."
+        )
+    if result.memory_exhausted:
+        return RunStatus.MEMORY_LIMIT, (
+            f"The run's processes together used more than {limits.run_memory_bytes // MiB} MiB "
+            "of memory, so some were killed."
         )
     hard_kill = result.signal == signal.SIGKILL and result.cpu_seconds >= limits.cpu_seconds - 0.5
     if result.signal == signal.SIGXCPU or hard_kill:
