@@ -123,7 +123,14 @@ def test_proof_limits() -> None:
     with pytest.raises(MalformedProof, match="at most 63"):
         TlogProof.parse(base.replace("index 6\n", "index 6\n" + ("A" * 43 + "=\n") * 64, 1))
     with pytest.raises(PayloadTooLarge):
-        TlogProof.parse("x" * 200_000)
+        TlogProof.parse("x" * 300_000)
+    big = LogEntry.decode(ENTRIES[0].encode())
+    big = LogEntry(big.event, big.credential_id_hash, big.credential_sha256, big.issuer_did,
+                   "https://issuer.example/" + "a" * 60_000, WHEN)  # fmt: skip
+    carried = build_proof(6, TREE.inclusion_proof(6), _proof().note, extra=big.encode())
+    assert TlogProof.parse(carried.format()).extra == big.encode()
+    with pytest.raises(MalformedProof, match="extra data"):
+        build_proof(6, TREE.inclusion_proof(6), _proof().note, extra=b"x" * (MAX_ENTRY_BYTES + 1))
     not_a_checkpoint = Note("just text\n", _proof().note.signatures)
     with pytest.raises(MalformedProof, match="not a checkpoint"):
         build_proof(0, [], not_a_checkpoint)

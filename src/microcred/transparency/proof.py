@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from microcred.errors import InvalidInput, MicrocredError, PayloadTooLarge, VerificationError
 from microcred.transparency.checkpoint import Checkpoint, parse_decimal
+from microcred.transparency.entry import MAX_ENTRY_BYTES
 from microcred.transparency.merkle import HASH_SIZE, MAX_PROOF_HASHES, verify_inclusion
 from microcred.transparency.note import (
     MAX_NOTE_BYTES,
@@ -33,10 +34,10 @@ from microcred.transparency.policy import FinalCheckpoint, Policy
 
 #: The first line of a tlog proof.
 PROOF_HEADER = "c2sp.org/tlog-proof@v1"
-#: The most extra data accepted (it is opaque and unauthenticated).
-MAX_EXTRA_BYTES = 4096
-#: The largest proof accepted.
-MAX_PROOF_BYTES = MAX_NOTE_BYTES + 8192
+#: The most extra data accepted (opaque and unauthenticated; room for any log entry).
+MAX_EXTRA_BYTES = MAX_ENTRY_BYTES
+#: The largest proof accepted: a maximal note, the extra line and 63 proof hashes.
+MAX_PROOF_BYTES = MAX_NOTE_BYTES + (MAX_EXTRA_BYTES * 4 // 3 + 16) + 64 * 45 + 64
 
 
 class MalformedProof(InvalidInput):
