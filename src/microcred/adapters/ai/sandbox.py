@@ -41,7 +41,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from microcred.assessment.code_review import (
     CodeSubmission,
@@ -1114,6 +1114,19 @@ _BLOCKED_ERRNO = {
 }
 
 
+class LanguageSpec(Protocol):
+    """How one language's tests run in the sandbox. The command it builds must write the
+    JSON-lines report described in ``docs/code-review-sandbox.md`` to ``REPORT_PATH``."""
+
+    def job(
+        self, files: Mapping[str, bytes], tests: Mapping[str, bytes], lim: SandboxLimits
+    ) -> SandboxJob:
+        """The sandbox job that runs ``tests`` against the learner's ``files``."""
+
+    def expected_tests(self, tests: Mapping[str, bytes]) -> dict[str, set[str]]:
+        """Per test file, the test ids it defines, found without running anything."""
+
+
 @dataclass(frozen=True, slots=True)
 class PythonTests:
     """Python tests: pytest when the interpreter has it (``auto``), else a plain-assert runner.
@@ -1370,11 +1383,11 @@ class SandboxCodeRunner:
     def __init__(
         self,
         sandbox: Sandbox | None = None,
-        languages: Mapping[str, PythonTests] | None = None,
+        languages: Mapping[str, LanguageSpec] | None = None,
         archive_limits: ArchiveLimits = ArchiveLimits(),
     ) -> None:
         self.sandbox = sandbox or Sandbox()
-        self.languages = dict(languages or {"python": PythonTests()})
+        self.languages: dict[str, LanguageSpec] = dict(languages or {"python": PythonTests()})
         self.archive_limits = archive_limits
 
     def run_tests(
