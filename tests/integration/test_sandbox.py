@@ -306,6 +306,33 @@ def test_sockets_cannot_reach_the_host_or_the_internet(runner: SandboxCodeRunner
 
 
 @needs_root
+def test_host_unix_sockets_are_out_of_sight(runner: SandboxCodeRunner) -> None:
+    candidates = ("/run/postgresql/.s.PGSQL.5432", "/tmp/.s.PGSQL.5432", "/run/mysqld/mysqld.sock")
+    host_sockets = [p for p in candidates if os.path.exists(p)]
+    if not host_sockets:
+        pytest.skip("no database unix socket on this host")
+    source = b"import socket\ndef reach(path):\n    socket.socket(socket.AF_UNIX).connect(path)\n"
+    body = "".join(
+        f"def test_{i}():\n    solution.reach({p!r})\n" for i, p in enumerate(host_sockets)
+    )
+    result = run(runner, source, one(body))
+    assert all(o.outcome is Outcome.FAILED for o in result.outcomes)
+    assert all("FileNotFoundError" in o.message for o in result.outcomes)
+
+
+@needs_root
+def test_a_learner_module_cannot_shadow_pytest(runner: SandboxCodeRunner) -> None:
+    archive = zip_bytes({"solution.py": b"X = 1\n", "pytest.py": b"raise SystemExit('fake')\n"})
+    tests = {
+        "test_solution.py": b"import pytest, solution\n"
+        b"def test_x():\n    with pytest.raises(ZeroDivisionError):\n        1 / 0\n"
+    }
+    result = runner.run_tests(CodeSubmission("w.zip", archive), tests, "python")
+    assert result.status is RunStatus.COMPLETED, result.reason
+    assert outcome(result, "test_x")[0] is Outcome.PASSED
+
+
+@needs_root
 def test_writes_outside_the_working_directory_are_refused(runner: SandboxCodeRunner) -> None:
     tag = uuid.uuid4().hex
     targets = {

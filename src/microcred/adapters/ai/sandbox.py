@@ -872,6 +872,10 @@ FRAMEWORK, TESTS, WORK, REPORT, INI = sys.argv[1:6]
 TEST_SECONDS = float(sys.argv[6])
 FILES = sys.argv[7:]
 _report = open(REPORT, "a", encoding="utf-8")
+try:  # before the learner's directory joins sys.path, so a file named pytest.py cannot shadow it
+    import pytest
+except ImportError:
+    pytest = None
 sys.path[:0] = [WORK, TESTS]
 os.makedirs(os.environ.get("TMPDIR", WORK + "/.tmp"), exist_ok=True)
 
@@ -1025,8 +1029,6 @@ def run_callable(test_id, fn):
     emit(kind="test", id=test_id, outcome=outcome, duration=time.monotonic() - start, **info)
 
 def run_pytest(files):
-    import pytest
-
     class Report:
         @pytest.hookimpl(hookwrapper=True)
         def pytest_runtest_call(self, item):
@@ -1079,10 +1081,9 @@ emit(kind="start", framework=FRAMEWORK)
 check_syntax()
 framework = FRAMEWORK
 if framework in ("auto", "pytest"):
-    try:
-        import pytest
+    if pytest is not None:
         framework = "pytest"
-    except ImportError:
+    else:
         if framework == "pytest":
             emit(kind="fatal", message="pytest is not installed for the sandbox interpreter")
             sys.exit(3)
