@@ -250,7 +250,7 @@ def main() -> None:
     appends = result["appends"]
     print(
         f"appends: {appends['entries']} entries of ~{appends['entry_bytes_mean']:.0f} bytes, "
-        f"median of {args.rounds} runs, one core"
+        f"median CPU time of {args.rounds} interleaved rounds, one core"
     )
     print(f"{'':<38}{'per s':>12}{'µs':>9}{'× raw':>8}")
     for name, row in appends["rows"].items():
@@ -258,7 +258,7 @@ def main() -> None:
     proofs = result["proofs"]
     print(
         f"\nproofs at {proofs['size']:,} entries (tree built in {proofs['build_s']:.1f} s), "
-        f"{proofs['samples']} random samples"
+        f"{proofs['samples']} random samples, wall clock"
     )
     print(f"{'':<38}{'p50 µs':>12}{'p99 µs':>9}")
     for name, row in proofs["us"].items():
