@@ -367,6 +367,7 @@ def test_child_sees_no_secrets_no_root_and_no_source_tree(
         "def test_uid():\n    assert os.getuid() != 0 and os.geteuid() != 0\n"
         f"def test_tree():\n    assert not os.path.exists({src_dir!r})\n"
         "def test_shadow():\n    assert not os.path.exists('/etc/shadow')\n"
+        "def test_hash_seed():\n    import sys\n    assert sys.flags.hash_randomization == 0\n"
     )
     result = run(runner, b"", tests)
     assert {o.outcome for o in result.outcomes} == {Outcome.PASSED}, result.outcomes

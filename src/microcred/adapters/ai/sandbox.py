@@ -863,8 +863,9 @@ def _python_paths(interpreter: str) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- Python tests
 
-# Runs inside the sandbox as the throw-away uid, with -I -B -u. Writes one JSON line per event
-# to the report file (opened before any learner code runs). Forked children never report.
+# Runs inside the sandbox as the throw-away uid (-s -B -u, a fixed environment). Writes one JSON
+# line per event to the report file (opened before any learner code runs). Forked children never
+# report.
 _PY_HARNESS = r"""
 import ast, json, os, signal, sys, time, traceback
 MAIN = os.getpid()
@@ -1149,7 +1150,7 @@ class PythonTests:
         fixed["harness/pytest.ini"] = _PYTEST_INI
         argv = (
             self.interpreter,
-            *("-I", "-B", "-u"),
+            *("-s", "-B", "-u"),  # not -I: it implies -E, which would drop PYTHONHASHSEED
             f"{FIXED_DIR}/harness/run.py",
             self.framework,
             f"{FIXED_DIR}/tests",
