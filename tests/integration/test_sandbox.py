@@ -14,6 +14,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -387,6 +388,19 @@ def test_host_stays_healthy_after_hostile_runs(
     assert outcome(result, "test_ok")[0] is Outcome.PASSED
     assert sandbox_processes() == []
     assert list(tmp_path.iterdir()) == []  # staging directories are removed
+
+
+@needs_root
+def test_concurrent_runs_see_only_their_own_submission(runner: SandboxCodeRunner) -> None:
+    tests = one("def test_value():\n    assert solution.VALUE == int(open('expected').read())\n")
+
+    def grade(i: int) -> TestRun:
+        archive = zip_bytes({"solution.py": f"VALUE = {i}\n".encode(), "expected": b"%d" % i})
+        return runner.run_tests(CodeSubmission("w.zip", archive), tests, "python")
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(grade, range(3)))
+    assert [outcome(r, "test_value")[0] for r in results] == [Outcome.PASSED] * 3
 
 
 @needs_root
