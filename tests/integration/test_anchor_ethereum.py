@@ -163,6 +163,8 @@ class Chain:
     finalized_lag: int = 0
     #: Methods the bridge carries out once but then hangs up on instead of answering.
     hang_up_after: set[str] = field(default_factory=set)
+    #: Block numbers whose canonical block the bridge reports with another hash (a reorg).
+    replaced_blocks: set[int] = field(default_factory=set)
 
     @property
     def chain_id(self) -> int:
@@ -524,6 +526,9 @@ def rpc_url(chain: Chain) -> Iterator[str]:
                 try:
                     result = chain.w3.manager.request_blocking(call["method"], call["params"])
                     answer["result"] = encode(result)
+                    replaced = call["method"] == "eth_getBlockByNumber" and result is not None
+                    if replaced and result["number"] in chain.replaced_blocks:
+                        answer["result"]["hash"] = "0x" + "ee" * 32
                 except Exception as exc:
                     answer["error"] = {"code": -32000, "message": str(exc)}
             if call["method"] in chain.hang_up_after:
@@ -580,6 +585,19 @@ def test_a_lost_answer_to_the_send_leaves_a_verifiable_pending_anchor(
         issuer.anchor_checkpoint(note)
     assert issuer.verify_anchor(info.value.tx_hash, note).verified  # it had arrived
     assert issuer.anchor_checkpoint(cosigned_checkpoint(31)).anchor.tree_size == 31
+
+
+def test_a_receipt_from_a_replaced_block_does_not_verify(chain: Chain, rpc_url: str) -> None:
+    from microcred.adapters.anchors.ethereum import EthereumAnchor
+
+    note = cosigned_checkpoint(40)
+    receipt = chain.anchor().anchor_checkpoint(note)
+    verifier = EthereumAnchor.from_url(rpc_url, chain_id=chain.chain_id, contract=chain.contract)
+    assert verifier.verify_anchor(receipt, note).verified
+    chain.replaced_blocks.add(receipt.block_number)
+    verification = verifier.verify_anchor(receipt, note)
+    assert _statuses(verification)["mined"] == "failed"
+    assert "no longer canonical" in verification.get("mined").message  # type: ignore[union-attr]
 
 
 def test_finality_is_required_when_configured(chain: Chain, rpc_url: str) -> None:

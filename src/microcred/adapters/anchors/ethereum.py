@@ -512,11 +512,10 @@ class EthereumAnchor:
             "toBlock": BlockNumber(to_block) if to_block is not None else "latest",
             "topics": [_hex(EVENT_TOPIC), sender_topic, _hex(origin_digest(origin))],
         }
+        self._check_code(contract)
         with _rpc("searching anchors"):
-            self._check_code(contract)
-            logs = self._w3.eth.get_logs(params)
-        events = [_decode(log) for log in logs if self._is_anchor_log(log)]
-        return [e for e in events if e.origin_hash == origin_digest(origin)]
+            logs = [log for log in self._w3.eth.get_logs(params) if self._is_anchor_log(log)]
+        return [e for e in map(_decode, logs) if e.origin_hash == origin_digest(origin)]
 
     # -- helpers -------------------------------------------------------------------------------
 
