@@ -33,7 +33,8 @@ from microcred.transparency.proof import build_proof
 APPEND_TARGET_RATIO = 3.0
 PROOF_TARGET_US = 200.0
 DURABLE_TARGET_PER_S = 10_000.0
-BATCH = 256  # entries per sequencer batch (one tile)
+BATCH = 256  # entries per in-memory batch (one tile)
+DURABLE_BATCH = 1000  # the sequencer's default batch (MICROCRED_LEDGER_BATCH_SIZE)
 
 
 def sample_entries(n: int) -> list[bytes]:
@@ -200,20 +201,63 @@ def durable_rows(
 
     def run() -> None:
         log = store_factory()
-        for i in range(0, n, BATCH):
-            log.append_batch(entries[i : i + BATCH])
+        for i in range(0, n, DURABLE_BATCH):
+            log.append_batch(entries[i : i + DURABLE_BATCH])
+
+    def wall(fn: Callable[[], object]) -> float:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
 
     run()  # warm-up
-    per_entry = statistics.median(cpu_seconds(run) / n for _ in range(rounds))
+    per_entry = statistics.median(wall(run) / n for _ in range(max(3, rounds // 2)))
     return {
         "measured": True,
+        "clock": "wall (includes SQLite commits in WAL mode)",
+        "batch": DURABLE_BATCH,
         "per_s": 1 / per_entry,
         "target_per_s": DURABLE_TARGET_PER_S,
         "meets_target": 1 / per_entry >= DURABLE_TARGET_PER_S,
     }
 
 
+class SqliteLog:
+    """microcred's real persistence: entries staged and then sequenced in batches by the
+    `Ledger` (tree levels stored, checkpoint signed), one SQLite transaction per step."""
+
+    def __init__(self, directory: str) -> None:
+        from microcred.adapters.clock import SystemClock  # noqa: PLC0415
+        from microcred.adapters.db import migrate  # noqa: PLC0415
+        from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine  # noqa: PLC0415
+        from microcred.crypto.sealing import Sealer  # noqa: PLC0415
+        from microcred.services.ledger import Ledger, LogKeys  # noqa: PLC0415
+
+        url = f"sqlite:///{directory}/bench-{time.monotonic_ns()}.db"
+        migrate.upgrade(url)
+        self._clock = SystemClock()
+        self._uow = SqlUnitOfWorkFactory(make_engine(url), self._clock)
+        self._ledger = Ledger(
+            self._uow,
+            self._clock,
+            LogKeys(Sealer(["bench-kek-0123456789abcdef"]), "bench/log"),
+            batch_size=BATCH,
+        )
+
+    def append_batch(self, entries: Sequence[bytes]) -> None:
+        """Stage a batch and sequence it (two transactions, as in production)."""
+        with self._uow() as uow:
+            uow.ledger.add_entries(
+                [(e, hashlib.sha256(b"\x00" + e).digest(), "issued", None) for e in entries],
+                self._clock.now(),
+            )
+            uow.commit()
+        self._ledger.sequence()
+
+
 def run(size: int, rounds: int, samples: int, append_entries: int) -> dict[str, Any]:
+    import tempfile  # noqa: PLC0415
+
+    tmp = tempfile.mkdtemp(prefix="microcred-bench-")
     entries = sample_entries(append_entries)
     appends = append_rows(entries, rounds)
     proofs = proof_rows(size, samples)
@@ -222,7 +266,7 @@ def run(size: int, rounds: int, samples: int, append_entries: int) -> dict[str, 
         "cpu_affinity": sorted(os.sched_getaffinity(0)),
         "appends": appends,
         "proofs": proofs,
-        "durable_sqlite": durable_rows(None, entries, rounds),
+        "durable_sqlite": durable_rows(lambda: SqliteLog(tmp), entries, rounds),
         "targets": {
             "append_ratio_max": APPEND_TARGET_RATIO,
             "append_batched_ratio": batched,

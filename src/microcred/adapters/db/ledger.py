@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 from microcred.adapters.db.tables import (
     AnchorRow,
@@ -93,12 +97,34 @@ class SqlLedger:
         return [(int(r[0]), bytes(r[1])) for r in rows]
 
     def assign(self, first_index: int, staging_ids: Sequence[int]) -> None:
-        """Give consecutive indices to staged entries."""
-        for offset, entry_id in enumerate(staging_ids):
+        """Give consecutive indices to staged entries (one executemany)."""
+        if not staging_ids:
+            return
+        table = cast("Table", LogEntryRow.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("staged_id"))
+            .values(leaf_index=bindparam("new_index"))
+        )
+        self._s.connection().execute(
+            statement,
+            [
+                {"staged_id": entry_id, "new_index": first_index + offset}
+                for offset, entry_id in enumerate(staging_ids)
+            ],
+        )
+
+    def add_entries(
+        self, rows: Sequence[tuple[bytes, bytes, str, str | None]], now: datetime
+    ) -> None:
+        """Stage many entries at once: (data, leaf hash, event, credential id)."""
+        if rows:
             self._s.execute(
-                update(LogEntryRow)
-                .where(LogEntryRow.id == entry_id)
-                .values(leaf_index=first_index + offset)
+                insert(LogEntryRow),
+                [
+                    {"data": d, "leaf_hash": h, "event": e, "credential_id": c, "created_at": now}
+                    for d, h, e, c in rows
+                ],
             )
 
     def entries(self, start: int, end: int) -> list[bytes]:
