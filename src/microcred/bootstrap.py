@@ -13,12 +13,14 @@ from microcred.adapters.http_fetch import HttpFetcher
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
+from microcred.errors import ConfigurationError
 from microcred.ports import Clock
 from microcred.services.achievements import AchievementService
+from microcred.services.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.credentials import CredentialService, PublicDocuments
 from microcred.services.identity import IdentityService
 from microcred.services.issuance import IssuanceService
-from microcred.services.jobs import JobRunner
+from microcred.services.jobs import Handler, JobRunner
 from microcred.services.keys import IssuerKeys
 from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.status_lists import StatusLists
@@ -45,11 +47,47 @@ class Container:
     verification: VerificationService
     ledger: Ledger
     witnessing: Witnessing
+    anchoring: Anchoring | None
     jobs: JobRunner
 
     def close(self) -> None:
         """Release database connections."""
         self.engine.dispose()
+
+
+def _anchoring(
+    settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock, quorum: int
+) -> Anchoring | None:
+    """Chain anchoring when an endpoint is configured (needs ``microcred[ethereum]``)."""
+    if not settings.anchor_rpc_url:
+        return None
+    if not settings.anchor_private_key:
+        raise ConfigurationError("MICROCRED_ANCHOR_PRIVATE_KEY is needed to anchor.")
+    try:
+        from microcred.adapters.anchors.ethereum import EthereumAnchor  # noqa: PLC0415
+    except ImportError as exc:
+        raise ConfigurationError(
+            "Chain anchoring needs: pip install 'microcred[ethereum]'."
+        ) from exc
+    try:
+        key = bytes.fromhex(settings.anchor_private_key.removeprefix("0x"))
+    except ValueError as exc:
+        raise ConfigurationError("MICROCRED_ANCHOR_PRIVATE_KEY must be hex.") from exc
+    chain = EthereumAnchor.from_url(
+        settings.anchor_rpc_url,
+        chain_id=settings.anchor_chain_id,
+        contract=settings.anchor_contract,
+        private_key=key,
+        origin=log_origin(settings.public_base_url),
+        confirmations=settings.anchor_confirmations,
+    )
+    return Anchoring(
+        uow,
+        clock,
+        chain,
+        quorum=quorum,
+        interval=timedelta(seconds=settings.anchor_interval_seconds),
+    )
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -74,6 +112,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     )
     witnessing = Witnessing(uow, clock, endpoints, HttpWitnessClient(ca_bundle=settings.ca_bundle))
     ledger.after_checkpoint.append(witnessing.enqueue_all)
+    handlers: dict[str, Handler] = {SEQUENCE_JOB: ledger.sequence, WITNESS_JOB: witnessing.submit}
+    anchoring = _anchoring(settings, uow, clock, quorum)
+    if anchoring is not None:
+        ledger.after_checkpoint.append(anchoring.schedule)
+        handlers[ANCHOR_JOB] = anchoring.anchor
     status_lists = StatusLists(urls, settings.status_list_size)
     public = PublicDocuments(uow, keys)
     fetcher = HttpFetcher(
@@ -99,5 +142,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         verification=VerificationService(public, urls, clock, fetcher),
         ledger=ledger,
         witnessing=witnessing,
-        jobs=JobRunner(uow, clock, {SEQUENCE_JOB: ledger.sequence, WITNESS_JOB: witnessing.submit}),
+        anchoring=anchoring,
+        jobs=JobRunner(uow, clock, handlers),
     )

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     witnesses: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: Cosignatures a checkpoint needs before credential proofs use it (default: every witness).
     witness_quorum: int | None = None
+    #: Optional chain anchoring (extra ``microcred[ethereum]``): the JSON-RPC endpoint (secret:
+    #: it may hold an API key), the anchoring account's key (hex), chain id and contract.
+    anchor_rpc_url: str | None = None
+    anchor_private_key: str | None = None
+    anchor_chain_id: int = 1
+    anchor_contract: str | None = None
+    anchor_confirmations: int = 1
+    #: Anchor at most this often (seconds).
+    anchor_interval_seconds: int = 3600
     #: Let anyone register an organisation through the API (off by default outside development).
     open_registration: bool | None = None
 

@@ -248,6 +248,24 @@ class SqlLedger:
         )
         self._s.flush()
 
+    def latest_anchor(self) -> int | None:
+        """The largest checkpoint size anchored so far."""
+        top = self._s.scalar(select(func.max(AnchorRow.size)))
+        return None if top is None else int(top)
+
+    def anchors(self) -> list[tuple[int, int, str, int | None, int | None]]:
+        """(size, chain id, tx hash, block, gas) of every anchor, newest first."""
+        rows = self._s.execute(
+            select(
+                AnchorRow.size,
+                AnchorRow.chain_id,
+                AnchorRow.tx_hash,
+                AnchorRow.block_number,
+                AnchorRow.gas_used,
+            ).order_by(AnchorRow.id.desc())
+        ).all()
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
     # --- server keys ---------------------------------------------------------------------------
     def server_key(self, purpose: str) -> tuple[str, str, bytes, bytes] | None:
         """(id, name, public, sealed private) of the server key for ``purpose``."""

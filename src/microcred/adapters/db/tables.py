@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -218,7 +219,7 @@ class LogEntryRow(Base):
 
     __tablename__ = "log_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    leaf_index: Mapped[int | None] = mapped_column(Integer, unique=True)
+    leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
     event: Mapped[str] = mapped_column(String(16))
@@ -232,7 +233,7 @@ class LogNodeRow(Base):
 
     __tablename__ = "log_nodes"
     level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -240,7 +241,7 @@ class LogCheckpointRow(Base):
     """A signed checkpoint (C2SP tlog-checkpoint) for one tree size."""
 
     __tablename__ = "log_checkpoints"
-    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     root: Mapped[bytes] = mapped_column(LargeBinary)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -252,7 +253,7 @@ class LogCosignatureRow(Base):
     __tablename__ = "log_cosignatures"
     __table_args__ = (UniqueConstraint("size", "witness"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    size: Mapped[int] = mapped_column(ForeignKey("log_checkpoints.size"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger, ForeignKey("log_checkpoints.size"), index=True)
     witness: Mapped[str] = mapped_column(String(200))
     signature_line: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -263,7 +264,7 @@ class WitnessViewRow(Base):
 
     __tablename__ = "log_witness_views"
     witness: Mapped[str] = mapped_column(String(200), primary_key=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -273,10 +274,10 @@ class AnchorRow(Base):
 
     __tablename__ = "log_anchors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    size: Mapped[int] = mapped_column(ForeignKey("log_checkpoints.size"), index=True)
-    chain_id: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger, ForeignKey("log_checkpoints.size"), index=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(String(80))
-    block_number: Mapped[int | None] = mapped_column(Integer)
-    gas_used: Mapped[int | None] = mapped_column(Integer)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger)
     digest: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-28 13:38:46.479684
+Create Date: 2026-11-28 14:01:20.191756
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def upgrade() -> None:
 
     op.create_table(
         "log_checkpoints",
-        sa.Column("size", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("size", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("root", sa.LargeBinary(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.create_table(
         "log_entries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("leaf_index", sa.Integer(), nullable=True),
+        sa.Column("leaf_index", sa.BigInteger(), nullable=True),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(), nullable=False),
         sa.Column("event", sa.String(length=16), nullable=False),
@@ -46,14 +46,14 @@ def upgrade() -> None:
     op.create_table(
         "log_nodes",
         sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("idx", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("hash", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_log_nodes")),
     )
     op.create_table(
         "log_witness_views",
         sa.Column("witness", sa.String(length=200), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("witness", name=op.f("pk_log_witness_views")),
@@ -72,11 +72,11 @@ def upgrade() -> None:
     op.create_table(
         "log_anchors",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("chain_id", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("chain_id", sa.BigInteger(), nullable=False),
         sa.Column("tx_hash", sa.String(length=80), nullable=False),
-        sa.Column("block_number", sa.Integer(), nullable=True),
-        sa.Column("gas_used", sa.Integer(), nullable=True),
+        sa.Column("block_number", sa.BigInteger(), nullable=True),
+        sa.Column("gas_used", sa.BigInteger(), nullable=True),
         sa.Column("digest", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -90,7 +90,7 @@ def upgrade() -> None:
     op.create_table(
         "log_cosignatures",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("witness", sa.String(length=200), nullable=False),
         sa.Column("signature_line", sa.Text(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
