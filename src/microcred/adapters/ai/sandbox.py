@@ -873,10 +873,12 @@ FRAMEWORK, TESTS, WORK, REPORT, INI = sys.argv[1:6]
 TEST_SECONDS = float(sys.argv[6])
 FILES = sys.argv[7:]
 _report = open(REPORT, "a", encoding="utf-8")
-try:  # before the learner's directory joins sys.path, so a file named pytest.py cannot shadow it
-    import pytest
-except ImportError:
-    pytest = None
+pytest = None
+if FRAMEWORK in ("auto", "pytest"):
+    try:  # before the learner's directory joins sys.path: a pytest.py there cannot shadow it
+        import pytest
+    except ImportError:
+        pass
 sys.path[:0] = [WORK, TESTS]
 os.makedirs(os.environ.get("TMPDIR", WORK + "/.tmp"), exist_ok=True)
 
