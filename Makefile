@@ -19,6 +19,10 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 	npm ci --prefix tests/e2e/dcc --no-audit --no-fund
 	touch $@
 
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+/usr/bin/chromium:
+	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+
 setup: $(STAMP)
 
 ## run: install, migrate the embedded SQLite database under ./var, seed a demo organisation, serve :8000
@@ -29,7 +33,7 @@ run: $(STAMP)
 	$(BIN)/microcred serve
 
 ## test: install everything the suite needs and run all of it (SQLite and PostgreSQL)
-test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json
+test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q

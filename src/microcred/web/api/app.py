@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microcred import __version__
@@ -18,6 +20,7 @@ from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, public
 from microcred.web.api.routers import log as log_routes
+from microcred.web.pages import routes as pages
 
 log = logging.getLogger("microcred.web")
 
@@ -50,9 +53,11 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
 
     @app.exception_handler(MicrocredError)
-    async def _microcred_error(_: Request, exc: MicrocredError) -> JSONResponse:
+    async def _microcred_error(request: Request, exc: MicrocredError) -> Response:
         if exc.status_code >= 500:
             log.error("server-side error: %s", exc.message)
+        if pages.wants_html(request):
+            return pages.error_page(request, exc.status_code, "Sorry", exc.explain())
         return JSONResponse(
             {"error": exc.code, "message": exc.explain()}, status_code=exc.status_code
         )
@@ -89,6 +94,12 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("microcred.web.pages").joinpath("static"))),
+        name="static",
+    )
+    app.include_router(pages.router)
     for router in (
         auth.router,
         achievements.router,

@@ -1,1 +1,1 @@
-"""pages."""
+"""Server-rendered pages: public credential pages and verification for people."""

@@ -11,6 +11,7 @@ from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
 from microcred.web.api.deps import ContainerDep
 from microcred.web.api.schemas import VerificationPublic
+from microcred.web.pages.routes import credential_page, wants_html
 
 router = APIRouter(tags=["public"])
 
@@ -20,6 +21,8 @@ _VC_JSON = "application/vc+ld+json"
 @router.get("/credentials/{credential_id}", response_model=None)
 def credential(credential_id: str, request: Request, c: ContainerDep) -> Response:
     """The credential as issued: JSON-LD with its proof, or the VC-JWT."""
+    if wants_html(request):
+        return credential_page(request, c, credential_id)
     found = c.public.credential(credential_id)
     if found.jwt is not None:
         return Response(found.jwt, media_type="application/vc+jwt")

@@ -1,0 +1,95 @@
+"""Pages for people: the home page with a verification form, the result, and each credential's
+public page (content-negotiated with its JSON at the same URL)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from microcred.bootstrap import Container
+from microcred.credentials.parsing import load_json
+from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.pages.view import credential_view
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(
+    directory=str(resources.files("microcred.web.pages").joinpath("templates"))
+)
+
+
+def wants_html(request: Request) -> bool:
+    """True when a browser asks for a page rather than JSON."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept.split(",")[0]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    """The verification form."""
+    return templates.TemplateResponse(request, "index.html", {})
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_page(request: Request) -> Response:
+    """Verify a pasted credential (or an uploaded file) and show the checks."""
+    c: Container = request.app.state.container
+    form = await request.form()
+    raw: Any = form.get("credential") or ""
+    upload = form.get("file")
+    if upload is not None and hasattr(upload, "read"):
+        raw = (await upload.read()).decode("utf-8", "replace")
+    text = str(raw).strip()
+    try:
+        if not text:
+            raise InvalidInput("Paste a credential first.")
+        credential: Any
+        if text[:1] != "{" and text.count(".") == 2:
+            credential = text
+        else:
+            credential = load_json(
+                text,
+                max_bytes=c.settings.max_body_bytes,
+                max_depth=c.settings.max_json_depth,
+                what="credential",
+            )
+            if not isinstance(credential, dict):
+                raise InvalidInput("A credential is a JSON object (or a VC-JWT).")
+        report = c.verification.verify(credential)
+    except MicrocredError as exc:
+        return templates.TemplateResponse(
+            request,
+            "index.html",
+            {"error": exc.explain(), "pasted": text[:200_000]},
+            status_code=422,
+        )
+    view = credential_view(report.credential) if report.credential else None
+    return templates.TemplateResponse(
+        request, "verify_result.html", {"report": report, "view": view}
+    )
+
+
+def credential_page(request: Request, c: Container, credential_id: str) -> Response:
+    """A credential's public page with its live verification."""
+    found = c.public.credential(credential_id)
+    report = c.verification.verify(found.jwt or found.document)
+    return templates.TemplateResponse(
+        request,
+        "credential.html",
+        {
+            "view": credential_view(found.document),
+            "report": report,
+            "json_url": f"/credentials/{credential_id}",
+            "proof_url": f"/credentials/{credential_id}/tlog-proof",
+        },
+    )
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    """A plain error page."""
+    return templates.TemplateResponse(
+        request, "error.html", {"title": title, "message": message}, status_code=status
+    )

@@ -1,0 +1,110 @@
+"""The public pages in a real browser: a credential's page shows it verified, the verification
+form shows a tampered credential failing, and a revocation shows on the next visit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import chromium_page
+from procs import Proc, free_port, run_cli
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a long enough password"
+
+
+def test_credential_page_verify_form_and_revocation(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "MICROCRED_PUBLIC_BASE_URL": base,
+        "MICROCRED_KEK_SECRETS": "e2e-pages-kek-0123456789",
+    }
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    server = Proc(
+        ["serve", "--port", str(port)], env, tmp_path / "server.log", f"{base}/healthz"
+    ).start()
+    try:
+        http = httpx.Client(base_url=base, timeout=30)
+        http.post(
+            "/api/v1/organisations",
+            json={
+                "slug": "acme",
+                "name": "Acme Academy",
+                "admin_email": "a@acme.test",
+                "admin_password": PASSWORD,
+            },
+        )
+        token = http.post(
+            "/api/v1/auth/token",
+            json={"organisation": "acme", "email": "a@acme.test", "password": PASSWORD},
+        ).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        aid = http.post(
+            "/api/v1/achievements",
+            headers=auth,
+            json={
+                "name": "Data Visualisation",
+                "description": "Builds honest charts.",
+                "criteria": "Publish a dashboard reviewed by a peer.",
+                "alignments": [
+                    {
+                        "target_name": "create data visualisation",
+                        "target_url": "http://data.europa.eu/esco/skill/27e1b3e7-1d0c-4f6c-9e73-4d3c5f6a7b8c",
+                        "target_framework": "ESCO",
+                    }
+                ],
+            },
+        ).json()["id"]
+        cred = http.post(
+            "/api/v1/credentials",
+            headers=auth,
+            json={"achievement_id": aid, "recipient": {"email": "ana@example.org"}},
+        ).json()
+        with chromium_page() as page:
+            page.goto(f"{base}/credentials/{cred['id']}")
+            assert page.locator("h1").first.inner_text() == "Data Visualisation"
+            assert page.locator("[data-verdict]").get_attribute("data-verdict") == "verified"
+            assert "Acme Academy" in page.content()
+            assert (
+                page.locator("ul.skills li")
+                .first.inner_text()
+                .startswith("create data visualisation")
+            )
+            assert "ana@example.org" not in page.content()  # only the salted hash is public
+            # the JSON link serves the credential itself
+            assert (
+                json.loads(http.get(page.locator("#json-link").get_attribute("href")).text)
+                == cred["credential"]
+            )
+
+            tampered = json.loads(json.dumps(cred["credential"]))
+            tampered["credentialSubject"]["achievement"]["name"] = "Data Science PhD"
+            page.goto(f"{base}/")
+            page.fill("#credential", json.dumps(tampered))
+            page.click("button[type=submit]")
+            page.wait_for_selector("[data-verdict]")
+            assert page.locator("[data-verdict]").get_attribute("data-verdict") == "not-verified"
+            proof_row = page.locator("tr[data-check=proof]").inner_text()
+            assert "failed" in proof_row and "changed after it was signed" in proof_row
+
+            page.goto(f"{base}/")
+            page.fill("#credential", "{not json")
+            page.click("button[type=submit]")
+            assert "not valid JSON" in page.locator(".error").inner_text()
+
+            http.post(
+                f"/api/v1/credentials/{cred['id']}/status",
+                headers=auth,
+                json={"action": "revoke", "reason": "shown in a browser test"},
+            )
+            page.goto(f"{base}/credentials/{cred['id']}")
+            assert page.locator("[data-verdict]").get_attribute("data-verdict") == "not-verified"
+            assert "revoked" in page.locator("tr[data-check=status]").inner_text()
+            page.goto(f"{base}/credentials/does-not-exist")
+            assert "No such credential" in page.content()
+    finally:
+        server.stop()
