@@ -157,6 +157,21 @@ class Catalogue:
                 )
         self._by_skill = {s: sorted(v) for s, v in by_skill.items()}
         self.names = {i.id: i.name for i in self.items.values()}
+        #: item → {skill: level granted}
+        self.grant_levels = {
+            i.id: {s: i.level_of(s) for s in {g.skill_id for g in i.grants}}
+            for i in self.items.values()
+        }
+        #: item → effort in hours
+        self.effort = {i.id: float(i.effort_hours) for i in self.items.values()}
+        #: item → (items, skills) its rule names
+        self.references = {
+            i.id: (
+                frozenset(referenced_items(i.requires)),
+                frozenset(referenced_skills(i.requires)),
+            )
+            for i in self.items.values()
+        }
 
     def _check_cycles(self) -> None:
         state: dict[str, int] = {}  # 1 visiting, 2 done

@@ -39,8 +39,6 @@ from microcred.talent.catalogue import (
     Rule,
     describe,
     holds,
-    referenced_items,
-    referenced_skills,
 )
 from microcred.talent.gaps import SkillShortfall
 from microcred.talent.roles import RoleProfile
@@ -48,8 +46,11 @@ from microcred.talent.skills_profile import EffectiveSkill
 
 #: more target skills than this go straight to the greedy fallback
 EXACT_TARGETS = 40
-#: default search budget (nodes) for the exact search; deterministic, unlike a time limit
-MAX_NODES = 20_000
+#: default search budget (nodes per independent group of targets); deterministic, unlike a clock
+MAX_NODES = 5_000
+
+#: groups with at most this many targets skip the greedy incumbent
+SMALL_GROUP = 6
 
 _EPS = 1e-9
 _NONE: frozenset[str] = frozenset()
@@ -145,6 +146,8 @@ class NeedMatch:
 
 
 Goal = tuple[Rule, int, frozenset[str]]  # rule, n-of start index, items that need it met first
+#: chosen items in order, as a set, skill levels reached, targets still open, effort so far
+_State = tuple[tuple[str, ...], frozenset[str], Mapping[str, int], frozenset[int], float]
 
 
 class _Search:
@@ -164,57 +167,105 @@ class _Search:
         self.earned = frozenset(earned)
         self.banned = frozenset(banned)
         self.max_nodes = max_nodes
-        self.grants = {
-            i.id: {g.skill_id: g.level for g in i.grants} for i in catalogue.items.values()
-        }
-        self.effort = {i.id: i.effort_hours for i in catalogue.items.values()}
+        self.grants = catalogue.grant_levels
+        self.effort = catalogue.effort
         self._option_cache: dict[tuple[str, int], list[str]] = {}
         self.cands = {skill: self._options(skill, level) for skill, level in targets.items()}
         # most constrained targets first, then by skill id
         self.targets = sorted(targets.items(), key=lambda t: (len(self.cands[t[0]]), t[0]))
+        self._prepare_bound()
         self.nodes = 0
         self.aborted = False
         self.best: list[str] | None = None
         self.best_cost = math.inf
 
-    # ---- rule checks with the chosen items (a goal cannot be met by an item that needs it)
+    def _options(self, skill: str, level: int) -> list[str]:
+        key = (skill, level)
+        if key not in self._option_cache:
+            options = [
+                c
+                for c in self.cat.granting(skill, level)
+                if c not in self.banned and c not in self.earned
+            ]
+            # likeliest first: own effort plus a lower bound on the prerequisites still unmet
+            options.sort(key=lambda c: (self.effort[c] + self._rule_bound(c), self.effort[c], c))
+            self._option_cache[key] = options
+        return self._option_cache[key]
 
-    def _level(self, skill: str, chosen: Set[str], chain: Set[str]) -> int:
-        level = self.held.get(skill, 0)
-        for c in chosen:
-            if c not in chain:
-                level = max(level, self.grants[c].get(skill, 0))
-        return level
+    def _rule_bound(self, item_id: str) -> float:
+        """A lower bound on the effort to meet an item's rule from what the person has."""
 
-    def _holds(self, rule: Rule, chosen: Set[str], chain: Set[str]) -> bool:
+        def bound(rule: Rule | None) -> float:
+            if rule is None or holds(rule, self.earned, self.held):
+                return 0.0
+            if isinstance(rule, Earned):
+                return self.effort[rule.item_id]
+            if isinstance(rule, MinLevel):
+                return min(
+                    (
+                        self.effort[c]
+                        for c in self.cat.granting(rule.skill_id, rule.level)
+                        if c not in self.banned
+                    ),
+                    default=math.inf,
+                )
+            parts = sorted(bound(r) for r in rule.rules)
+            return parts[-1] if isinstance(rule, AllOf) else parts[rule.n - 1]
+
+        return bound(self.cat[item_id].requires)
+
+    # ---- rule checks (a goal cannot be met by an item that itself needs the goal met)
+
+    def _holds(
+        self, rule: Rule, chosen: Set[str], levels: Mapping[str, int], chain: Set[str]
+    ) -> bool:
         if isinstance(rule, MinLevel):
-            return self._level(rule.skill_id, chosen, chain) >= rule.level
+            if levels.get(rule.skill_id, 0) < rule.level:
+                return False
+            if not chain or self.held.get(rule.skill_id, 0) >= rule.level:
+                return True
+            return any(
+                self.grants[c].get(rule.skill_id, 0) >= rule.level for c in chosen if c not in chain
+            )
         if isinstance(rule, Earned):
             return rule.item_id in self.earned or (
                 rule.item_id in chosen and rule.item_id not in chain
             )
         if isinstance(rule, AllOf):
-            return all(self._holds(r, chosen, chain) for r in rule.rules)
-        return sum(self._holds(r, chosen, chain) for r in rule.rules) >= rule.n
+            return all(self._holds(r, chosen, levels, chain) for r in rule.rules)
+        return sum(self._holds(r, chosen, levels, chain) for r in rule.rules) >= rule.n
 
-    def _bound(self, chosen: Set[str]) -> float:
-        """Admissible lower bound on the effort still needed for the target skills."""
-        remaining = []
-        for skill, level in self.targets:
-            if self._level(skill, chosen, _NONE) < level:
-                cands = [c for c in self.cands[skill] if c not in chosen]
-                if not cands:
-                    return math.inf
-                remaining.append(cands)
-        if not remaining:
-            return 0.0
-        shared: dict[str, int] = {}
-        for cands in remaining:
-            for c in cands:
-                shared[c] = shared.get(c, 0) + 1
-        fractional = sum(min(self.effort[c] / shared[c] for c in cands) for cands in remaining)
-        single = max(self.effort[cands[0]] for cands in remaining)
-        return max(fractional, single)
+    def _prepare_bound(self) -> None:
+        """Which targets each candidate item covers, for the bound."""
+        self._covers: dict[str, frozenset[int]] = {}
+        for i, (skill, _) in enumerate(self.targets):
+            for c in self.cands[skill]:
+                self._covers[c] = self._covers.get(c, frozenset()) | {i}
+        self._bounds: dict[frozenset[int], float] = {}
+
+    def _bound(self, remaining: frozenset[int]) -> float:
+        """Admissible lower bound on the effort still needed for the ``remaining`` targets: the
+        larger of the dearest one's cheapest item and a fractional cover in which each item's
+        effort is shared among the remaining targets it covers. Cached per remaining set."""
+        known = self._bounds.get(remaining)
+        if known is not None:
+            return known
+        lists = [self.cands[self.targets[i][0]] for i in remaining]
+        if not lists:
+            value = 0.0
+        elif not all(lists):
+            value = math.inf
+        else:
+            effort = self.effort
+            shared: dict[str, int] = {}
+            for cands in lists:
+                for c in cands:
+                    shared[c] = shared.get(c, 0) + 1
+            fractional = sum(min(effort[c] / shared[c] for c in cands) for cands in lists)
+            single = max(min(effort[c] for c in cands) for cands in lists)
+            value = max(fractional, single)
+        self._bounds[remaining] = value
+        return value
 
     def order(self, chosen: Iterable[str]) -> list[str] | None:
         """A valid order of ``chosen`` (cheapest ready item first), or None when none exists."""
@@ -235,27 +286,31 @@ class _Search:
                     levels[skill] = level
         return seq
 
-    def covers(self, chosen: Set[str]) -> bool:
+    def covers(self, chosen: Iterable[str]) -> bool:
         """Whether ``chosen`` lifts every target skill to its level."""
-        return all(self._level(s, chosen, _NONE) >= lv for s, lv in self.targets)
+        levels = dict(self.held)
+        for c in chosen:
+            for skill, level in self.grants[c].items():
+                levels[skill] = max(levels.get(skill, 0), level)
+        return all(levels.get(s, 0) >= lv for s, lv in self.targets)
 
     # ---- exact search
 
     def solve(self) -> None:
         """Branch and bound from the current incumbent."""
-        goals: tuple[Goal, ...] = tuple((MinLevel(s, lv), 0, frozenset()) for s, lv in self.targets)
-        self._dfs(goals, (), 0.0)
+        goals: tuple[Goal, ...] = tuple((MinLevel(s, lv), 0, _NONE) for s, lv in self.targets)
+        self._dfs(goals, ((), frozenset(), self.held, frozenset(range(len(self.targets))), 0.0))
 
-    def _dfs(self, goals: tuple[Goal, ...], chosen: tuple[str, ...], cost: float) -> None:
+    def _dfs(self, goals: tuple[Goal, ...], state: _State) -> None:
+        chosen, chosen_set, levels, remaining, cost = state
         self.nodes += 1
         if self.nodes > self.max_nodes:
             self.aborted = True
             return
-        chosen_set = frozenset(chosen)
-        if cost + self._bound(chosen_set) >= self.best_cost - _EPS:
+        if cost + self._bound(remaining) >= self.best_cost - _EPS:
             return
         i = 0
-        while i < len(goals) and self._holds(goals[i][0], chosen_set, goals[i][2]):
+        while i < len(goals) and self._holds(goals[i][0], chosen_set, levels, goals[i][2]):
             i += 1
         if i == len(goals):
             seq = self.order(chosen)
@@ -267,49 +322,47 @@ class _Search:
         if isinstance(rule, MinLevel):
             for c in self._options(rule.skill_id, rule.level):
                 if c not in chosen_set and c not in chain:
-                    self._take(c, chain, rest, chosen, cost)
+                    self._take(c, chain, rest, state)
                     if self.aborted:
                         return
         elif isinstance(rule, Earned):
             c = rule.item_id
             if c not in chain and c not in self.banned:
-                self._take(c, chain, rest, chosen, cost)
+                self._take(c, chain, rest, state)
         elif isinstance(rule, AllOf):
-            self._dfs(tuple((r, 0, chain) for r in rule.rules) + rest, chosen, cost)
+            self._dfs(tuple((r, 0, chain) for r in rule.rules) + rest, state)
         else:
-            met = sum(self._holds(r, chosen_set, chain) for r in rule.rules)
+            met = sum(self._holds(r, chosen_set, levels, chain) for r in rule.rules)
             need = rule.n - met
             open_parts = [
                 k
                 for k in range(start, len(rule.rules))
-                if not self._holds(rule.rules[k], chosen_set, chain)
+                if not self._holds(rule.rules[k], chosen_set, levels, chain)
             ]
             for k in open_parts[: max(0, len(open_parts) - need + 1)]:
-                self._dfs(((rule.rules[k], 0, chain), (rule, k + 1, chain), *rest), chosen, cost)
+                self._dfs(((rule.rules[k], 0, chain), (rule, k + 1, chain), *rest), state)
                 if self.aborted:
                     return
 
-    def _options(self, skill: str, level: int) -> list[str]:
-        key = (skill, level)
-        if key not in self._option_cache:
-            self._option_cache[key] = [
-                c
-                for c in self.cat.granting(skill, level)
-                if c not in self.banned and c not in self.earned
-            ]
-        return self._option_cache[key]
-
-    def _take(
-        self,
-        c: str,
-        chain: frozenset[str],
-        rest: tuple[Goal, ...],
-        chosen: tuple[str, ...],
-        cost: float,
-    ) -> None:
+    def _take(self, c: str, chain: frozenset[str], rest: tuple[Goal, ...], state: _State) -> None:
+        chosen, chosen_set, levels, remaining, cost = state
         req = self.cat[c].requires
         ahead: tuple[Goal, ...] = () if req is None else ((req, 0, chain | {c}),)
-        self._dfs(ahead + rest, (*chosen, c), cost + self.effort[c])
+        raised = dict(levels)
+        for skill, level in self.grants[c].items():
+            if level > raised.get(skill, 0):
+                raised[skill] = level
+        covered = self._covers.get(c)
+        self._dfs(
+            ahead + rest,
+            (
+                (*chosen, c),
+                chosen_set | {c},
+                raised,
+                remaining - covered if covered else remaining,
+                cost + self.effort[c],
+            ),
+        )
 
     # ---- greedy fallback
 
@@ -323,8 +376,8 @@ class _Search:
             return self._acquire(rule.item_id, have, levels, visiting)
         if isinstance(rule, MinLevel):
             best: tuple[float, list[str], set[str], dict[str, int]] | None = None
-            for c in self.cat.granting(rule.skill_id, rule.level)[:4]:
-                if c in self.banned or c in visiting:
+            for c in self._options(rule.skill_id, rule.level)[:4]:
+                if c in visiting:
                     continue
                 h, lv = set(have), dict(levels)
                 got = self._acquire(c, h, lv, visiting)
@@ -404,31 +457,130 @@ class _Search:
             have, levels = best[4], best[5]
         for c in sorted(chosen, key=lambda c: (-self.effort[c], c)):
             trial = [x for x in chosen if x != c]
-            if self.covers(set(trial)) and self.order(trial) is not None:
+            if self.covers(trial) and self.order(trial) is not None:
                 chosen = trial
         return self.order(chosen)
 
+    def run(self, exact: bool) -> None:
+        """Greedy incumbent (skipped for small groups, which search settles fast), then branch
+        and bound when ``exact``."""
+        seq = self.greedy() if not exact or len(self.targets) > SMALL_GROUP else None
+        if seq is not None:
+            self.best, self.best_cost = seq, sum(self.effort[c] for c in seq)
+        if exact:
+            self.solve()
+            if self.best is None and self.aborted:  # out of budget before any plan: fall back
+                seq = self.greedy()
+                if seq is not None:
+                    self.best, self.best_cost = seq, sum(self.effort[c] for c in seq)
+
+
+def _rule_items(
+    cat: Catalogue,
+    rule: Rule | None,
+    held: Mapping[str, int],
+    earned: Set[str],
+    banned: Set[str],
+) -> list[str]:
+    """Items that could take part in meeting ``rule`` (none when it already holds)."""
+    if rule is None or holds(rule, earned, held):
+        return []
+    if isinstance(rule, Earned):
+        return [] if rule.item_id in banned else [rule.item_id]
+    if isinstance(rule, MinLevel):
+        return [c for c in cat.granting(rule.skill_id, rule.level) if c not in banned]
+    return [c for r in rule.rules for c in _rule_items(cat, r, held, earned, banned)]
+
+
+def _components(
+    cat: Catalogue,
+    targets: Mapping[str, int],
+    held: Mapping[str, int],
+    earned: Set[str],
+    banned: Set[str],
+) -> list[dict[str, int]]:
+    """Split the targets into groups that no item (or prerequisite of one) connects.
+
+    Each group can be solved on its own: the groups' best plans share no item, so their union is
+    the best plan overall, and a union of valid plans is valid because rules are monotone.
+    """
+    owner: dict[str, str] = {}
+    parent = {t: t for t in targets}
+
+    def find(t: str) -> str:
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    for target, level in sorted(targets.items()):
+        stack = [c for c in cat.granting(target, level) if c not in banned and c not in earned]
+        seen: set[str] = set()
+        while stack:
+            c = stack.pop()
+            if c in seen or c in earned:
+                continue
+            seen.add(c)
+            other = owner.setdefault(c, target)
+            if other != target:
+                parent[find(other)] = find(target)
+            stack += _rule_items(cat, cat[c].requires, held, earned, banned)
+    groups: dict[str, dict[str, int]] = {}
+    for target, level in targets.items():
+        groups.setdefault(find(target), {})[target] = level
+    return sorted(groups.values(), key=min)
+
+
+@dataclass(frozen=True, slots=True)
+class _Solved:
+    targets: Mapping[str, int]
+    items: tuple[str, ...] | None
+    cost: float
+    exact: bool
+    nodes: int
+
+
+def _solve_group(
+    cat: Catalogue,
+    targets: Mapping[str, int],
+    held: Mapping[str, int],
+    earned: Set[str],
+    banned: Set[str],
+    max_nodes: int,
+) -> _Solved:
+    search = _Search(cat, targets, held, earned, banned, max_nodes)
+    if any(not c for c in search.cands.values()):
+        return _Solved(targets, None, math.inf, True, 0)
+    exact = len(targets) <= EXACT_TARGETS
+    search.run(exact)
+    best = None if search.best is None else tuple(search.best)
+    return _Solved(targets, best, search.best_cost, exact and not search.aborted, search.nodes)
+
 
 def _explain(
-    search: _Search, seq: Sequence[str], targets: Mapping[str, int], exact: bool, method: str
+    cat: Catalogue,
+    held: Mapping[str, int],
+    seq: Sequence[str],
+    targets: Mapping[str, int],
+    exact: bool,
+    method: str,
 ) -> Plan:
-    levels = dict(search.held)
+    levels = dict(held)
     steps: list[PlanStep] = []
-    names = search.cat.names
+    names = cat.names
     for pos, c in enumerate(seq):
-        item: CatalogueItem = search.cat[c]
+        item: CatalogueItem = cat[c]
         raises = []
-        for skill, level in sorted(search.grants[c].items()):
+        for skill, level in sorted(cat.grant_levels[c].items()):
             before = levels.get(skill, 0)
             if skill in targets and level > before:
                 raises.append(SkillChange(skill, before, level, targets[skill]))
             levels[skill] = max(before, level)
-        granted = set(search.grants[c])
+        granted = cat.grant_levels[c].keys()
         enables = tuple(
             later
             for later in seq[pos + 1 :]
-            if c in referenced_items(search.cat[later].requires)
-            or granted & referenced_skills(search.cat[later].requires)
+            if c in cat.references[later][0] or not granted.isdisjoint(cat.references[later][1])
         )
         why = []
         if raises:
@@ -446,8 +598,27 @@ def _explain(
         steps.append(
             PlanStep(c, item.name, item.effort_hours, tuple(raises), enables, " ".join(why))
         )
-    total = sum(search.effort[c] for c in seq)
+    total = sum(cat.effort[c] for c in seq)
     return Plan(tuple(steps), total, exact, method)
+
+
+def _assemble(
+    cat: Catalogue,
+    held: Mapping[str, int],
+    earned: Set[str],
+    parts: Sequence[_Solved],
+) -> Plan:
+    items = [c for p in parts if p.items for c in p.items]
+    targets = {s: lv for p in parts if p.items is not None for s, lv in p.targets.items()}
+    seq = _Search(cat, {}, held, earned, _NONE, 0).order(items) or []
+    exact = all(p.exact for p in parts)
+    if not parts:
+        method = "nothing to close"
+    elif all(len(p.targets) > EXACT_TARGETS for p in parts):
+        method = "greedy"
+    else:
+        method = "branch and bound" if exact else "branch and bound (budget reached) / greedy"
+    return _explain(cat, held, seq, targets, exact, method)
 
 
 def plan_path(
@@ -461,31 +632,20 @@ def plan_path(
 ) -> tuple[Plan | None, int]:
     """The least-effort ordered plan lifting each target skill to its level (and nodes searched).
 
-    ``targets`` must all be reachable (some item grants each at its level); returns ``None`` when
-    the catalogue's prerequisites make it impossible.
+    Returns ``None`` when some target cannot be met (no item grants it at its level, or the
+    prerequisites cannot be met). ``max_nodes`` is the search budget per independent group of
+    targets.
     """
     if max_nodes < 0:
         raise InvalidInput("The search budget cannot be negative.")
     held = held or {}
     wanted = {s: lv for s, lv in targets.items() if held.get(s, 0) < lv}
-    search = _Search(catalogue, wanted, held, earned, banned, max_nodes)
-    if not wanted:
-        return Plan((), 0.0, True, "nothing to close"), 0
-    if any(not c for c in search.cands.values()):
-        return None, 0
-    seq = search.greedy()
-    if seq is not None:
-        search.best = seq
-        search.best_cost = sum(search.effort[c] for c in seq)
-    if len(wanted) <= EXACT_TARGETS:
-        search.solve()
-        exact = not search.aborted
-        method = "branch and bound" if exact else "branch and bound (budget reached)"
-    else:
-        exact, method = False, "greedy"
-    if search.best is None:
-        return None, search.nodes
-    return _explain(search, search.best, wanted, exact, method), search.nodes
+    groups = _components(catalogue, wanted, held, earned, banned)
+    parts = [_solve_group(catalogue, g, held, earned, banned, max_nodes) for g in groups]
+    nodes = sum(p.nodes for p in parts)
+    if any(p.items is None for p in parts):
+        return None, nodes
+    return _assemble(catalogue, held, earned, parts), nodes
 
 
 def career_path(
@@ -500,8 +660,9 @@ def career_path(
 ) -> CareerPath:
     """The plan from a person's verified skills to ``role``, with up to ``alternatives`` others.
 
-    Skills no catalogue item grants at the needed level are listed as unreachable; the plan closes
-    the rest.
+    Skills no catalogue item grants at the needed level, or whose prerequisites cannot be met, are
+    listed as unreachable; the plan closes the rest. Each alternative leaves out one item of the
+    plan that closes a gap and re-plans the part of the gap it touched.
     """
     held = {s: v if isinstance(v, int) else v.level for s, v in skills.items()}
     targets = tuple(
@@ -509,33 +670,38 @@ def career_path(
         for r in role.requirements
         if held.get(r.skill_id, 0) < r.level
     )
-    unreachable = tuple(
-        t.skill_id for t in targets if not catalogue.granting(t.skill_id, t.required)
-    )
-    wanted = {t.skill_id: t.required for t in targets if t.skill_id not in unreachable}
-    plan, nodes = plan_path(catalogue, wanted, held=held, earned=earned, max_nodes=max_nodes)
-    if plan is None:
-        plan = Plan((), 0.0, False, "no valid plan: prerequisites cannot be met")
-    others: dict[frozenset[str], Plan] = {}
-    if alternatives > 0 and plan.steps:
-        closers = sorted(
-            (s for s in plan.steps if s.raises), key=lambda s: (-s.effort_hours, s.item_id)
-        )
-        for step in closers[: max(2 * alternatives, 4)]:
-            alt, used = plan_path(
-                catalogue,
-                wanted,
-                held=held,
-                earned=earned,
-                banned={step.item_id},
-                max_nodes=max_nodes,
-            )
-            nodes += used
-            if alt is not None and frozenset(alt.item_ids) != frozenset(plan.item_ids):
-                others.setdefault(frozenset(alt.item_ids), alt)
-    ranked = sorted(others.values(), key=lambda p: (p.total_effort_hours, p.item_ids))
+    wanted = {t.skill_id: t.required for t in targets}
+    groups = _components(catalogue, wanted, held, earned, frozenset())
+    parts = [_solve_group(catalogue, g, held, earned, frozenset(), max_nodes) for g in groups]
+    nodes = sum(p.nodes for p in parts)
+    unreachable = tuple(sorted(s for p in parts if p.items is None for s in p.targets))
+    parts = [p for p in parts if p.items is not None]
+    plan = _assemble(catalogue, held, earned, parts)
+    candidates: list[tuple[float, tuple[str, ...], int, _Solved]] = []
+    for k, part in enumerate(parts):
+        for item in part.items or ():
+            if any(catalogue.grant_levels[item].get(s, 0) >= lv for s, lv in part.targets.items()):
+                candidates.append((-catalogue.effort[item], (item,), k, part))
+    others: dict[frozenset[str], tuple[float, tuple[str, ...], list[_Solved]]] = {}
+    for _, (item,), k, part in sorted(candidates)[: max(2 * alternatives, 4) * (alternatives > 0)]:
+        alt = _solve_group(catalogue, part.targets, held, earned, {item}, max_nodes // 5)
+        nodes += alt.nodes
+        if alt.items is None:
+            continue
+        swapped = [*parts[:k], alt, *parts[k + 1 :]]
+        items = tuple(sorted(c for p in swapped for c in p.items or ()))
+        key = frozenset(items)
+        if key != frozenset(plan.item_ids) and key not in others:
+            others[key] = (sum(catalogue.effort[c] for c in items), items, swapped)
+    ranked = sorted(others.values(), key=lambda o: (o[0], o[1]))[:alternatives]
     return CareerPath(
-        person_id, role.id, targets, plan, tuple(ranked[:alternatives]), unreachable, nodes
+        person_id,
+        role.id,
+        targets,
+        plan,
+        tuple(_assemble(catalogue, held, earned, swapped) for _, _, swapped in ranked),
+        unreachable,
+        nodes,
     )
 
 
