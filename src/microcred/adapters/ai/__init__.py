@@ -1,0 +1,5 @@
+"""AI adapters: embedding models and the OpenAI-compatible LLM reviewer client.
+
+Everything that loads a model, a tokenizer or talks to a model server lives here; the assessment
+core only sees the ``Embedder`` and ``Reviewer`` protocols.
+"""

@@ -1,0 +1,289 @@
+"""The trained reviewer: learns each rubric from the answers humans have already graded.
+
+Per criterion, two stages:
+
+1. Kernel ridge regressions on four similarity kernels between answers — character n-gram
+   TF-IDF (robust to misspelling), word n-gram TF-IDF, embedding cosine, and their mean — each
+   with its regularisation chosen by exact leave-one-out error.
+2. A multinomial logistic regression over the four leave-one-out predictions, the similarity to the
+   closest graded answers of each level, closeness to the references and the answer's length. Its
+   expected score is cut into levels at thresholds tuned for QWK, and the probability of the chosen
+   level, calibrated on out-of-fold answers, is the review's confidence.
+
+Training also yields out-of-fold predictions for every graded answer: the measurement routing uses
+to decide whether the AI may decide alone on this rubric. Retrain as grades accumulate
+(``should_retrain``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from microcred.assessment.calibration import Calibrator
+from microcred.assessment.embedder import Embedder
+from microcred.assessment.embedding_reviewer import reference_features
+from microcred.assessment.feedback import criterion_feedback
+from microcred.assessment.learning import (
+    KernelRidge,
+    SoftmaxRegression,
+    cross_val_proba,
+    nearest_by_level,
+    qwk_cut_points,
+)
+from microcred.assessment.lexical import TfidfVectorizer, char_ngrams, word_ngrams
+from microcred.assessment.reviewer import CriterionScore, Review
+from microcred.assessment.routing import RoutingPolicy, Trust, measure
+from microcred.assessment.rubric import Criterion, Rubric
+from microcred.errors import InvalidInput
+
+Array = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Fewest graded answers (with at least two distinct levels) before a criterion can be learned.
+MIN_GRADED = 20
+NEIGHBOURS = 5
+
+
+class NotEnoughGradedWork(InvalidInput):
+    """Too few human-graded answers to learn a rubric from."""
+
+    code = "not_enough_graded_work"
+
+
+@dataclass(frozen=True, slots=True)
+class GradedAnswer:
+    """An answer a human graded: points on each criterion of the rubric."""
+
+    text: str
+    points: Mapping[str, float]
+
+
+def _char(text: str) -> list[str]:
+    return char_ngrams(text, 2, 5)
+
+
+def _word(text: str) -> list[str]:
+    return word_ngrams(text, 1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """Held-out predictions on the training answers: what the measurement is made of."""
+
+    predicted: IntArray
+    truth: IntArray
+    confidence: Array
+
+
+@dataclass(slots=True)
+class CriterionModel:
+    """The learned model of one criterion."""
+
+    criterion: Criterion
+    chars: TfidfVectorizer
+    words: TfidfVectorizer
+    train_chars: sp.csr_matrix
+    train_words: sp.csr_matrix
+    train_vectors: Array
+    train_levels: IntArray
+    ridges: tuple[KernelRidge, ...]
+    stage2: SoftmaxRegression
+    cuts: Array
+    calibrator: Calibrator
+    oof: OutOfFold
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels of the criterion."""
+        return len(self.criterion.levels)
+
+    @classmethod
+    def fit(
+        cls,
+        criterion: Criterion,
+        texts: Sequence[str],
+        levels: IntArray,
+        embedder: Embedder,
+        vectors: Array | None = None,
+    ) -> CriterionModel:
+        """Learn ``criterion`` from graded ``texts`` on level indices ``levels``."""
+        n_levels = len(criterion.levels)
+        if len(texts) < MIN_GRADED or np.unique(levels).size < 2:
+            raise NotEnoughGradedWork(
+                f"Criterion {criterion.id!r} needs at least {MIN_GRADED} graded answers on two "
+                f"or more levels; it has {len(texts)}."
+            )
+        vecs = embedder.embed(texts) if vectors is None else vectors
+        chars = TfidfVectorizer(_char).fit(texts)
+        wordv = TfidfVectorizer(_word).fit(texts)
+        xc, xw = chars.transform(texts), wordv.transform(texts)
+        kernels = _kernels(xc, xw, vecs, xc, xw, vecs)
+        y = levels.astype(np.float64)
+        ridges, loo = [], []
+        for k in kernels:
+            model, pred = KernelRidge.fit_loo(k, y)
+            ridges.append(model)
+            loo.append(pred)
+        sims = kernels[-1]
+        feats = _stage2_features(
+            np.column_stack(loo),
+            nearest_by_level(sims, levels, n_levels, k=NEIGHBOURS, exclude_self=True),
+            reference_features(criterion, texts, vecs, embedder),
+        )
+        oof_p = cross_val_proba(feats, levels, n_levels)
+        grid = np.arange(n_levels, dtype=np.float64)
+        cuts = qwk_cut_points(oof_p @ grid, levels, n_levels)
+        oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
+        raw = oof_p[np.arange(len(texts)), oof_levels]
+        calibrator = Calibrator.fit(raw, oof_levels == levels)
+        stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
+        return cls(
+            criterion=criterion,
+            chars=chars,
+            words=wordv,
+            train_chars=xc,
+            train_words=xw,
+            train_vectors=vecs,
+            train_levels=levels,
+            ridges=tuple(ridges),
+            stage2=stage2,
+            cuts=cuts,
+            calibrator=calibrator,
+            oof=OutOfFold(oof_levels, levels, calibrator(raw)),
+        )
+
+    def predict(
+        self, texts: Sequence[str], vectors: Array, embedder: Embedder
+    ) -> tuple[IntArray, Array]:
+        """Level index and calibrated confidence per answer."""
+        xc, xw = self.chars.transform(texts), self.words.transform(texts)
+        kernels = _kernels(xc, xw, vectors, self.train_chars, self.train_words, self.train_vectors)
+        stage1 = np.column_stack([r.predict(k) for r, k in zip(self.ridges, kernels, strict=True)])
+        feats = _stage2_features(
+            stage1,
+            nearest_by_level(kernels[-1], self.train_levels, self.n_levels, k=NEIGHBOURS),
+            reference_features(self.criterion, texts, vectors, embedder),
+        )
+        p = self.stage2.predict_proba(feats)
+        expected = p @ np.arange(self.n_levels, dtype=np.float64)
+        levels = np.searchsorted(self.cuts, expected).astype(np.int64)
+        raw = p[np.arange(len(texts)), levels]
+        return levels, self.calibrator(raw)
+
+
+def _kernels(
+    xc: sp.csr_matrix,
+    xw: sp.csr_matrix,
+    vecs: Array,
+    tc: sp.csr_matrix,
+    tw: sp.csr_matrix,
+    tvecs: Array,
+) -> list[Array]:
+    kc = np.asarray((xc @ tc.T).toarray(), dtype=np.float64)
+    kw = np.asarray((xw @ tw.T).toarray(), dtype=np.float64)
+    ke = np.asarray(vecs @ tvecs.T, dtype=np.float64)
+    return [kc, kw, ke, (kc + kw + ke) / 3.0]
+
+
+def _stage2_features(stage1: Array, neighbours: Array, refs: Array) -> Array:
+    return np.hstack([stage1, neighbours, refs])
+
+
+def should_retrain(trained_on: int, graded_now: int) -> bool:
+    """Whether enough new grades have accumulated to retrain a rubric's model.
+
+    Retrain on first reaching ``MIN_GRADED``, then whenever the graded work has grown by a
+    tenth (at least five answers) since the last training.
+    """
+    if graded_now < MIN_GRADED:
+        return False
+    if trained_on < MIN_GRADED:
+        return True
+    return graded_now - trained_on >= max(5, trained_on // 10)
+
+
+class TrainedReviewer:
+    """A reviewer for one rubric, learned from its graded answers; see the module docstring."""
+
+    def __init__(
+        self, rubric: Rubric, models: Sequence[CriterionModel], embedder: Embedder, trained_on: int
+    ) -> None:
+        self.rubric = rubric
+        self.models = tuple(models)
+        self._embedder = embedder
+        self.trained_on = trained_on
+
+    @property
+    def name(self) -> str:
+        """``trained/<model>``."""
+        return f"trained/{self._embedder.name}"
+
+    @classmethod
+    def train(
+        cls, rubric: Rubric, graded: Sequence[GradedAnswer], embedder: Embedder
+    ) -> TrainedReviewer:
+        """Learn every criterion of ``rubric`` from ``graded`` answers."""
+        texts = [g.text for g in graded]
+        vectors = embedder.embed(texts)
+        models = []
+        for c in rubric.criteria:
+            levels = np.array([c.level_index(g.points[c.id]) for g in graded], dtype=np.int64)
+            models.append(CriterionModel.fit(c, texts, levels, embedder, vectors))
+        return cls(rubric, models, embedder, len(graded))
+
+    def trust(self, policy: RoutingPolicy) -> Trust:
+        """The measured agreement on held-out graded answers and the routing threshold.
+
+        For several criteria, an answer counts as agreed only when every criterion agrees; the
+        measurement then uses the total points' level on the first criterion's scale.
+        """
+        first = self.models[0].oof
+        confidence = np.prod([m.oof.confidence for m in self.models], axis=0)
+        if len(self.models) == 1:
+            predicted, truth, n_levels = first.predicted, first.truth, self.models[0].n_levels
+        else:
+            predicted = np.sum([m.oof.predicted for m in self.models], axis=0)
+            truth = np.sum([m.oof.truth for m in self.models], axis=0)
+            n_levels = sum(m.n_levels - 1 for m in self.models) + 1
+        return measure(
+            confidence,
+            predicted,
+            truth,
+            n_levels,
+            policy=policy,
+            human_qwk=self.rubric.human_agreement,
+            method=f"out-of-fold on {self.trained_on} human-graded answers",
+        )
+
+    def review(self, rubric: Rubric, answers: Sequence[str]) -> list[Review]:
+        """One review per answer (``rubric`` must be the rubric this reviewer learned)."""
+        if rubric.id != self.rubric.id or rubric.version != self.rubric.version:
+            raise InvalidInput(
+                f"This reviewer learned rubric {self.rubric.id!r} v{self.rubric.version}; "
+                f"it cannot grade {rubric.id!r} v{rubric.version}.",
+                hint="Retrain it on the new rubric version's graded work.",
+            )
+        vectors = self._embedder.embed(answers)
+        per = [m.predict(answers, vectors, self._embedder) for m in self.models]
+        reviews = []
+        for i, text in enumerate(answers):
+            scores = []
+            for m, (levels, conf) in zip(self.models, per, strict=True):
+                c, lv = m.criterion, int(levels[i])
+                scores.append(
+                    CriterionScore(
+                        c.id,
+                        c.levels[lv].name,
+                        c.levels[lv].points,
+                        float(conf[i]),
+                        criterion_feedback(c, lv, text),
+                    )
+                )
+            feedback = "\n".join(s.feedback for s in scores)
+            reviews.append(Review.from_scores(rubric, self.name, scores, feedback))
+        return reviews
