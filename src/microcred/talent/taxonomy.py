@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -187,6 +188,9 @@ class Taxonomy:
     #: (child, parent) URI pairs of the skill hierarchy (skills and groups)
     broader_pairs: list[tuple[str, str]] = field(default_factory=list)
     language: str = "en"
+    #: the bundle folder this was read from and a digest of its concepts (None: built in memory)
+    folder: Path | None = None
+    fingerprint: str = ""
     _skill_index: dict[str, int] | None = None
     _occupation_index: dict[str, int] | None = None
     _broader: dict[str, tuple[str, ...]] | None = None

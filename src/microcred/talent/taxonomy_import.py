@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -33,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from microcred.errors import InvalidInput
+from microcred.talent.skill_matching import write_index
 from microcred.talent.taxonomy import (
     Framework,
     Links,
@@ -618,7 +620,8 @@ def write_bundle(
         "broader": [[concept_pos[c], concept_pos[p]] for c, p in taxonomy.broader_pairs],
     }
     raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    (directory / CONCEPTS_FILE).write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    (directory / CONCEPTS_FILE).write_bytes(packed)
     with (directory / LINKS_FILE).open("wb") as fh:
         np.savez_compressed(
             fh,
@@ -626,4 +629,5 @@ def write_bundle(
             skill=taxonomy.links.skill.astype(np.int32),
             essential=taxonomy.links.essential.astype(np.bool_),
         )
+    write_index(taxonomy, directory, hashlib.sha256(packed).hexdigest())
     return directory

@@ -9,6 +9,7 @@ object.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import threading
 import zipfile
@@ -95,7 +96,8 @@ def _split(values: list[str]) -> list[list[str]]:
 def read_bundle(folder: Path) -> Taxonomy:
     """Read one bundle folder without caching; a damaged bundle raises :class:`InvalidInput`."""
     try:
-        raw = gzip.decompress((folder / CONCEPTS_FILE).read_bytes())
+        packed = (folder / CONCEPTS_FILE).read_bytes()
+        raw = gzip.decompress(packed)
         doc = json.loads(raw)
         with np.load(folder / LINKS_FILE) as npz:
             start, skill, essential = npz["start"], npz["skill"], npz["essential"]
@@ -142,4 +144,6 @@ def read_bundle(folder: Path) -> Taxonomy:
         groups,
         broader,
         str(doc.get("language", "en")),
+        folder,
+        hashlib.sha256(packed).hexdigest(),
     )
