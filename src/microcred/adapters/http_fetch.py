@@ -3,7 +3,6 @@ lists. Bounded in size and time, cached for a while, never following redirects o
 
 from __future__ import annotations
 
-import json
 import ssl
 import threading
 import time
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput, MicrocredError, NotFound, PayloadTooLarge
 
 MAX_DOCUMENT_BYTES = 4_000_000
@@ -70,8 +70,10 @@ class HttpFetcher:
         except httpx.HTTPError as exc:
             raise MicrocredError(f"{url} could not be fetched: {type(exc).__name__}.") from exc
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError) as exc:
+            document = load_json(bytes(body), max_bytes=MAX_DOCUMENT_BYTES, what=url)
+        except PayloadTooLarge:
+            raise
+        except InvalidInput as exc:
             raise InvalidInput(f"{url} did not return JSON.") from exc
         if not isinstance(document, dict):
             raise InvalidInput(f"{url} did not return a JSON object.")

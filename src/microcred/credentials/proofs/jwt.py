@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from microcred.credentials.parsing import load_json
 from microcred.credentials.resolver import KeyResolver, ResolvedKey
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair, ed25519_from_jwk, rsa_verify_jwk
 from microcred.crypto.multibase import b64url_decode, b64url_encode
-from microcred.errors import CryptoError, InvalidInput, MicrocredError
+from microcred.errors import CryptoError, InvalidInput, MicrocredError, PayloadTooLarge
 
 ALGORITHMS = frozenset({"EdDSA", "RS256"})
 MAX_JWT_BYTES = 1_000_000
@@ -82,9 +83,11 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if len(parts) != 3:
         raise InvalidInput("A VC-JWT has three dot-separated parts.")
     try:
-        header = json.loads(b64url_decode(parts[0]))
-        claims = json.loads(b64url_decode(parts[1]))
-    except (ValueError, CryptoError, RecursionError) as exc:
+        header = load_json(b64url_decode(parts[0]), max_bytes=MAX_JWT_BYTES, what="JWT header")
+        claims = load_json(b64url_decode(parts[1]), max_bytes=MAX_JWT_BYTES, what="JWT payload")
+    except PayloadTooLarge:
+        raise
+    except (InvalidInput, CryptoError) as exc:
         raise InvalidInput("The JWT header or payload is not base64url JSON.") from exc
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise InvalidInput("The JWT header and payload must be JSON objects.")
