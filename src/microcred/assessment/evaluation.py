@@ -307,14 +307,14 @@ class EvaluationReport:
     def table(self) -> str:
         """A plain-text table for people."""
         lines = [
-            f"{'item':<24} {'reviewer':<30} {'n':>6} {'QWK':>6} {'exact':>6} {'auto':>6} "
+            f"{'item':<24} {'reviewer':<34} {'n':>6} {'QWK':>6} {'exact':>6} {'auto':>6} "
             f"{'autoQWK':>7}"
         ]
         for i in self.items:
             aq = "-" if i.auto_qwk is None else f"{i.auto_qwk:.3f}"
             share = i.auto / i.n if i.n else 0.0
             lines.append(
-                f"{i.item_id[:24]:<24} {i.reviewer[:30]:<30} {i.n:>6} {i.qwk:>6.3f} "
+                f"{i.item_id[:24]:<24} {i.reviewer[:34]:<34} {i.n:>6} {i.qwk:>6.3f} "
                 f"{i.accuracy:>6.3f} {share:>6.1%} {aq:>7}"
             )
         aq = "-" if self.auto_qwk is None else f"{self.auto_qwk:.3f}"

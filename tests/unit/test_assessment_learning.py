@@ -1,0 +1,120 @@
+"""Kernel ridge with leave-one-out, softmax regression, QWK cut points, calibration, routing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from microcred.assessment.calibration import Calibrator, expected_calibration_error
+from microcred.assessment.learning import (
+    KernelRidge,
+    SoftmaxRegression,
+    nearest_by_level,
+    qwk_cut_points,
+)
+from microcred.assessment.metrics import quadratic_weighted_kappa
+from microcred.assessment.reviewer import Review
+from microcred.assessment.routing import NEVER, RoutingPolicy, measure, route
+from microcred.assessment.rubric import Rubric
+from microcred.errors import InvalidInput
+
+
+def test_leave_one_out_predictions_equal_refitting_without_the_point() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 5))
+    y = x @ rng.normal(size=5) + rng.normal(scale=0.1, size=40)
+    kernel = x @ x.T
+    model, loo = KernelRidge.fit_loo(kernel, y, alphas=(1.0,))
+    for i in (0, 17, 39):
+        keep = np.arange(40) != i
+        refit, _ = KernelRidge.fit_loo(kernel[np.ix_(keep, keep)], y[keep], alphas=(1.0,))
+        # The intercept is the training mean; LOO formula assumes it fixed, so allow a little.
+        assert loo[i] == pytest.approx(refit.predict(kernel[i, keep]), abs=0.05)
+    assert model.alpha == 1.0
+
+
+def test_softmax_regression_learns_separable_levels() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 300)
+    x = np.column_stack([y + rng.normal(scale=0.2, size=300), rng.normal(size=300)])
+    model = SoftmaxRegression.fit(x, y, 3)
+    p = model.predict_proba(x)
+    assert p.shape == (300, 3)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert (p.argmax(axis=1) == y).mean() > 0.95
+
+
+def test_cut_points_do_not_lower_qwk() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 4, 400)
+    expected = 0.6 * y + rng.normal(scale=0.4, size=400)  # compressed towards zero
+    plain = quadratic_weighted_kappa(y, np.clip(np.rint(expected), 0, 3).astype(int), 4)
+    cuts = qwk_cut_points(expected, y, 4)
+    assert np.all(np.diff(cuts) > 0)
+    assert quadratic_weighted_kappa(y, np.searchsorted(cuts, expected), 4) >= plain
+
+
+def test_nearest_by_level_ignores_self_similarity() -> None:
+    sims = np.array([[1.0, 0.2, 0.9], [0.2, 1.0, 0.1], [0.9, 0.1, 1.0]])
+    y = np.array([0, 1, 0])
+    out = nearest_by_level(sims, y, 2, k=1, exclude_self=True)
+    assert out[0].tolist() == [0.9, 0.2]
+    assert out[1].tolist() == [0.2, -1.0]
+
+
+def test_calibration_makes_overconfident_scores_honest() -> None:
+    rng = np.random.default_rng(4)
+    raw = rng.uniform(0.5, 1.0, 2000)
+    agreed = rng.uniform(size=2000) < (raw - 0.4)  # true rate is 0.1 lower than stated
+    before = expected_calibration_error(raw, agreed)
+    calibrated = Calibrator.fit(raw, agreed)(raw)
+    assert expected_calibration_error(calibrated, agreed) < before / 2
+    assert Calibrator.fit(raw[:5], agreed[:5]) == Calibrator()
+
+
+def _trust_data(seed: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 4, 600)
+    confidence = rng.uniform(size=600)
+    wrong = rng.uniform(size=600) > confidence  # the confident ones are mostly right
+    predicted = np.where(wrong, rng.integers(0, 4, 600), truth)
+    return confidence, predicted, truth
+
+
+def test_threshold_is_the_lowest_that_reaches_the_required_agreement() -> None:
+    confidence, predicted, truth = _trust_data()
+    trust = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(0.9), human_qwk=None)
+    assert trust.auto_allowed and trust.agreement is not None
+    auto = confidence >= trust.threshold
+    assert quadratic_weighted_kappa(truth[auto], predicted[auto], 4) >= 0.9
+    assert trust.agreement.auto_share == pytest.approx(auto.mean())
+    # One more answer below the threshold would have pulled agreement under the level.
+    lower = confidence >= np.max(confidence[~auto])
+    assert quadratic_weighted_kappa(truth[lower], predicted[lower], 4) < 0.91
+    looser = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(0.7), human_qwk=None)
+    assert looser.threshold < trust.threshold
+
+
+def test_default_required_level_is_the_human_one() -> None:
+    confidence, predicted, truth = _trust_data()
+    policy = RoutingPolicy()
+    assert policy.required(None) == 0.88
+    assert policy.required(0.95) == 0.95
+    strict = measure(confidence, predicted, truth, 4, policy=policy, human_qwk=0.999)
+    assert strict.threshold == NEVER and not strict.auto_allowed
+    with pytest.raises(InvalidInput):
+        RoutingPolicy(required_qwk=1.5)
+
+
+def test_route() -> None:
+    rubric = Rubric.single("r", "task", 1)
+    review = Review("r", 1, "x", (), 1, 1, True, 0.8, "")
+    assert not route(review, None).auto
+    confidence, predicted, truth = _trust_data()
+    trust = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(0.5), human_qwk=None)
+    assert trust.threshold < 0.8
+    assert route(review, trust).auto
+    assert not route(review, trust, stricter_threshold=0.85).auto
+    never = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(1.0), human_qwk=None)
+    assert "not reached" in route(review, never).reason
+    assert rubric.max_points == 1
