@@ -75,7 +75,7 @@ def _operator(c: Container, slug: str) -> Principal:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Create or migrate the database schema (MICROCRED_DATABASE_URL)."""
     url = get_settings().database_url
     migrate.upgrade(url, revision)

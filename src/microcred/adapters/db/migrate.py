@@ -18,8 +18,8 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to ``revision`` (default: every head)."""
     command.upgrade(alembic_config(database_url), revision)
 
 
@@ -32,6 +32,7 @@ def current(database_url: str) -> str | None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+            return ",".join(sorted(heads)) if heads else None
     finally:
         engine.dispose()
