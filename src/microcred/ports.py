@@ -11,6 +11,8 @@ from typing import Any, Protocol, Self
 from microcred.domain.achievement import Achievement, StatusPurpose
 from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
 from microcred.domain.identity import ApiToken, Organisation, User
+from microcred.domain.learning import Enrolment, Submission, SubmissionStatus
+from microcred.domain.pathway import Pathway
 
 
 class Clock(Protocol):
@@ -231,6 +233,66 @@ class PublicReader(Protocol):
     def all_credentials(self) -> Sequence[IssuedCredential]: ...
 
 
+@dataclass(slots=True)
+class RubricRecord:
+    """A stored rubric (its criteria as JSON) of one micro-credential."""
+
+    id: str
+    achievement_id: str
+    version: int
+    data: dict[str, Any]
+    threshold: float | None
+    updated_at: datetime
+
+
+class RubricRepository(Protocol):
+    """Rubrics and human-graded work."""
+
+    def for_achievement(self, achievement_id: str) -> RubricRecord | None: ...
+    def save(self, record: RubricRecord) -> None: ...
+    def add_graded(
+        self,
+        graded_id: str,
+        rubric_id: str,
+        text: str,
+        points: dict[str, float],
+        source: str,
+        submission_id: str | None,
+        now: datetime,
+    ) -> None: ...
+    def graded(self, rubric_id: str) -> list[tuple[str, dict[str, float]]]: ...
+    def count_graded(self, rubric_id: str) -> int: ...
+
+
+class PathwayRepository(Protocol):
+    """Courses and pathways."""
+
+    def add(self, pathway: Pathway) -> None: ...
+    def get(self, pathway_id: str) -> Pathway | None: ...
+    def list(self) -> Sequence[Pathway]: ...
+
+
+class EnrolmentRepository(Protocol):
+    """Enrolments."""
+
+    def add(self, enrolment: Enrolment) -> None: ...
+    def for_user(self, user_id: str) -> Sequence[Enrolment]: ...
+
+
+class SubmissionRepository(Protocol):
+    """Submissions."""
+
+    def add(self, submission: Submission) -> None: ...
+    def get(self, submission_id: str) -> Submission | None: ...
+    def latest_version(self, user_id: str, achievement_id: str) -> int: ...
+    def for_user(self, user_id: str) -> Sequence[Submission]: ...
+    def with_status(
+        self, status: SubmissionStatus, *, offset: int = 0, limit: int = 50
+    ) -> Sequence[Submission]: ...
+    def update(self, submission: Submission) -> None: ...
+    def supersede_open(self, user_id: str, achievement_id: str) -> int: ...
+
+
 class TenantScope(Protocol):
     """Repositories bound to one organisation: every query filters by it."""
 
@@ -248,6 +310,14 @@ class TenantScope(Protocol):
     def credentials(self) -> CredentialRepository: ...
     @property
     def status_lists(self) -> StatusListRepository: ...
+    @property
+    def rubrics(self) -> RubricRepository: ...
+    @property
+    def pathways(self) -> PathwayRepository: ...
+    @property
+    def enrolments(self) -> EnrolmentRepository: ...
+    @property
+    def submissions(self) -> SubmissionRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -281,3 +281,6 @@ class AnchorRow(Base):
     gas_used: Mapped[int | None] = mapped_column(BigInteger)
     digest: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+from microcred.adapters.db import tables_learning  # noqa: E402,F401  (register the tables)

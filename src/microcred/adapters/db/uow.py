@@ -12,6 +12,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from microcred.adapters.db.jobs import SqlJobs
+from microcred.adapters.db.learning_repositories import (
+    SqlEnrolments,
+    SqlPathways,
+    SqlRubrics,
+    SqlSubmissions,
+)
 from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.repositories import (
     SqlAchievements,
@@ -128,6 +134,10 @@ class TenantRepositories:
         self.achievements = SqlAchievements(session, organisation_id)
         self.credentials = SqlCredentials(session, organisation_id)
         self.status_lists = SqlStatusLists(session, organisation_id)
+        self.rubrics = SqlRubrics(session, organisation_id)
+        self.pathways = SqlPathways(session, organisation_id)
+        self.enrolments = SqlEnrolments(session, organisation_id)
+        self.submissions = SqlSubmissions(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:
