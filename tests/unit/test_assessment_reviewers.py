@@ -133,9 +133,9 @@ def test_trained_reviewer_learns_the_rubric(trained: TrainedReviewer) -> None:
 def test_feedback_cites_the_rubric(trained: TrainedReviewer) -> None:
     answer = "Chlorophyll in the leaves absorbs the light. I think."
     review = trained.review(_rubric(), [answer])[0]
-    assert "of 3 points" in review.feedback
+    assert "of 3 points" in review.feedback and review.feedback.startswith("The response is")
     if review.points < 3:
-        assert "does not yet address" in review.feedback
+        assert "does not address" in review.feedback
         assert "glucose" in review.feedback or "oxygen" in review.feedback
     empty = trained.review(_rubric(), [""])[0]
     assert "empty" in empty.feedback

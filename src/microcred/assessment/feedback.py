@@ -50,22 +50,27 @@ def _verdict(criterion: Criterion, level_index: int) -> str:
 
 
 def criterion_feedback(criterion: Criterion, level_index: int, answer: str) -> str:
-    """Feedback on one criterion for an answer placed on ``level_index``."""
+    """Feedback on one criterion for an answer placed on ``level_index``.
+
+    The verdict comes first (as graders write it), then what the reference answer covers that the
+    answer does not, then the rubric level and points it was placed on.
+    """
     level = criterion.levels[level_index]
+    grade = f"Level “{level.name}”: {level.points:g} of {criterion.max_points:g} points."
     if not answer.strip():
-        return f"The response is empty: {level.points:g} of {criterion.max_points:g} points."
-    parts = [
-        f"The response is {_verdict(criterion, level_index)}: level “{level.name}”, "
-        f"{level.points:g} of {criterion.max_points:g} points on “{criterion.description}”."
-    ]
+        return f"The response is empty. {grade}"
+    top = level_index == len(criterion.levels) - 1
+    missing = sorted(
+        (p for p in reference_points(criterion, answer) if p.coverage < COVERED),
+        key=lambda p: p.coverage,
+    )
+    verdict = f"The response is {_verdict(criterion, level_index)}"
+    if not top and missing:
+        listed = " ".join(f"“{p.text}”" for p in missing[:MAX_POINTS_LISTED])
+        parts = [f"{verdict} because it does not address this part of the reference: {listed}"]
+    else:
+        parts = [f"{verdict}."]
     if level.description:
         parts.append(f"The rubric describes this level as: {level.description}")
-    points = reference_points(criterion, answer)
-    missing = sorted((p for p in points if p.coverage < COVERED), key=lambda p: p.coverage)
-    covered = [p for p in points if p.coverage >= COVERED]
-    if level_index < len(criterion.levels) - 1 and missing:
-        listed = " ".join(f"“{p.text}”" for p in missing[:MAX_POINTS_LISTED])
-        parts.append(f"It does not yet address this part of the reference answer: {listed}")
-    elif covered and level_index > 0:
-        parts.append(f"It matches the reference answer on: “{covered[0].text}”")
+    parts.append(grade)
     return " ".join(parts)
