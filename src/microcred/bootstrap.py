@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
+from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http_fetch import HttpFetcher
 from microcred.adapters.witness_client import HttpWitnessClient
+from microcred.assessment.embedder import Embedder
 from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError
@@ -22,7 +26,10 @@ from microcred.services.identity import IdentityService
 from microcred.services.issuance import IssuanceService
 from microcred.services.jobs import Handler, JobRunner
 from microcred.services.keys import IssuerKeys
+from microcred.services.learning import REVIEW_JOB, LearningService
 from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
+from microcred.services.review import ReviewService
+from microcred.services.rubrics import RubricService
 from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
 from microcred.services.verification import VerificationService
@@ -47,12 +54,43 @@ class Container:
     verification: VerificationService
     ledger: Ledger
     witnessing: Witnessing
+    rubrics: RubricService
+    learning: LearningService
+    review: ReviewService
     anchoring: Anchoring | None
     jobs: JobRunner
 
     def close(self) -> None:
         """Release database connections."""
         self.engine.dispose()
+
+
+class _LazyEmbedder:
+    """Loads the embedding model on first use, so start-up stays fast."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415
+
+        return load_embedder(self._name).embed(texts)
+
+
+def _embedder(settings: Settings) -> Embedder:
+    return _LazyEmbedder(settings.embedding_model)
+
+
+def check_archive(filename: str, data: bytes) -> None:
+    """Unpack an uploaded archive in memory with the sandbox's limits (traversal, bombs...)."""
+    from microcred.adapters.ai.sandbox import read_submission  # noqa: PLC0415
+    from microcred.assessment.code_review import CodeSubmission  # noqa: PLC0415
+
+    read_submission(CodeSubmission(filename=filename, content=data))
 
 
 def _anchoring(
@@ -100,6 +138,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     urls = PublicUrls(settings.public_base_url)
     sealer = Sealer(settings.kek_secrets)
     keys = IssuerKeys(sealer, urls)
+    status_lists = StatusLists(urls, settings.status_list_size)
     endpoints = [WitnessEndpoint.parse(spec) for spec in settings.witnesses]
     quorum = len(endpoints) if settings.witness_quorum is None else settings.witness_quorum
     ledger = Ledger(
@@ -112,12 +151,25 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     )
     witnessing = Witnessing(uow, clock, endpoints, HttpWitnessClient(ca_bundle=settings.ca_bundle))
     ledger.after_checkpoint.append(witnessing.enqueue_all)
-    handlers: dict[str, Handler] = {SEQUENCE_JOB: ledger.sequence, WITNESS_JOB: witnessing.submit}
+    issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
+    rubrics = RubricService(uow, clock, _embedder(settings))
+    review = ReviewService(uow, clock, rubrics, issuance, urls)
+    learning = LearningService(
+        uow,
+        clock,
+        LocalBlobStore(settings.blob_dir),
+        check_archive,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    handlers: dict[str, Handler] = {
+        SEQUENCE_JOB: ledger.sequence,
+        WITNESS_JOB: witnessing.submit,
+        REVIEW_JOB: review.run,
+    }
     anchoring = _anchoring(settings, uow, clock, quorum)
     if anchoring is not None:
         ledger.after_checkpoint.append(anchoring.schedule)
         handlers[ANCHOR_JOB] = anchoring.anchor
-    status_lists = StatusLists(urls, settings.status_list_size)
     public = PublicDocuments(uow, keys)
     fetcher = HttpFetcher(
         timeout=settings.http_timeout_seconds,
@@ -136,7 +188,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             uow, clock, keys, urls, timedelta(seconds=settings.session_token_seconds)
         ),
         achievements=AchievementService(uow, clock, urls),
-        issuance=IssuanceService(uow, clock, keys, status_lists, urls, ledger),
+        issuance=issuance,
+        rubrics=rubrics,
+        learning=learning,
+        review=review,
         credentials=CredentialService(uow, clock, keys, status_lists, ledger),
         public=public,
         verification=VerificationService(public, urls, clock, fetcher),

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
     log_level: str = "INFO"
+    #: Where uploaded evidence is stored (content-addressed files).
+    blob_dir: str = "./var/blobs"
+    #: Largest single uploaded file (bytes).
+    max_upload_bytes: int = 10_000_000
+    #: The embedding model AI review uses: "static" (shipped, default) or "minilm" (extra "ai").
+    embedding_model: str = "static"
     #: Run a background job worker inside the web process (the single-machine default).
     run_worker: bool = True
     #: The transparency log sequences at most this many entries per checkpoint …

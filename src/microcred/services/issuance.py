@@ -29,7 +29,7 @@ from microcred.domain.credential import (
 )
 from microcred.domain.identity import Organisation, Permission, Principal, normalise_email
 from microcred.errors import InvalidInput, MicrocredError, NotFound
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import ED25519, RS256, IssuerKeys, Signer
 from microcred.services.ledger import Ledger
@@ -89,13 +89,22 @@ class IssuanceService:
         if len(request.evidence) > MAX_EVIDENCE:
             raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
         with self._uow() as uow:
-            org = uow.organisations.get(principal.organisation_id)
-            if org is None:
-                raise NotFound("Your organisation no longer exists.")
-            scope = uow.tenant(org.id)
-            issued = self._issue_in(scope, org, request)
-            self._ledger.record(uow, LogEvent.ISSUED, issued)
+            issued = self.issue_within(uow, principal.organisation_id, request)
             uow.commit()
+        return issued
+
+    def issue_within(
+        self, uow: UnitOfWork, organisation_id: str, request: IssueRequest
+    ) -> IssuedCredential:
+        """Issue inside the caller's transaction (e.g. with the review decision that earned it):
+        the credential, its status entry and its log entry commit or vanish together."""
+        if len(request.evidence) > MAX_EVIDENCE:
+            raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
+        org = uow.organisations.get(organisation_id)
+        if org is None:
+            raise NotFound("Your organisation no longer exists.")
+        issued = self._issue_in(uow.tenant(org.id), org, request)
+        self._ledger.record(uow, LogEvent.ISSUED, issued)
         return issued
 
     def current_issuer_id(self, org: Organisation) -> str | None:

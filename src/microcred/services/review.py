@@ -1,0 +1,364 @@
+"""Reviewing submissions: the AI reviews in a background job; what it may not decide alone goes
+to the human review queue; a passing decision issues the credential (and, when a pathway is
+complete, the pathway's credential) in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from microcred.assessment.reviewer import Agreement, CriterionScore, Decision, Review
+from microcred.assessment.routing import route
+from microcred.assessment.rubric import Rubric
+from microcred.domain.credential import Evidence, Recipient
+from microcred.domain.identity import Permission, Principal
+from microcred.domain.learning import Submission, SubmissionStatus
+from microcred.domain.pathway import achievements_in, evaluate
+from microcred.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.services.ids import new_id
+from microcred.services.issuance import IssuanceService, IssueRequest
+from microcred.services.learning import earned_by
+from microcred.services.rubrics import RubricService, rubric_to_json
+from microcred.services.urls import PublicUrls
+
+MAX_FEEDBACK = 10_000
+
+
+def review_to_json(review: Review) -> dict[str, Any]:
+    """A stored AI review."""
+    return {
+        "rubric_id": review.rubric_id,
+        "rubric_version": review.rubric_version,
+        "reviewer": review.reviewer,
+        "points": review.points,
+        "max_points": review.max_points,
+        "passed": review.passed,
+        "confidence": review.confidence,
+        "feedback": review.feedback,
+        "scores": [
+            {
+                "criterion_id": s.criterion_id,
+                "level": s.level,
+                "points": s.points,
+                "confidence": s.confidence,
+                "feedback": s.feedback,
+            }
+            for s in review.scores
+        ],
+    }
+
+
+def review_from_json(data: dict[str, Any]) -> Review:
+    """Read `review_to_json` output."""
+    return Review(
+        rubric_id=data["rubric_id"],
+        rubric_version=int(data["rubric_version"]),
+        reviewer=data["reviewer"],
+        scores=tuple(
+            CriterionScore(
+                s["criterion_id"],
+                s["level"],
+                float(s["points"]),
+                float(s["confidence"]),
+                s.get("feedback", ""),
+            )
+            for s in data["scores"]
+        ),
+        points=float(data["points"]),
+        max_points=float(data["max_points"]),
+        passed=bool(data["passed"]),
+        confidence=float(data["confidence"]),
+        feedback=data.get("feedback", ""),
+    )
+
+
+def _agreement(data: dict[str, Any] | None) -> Agreement | None:
+    if not data:
+        return None
+    return Agreement(**{k: v for k, v in data.items() if k in Agreement.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """What a reviewer sees: the submission, the rubric beside it, the AI's suggestion."""
+
+    submission: Submission
+    rubric: dict[str, Any] | None
+    suggestion: dict[str, Any] | None
+    route_reason: str | None
+
+
+class ReviewService:
+    """AI review jobs, the human queue, and decisions."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rubrics: RubricService,
+        issuance: IssuanceService,
+        urls: PublicUrls,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._rubrics = rubrics
+        self._issuance = issuance
+        self._urls = urls
+
+    # --- the AI ----------------------------------------------------------------------------
+    def run(self, payload: dict[str, Any]) -> str | None:
+        """Job handler: review one submission; its new status."""
+        with self._uow() as uow:
+            scope = uow.tenant(str(payload["organisation"]))
+            submission = scope.submissions.get(str(payload["submission"]))
+            if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
+                return None  # superseded or already decided
+            loaded = self._rubrics.load(scope, submission.achievement_id)
+            text = submission.answer_text
+            if loaded is None or not text.strip():
+                submission.status = SubmissionStatus.IN_HUMAN_REVIEW
+                submission.review = {
+                    "route": "No rubric or no text the AI can read: a person "
+                    "reviews this submission."
+                }
+            else:
+                record, rubric = loaded
+                assessor = self._rubrics.assessor(scope, record, rubric)
+                review = assessor.review(rubric, text)
+                decision_route = route(review, assessor.trust, stricter_threshold=record.threshold)
+                agreement = assessor.trust.agreement if assessor.trust else None
+                submission.review = review_to_json(review) | {
+                    "route": decision_route.reason,
+                    "agreement": agreement.as_dict() if agreement else None,
+                }
+                if decision_route.auto:
+                    self._apply(uow, scope, submission, Decision.by_ai(review, agreement), rubric)
+                else:
+                    submission.status = SubmissionStatus.IN_HUMAN_REVIEW
+            scope.submissions.update(submission)
+            uow.commit()
+        return submission.status.value
+
+    # --- people ----------------------------------------------------------------------------
+    def queue(self, principal: Principal, offset: int = 0, limit: int = 50) -> list[Submission]:
+        """Submissions waiting for a person, oldest first."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        with self._uow() as uow:
+            return list(
+                uow.tenant(principal.organisation_id).submissions.with_status(
+                    SubmissionStatus.IN_HUMAN_REVIEW, offset=offset, limit=limit
+                )
+            )
+
+    def item(self, principal: Principal, submission_id: str) -> QueueItem:
+        """One submission with its rubric and the AI's suggestion."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            submission = scope.submissions.get(submission_id)
+            if submission is None:
+                raise NotFound("No such submission in your organisation.")
+            loaded = self._rubrics.load(scope, submission.achievement_id)
+        suggestion = (
+            submission.review if submission.review and "scores" in submission.review else None
+        )
+        return QueueItem(
+            submission,
+            rubric_to_json(loaded[1]) if loaded else None,
+            suggestion,
+            (submission.review or {}).get("route"),
+        )
+
+    def decide(
+        self,
+        principal: Principal,
+        submission_id: str,
+        *,
+        accept_ai: bool = False,
+        points: dict[str, float] | None = None,
+        passed: bool | None = None,
+        feedback: str = "",
+    ) -> Submission:
+        """Accept the AI's suggestion, or grade (override) with feedback."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        if len(feedback) > MAX_FEEDBACK:
+            raise InvalidInput(f"Feedback has at most {MAX_FEEDBACK:,} characters.")
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            submission = scope.submissions.get(submission_id)
+            if submission is None:
+                raise NotFound("No such submission in your organisation.")
+            if submission.user_id == principal.user_id:
+                raise PermissionDenied("You cannot review your own submission.")
+            submission.require_open()
+            if submission.status is SubmissionStatus.SUBMITTED:
+                raise Conflict("The AI has not reviewed this submission yet; try again shortly.")
+            loaded = self._rubrics.load(scope, submission.achievement_id)
+            ai = submission.review if submission.review and "scores" in submission.review else None
+            review = review_from_json(ai) if ai else None
+            agreement = _agreement(ai.get("agreement")) if ai else None
+            if loaded is None:
+                self._apply_plain(uow, scope, submission, principal, passed, feedback)
+            else:
+                record, rubric = loaded
+                if accept_ai:
+                    if review is None:
+                        raise Conflict("There is no AI suggestion to accept; grade it instead.")
+                    decision = Decision.accepted(review, agreement, principal.user_id)
+                else:
+                    if points is None:
+                        raise InvalidInput("Give points for every criterion, or accept the AI's.")
+                    decision = Decision.by_human(
+                        rubric,
+                        points,
+                        feedback,
+                        principal.user_id,
+                        review=review,
+                        agreement=agreement,
+                    )
+                    # human grades teach the AI and measure it
+                    scope.rubrics.add_graded(
+                        new_id(),
+                        record.id,
+                        submission.answer_text,
+                        dict(points),
+                        "review",
+                        submission.id,
+                        self._clock.now(),
+                    )
+                self._apply(uow, scope, submission, decision, rubric)
+            scope.submissions.update(submission)
+            uow.commit()
+        return submission
+
+    # --- consequences ----------------------------------------------------------------------
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        scope: TenantScope,
+        submission: Submission,
+        decision: Decision,
+        rubric: Rubric,
+    ) -> None:
+        submission.decision = decision.as_result()
+        submission.feedback = decision.feedback
+        submission.decided_at = self._clock.now()
+        if not decision.passed:
+            submission.status = SubmissionStatus.NOT_YET
+            return
+        agreement = decision.agreement
+        how = {
+            "ai": f"by the AI ({decision.review.reviewer if decision.review else 'AI'})",
+            "ai_accepted_by_human": "by a reviewer who accepted the AI's assessment",
+            "human": "by a human reviewer",
+        }[decision.decided_by.value]
+        measured = (
+            f" Measured agreement of the AI with human graders on this rubric: QWK "
+            f"{agreement.qwk:.2f}, exact {agreement.exact:.0%} over {agreement.n} "
+            f"answers ({agreement.method})."
+            if agreement
+            else ""
+        )
+        evidence = [
+            Evidence(
+                name=f"Assessment against rubric {rubric.title or rubric.id} v{rubric.version}",
+                description=f"Decided {how}: {decision.points:g} of {decision.max_points:g} points."
+                + measured,
+                narrative=decision.feedback[:5000] or None,
+                genre="Assessment",
+            )
+        ]
+        results = [
+            {
+                "type": ["Result"],
+                "value": f"{decision.points:g}/{decision.max_points:g}",
+                "status": "Completed",
+            }
+        ]
+        self._issue(uow, scope, submission, evidence, results)
+
+    def _apply_plain(
+        self,
+        uow: UnitOfWork,
+        scope: TenantScope,
+        submission: Submission,
+        principal: Principal,
+        passed: bool | None,
+        feedback: str,
+    ) -> None:
+        if passed is None:
+            raise InvalidInput("This micro-credential has no rubric: say whether it passed.")
+        submission.decision = {
+            "decidedBy": "human",
+            "passed": passed,
+            "feedback": feedback,
+            "reviewer": principal.user_id,
+        }
+        submission.feedback = feedback
+        submission.decided_at = self._clock.now()
+        if not passed:
+            submission.status = SubmissionStatus.NOT_YET
+            return
+        evidence = [
+            Evidence(
+                name="Assessment",
+                description="Decided by a human reviewer.",
+                narrative=feedback[:5000] or None,
+                genre="Assessment",
+            )
+        ]
+        self._issue(uow, scope, submission, evidence, [])
+
+    def _issue(
+        self,
+        uow: UnitOfWork,
+        scope: TenantScope,
+        submission: Submission,
+        evidence: list[Evidence],
+        results: list[dict[str, Any]],
+    ) -> None:
+        learner = scope.users.get(submission.user_id)
+        if learner is None:
+            raise NotFound("The learner no longer exists.")
+        issued = self._issuance.issue_within(
+            uow,
+            scope.organisation_id,
+            IssueRequest(
+                submission.achievement_id, Recipient(email=learner.email), evidence, results=results
+            ),
+        )
+        submission.status = SubmissionStatus.PASSED
+        submission.credential_id = issued.id
+        self._complete_pathways(uow, scope, learner.id, learner.email)
+
+    def _complete_pathways(
+        self, uow: UnitOfWork, scope: TenantScope, user_id: str, email: str
+    ) -> None:
+        """Issue every pathway credential whose requirement the learner now meets."""
+        earned = earned_by(scope, email)
+        for enrolment in scope.enrolments.for_user(user_id):
+            pathway = scope.pathways.get(enrolment.pathway_id) if enrolment.pathway_id else None
+            if pathway is None or pathway.achievement_id in earned:
+                continue
+            if not evaluate(pathway.requirement, earned).satisfied:
+                continue
+            parts = []
+            for aid in sorted(achievements_in(pathway.requirement) & set(earned)):
+                found = scope.credentials.list(achievement_id=aid, recipient_email=email, limit=1)
+                achievement = scope.achievements.get(aid)
+                if found and achievement:
+                    parts.append(
+                        Evidence(
+                            id=found[0].credential_url,
+                            name=achievement.name,
+                            description="A micro-credential this builds on.",
+                            genre="Credential",
+                        )
+                    )
+            self._issuance.issue_within(
+                uow,
+                scope.organisation_id,
+                IssueRequest(pathway.achievement_id, Recipient(email=email), parts),
+            )
+            earned = earned_by(scope, email)
