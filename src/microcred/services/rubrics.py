@@ -17,6 +17,7 @@ from microcred.assessment.trained_reviewer import (
     GradedAnswer,
     NotEnoughGradedWork,
     TrainedReviewer,
+    should_retrain,
 )
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError, NotFound
@@ -121,7 +122,7 @@ class RubricService:
         self._clock = clock
         self._embedder = embedder
         self.policy = policy or RoutingPolicy()
-        self._cache: dict[tuple[str, int, int], Assessor] = {}
+        self._cache: dict[tuple[str, int], Assessor] = {}
         self._lock = threading.Lock()
 
     def set_rubric(
@@ -207,12 +208,14 @@ class RubricService:
     def assessor(self, scope: TenantScope, record: RubricRecord, rubric: Rubric) -> Assessor:
         """The best reviewer for the rubric now: trained on its graded work when there is enough,
         otherwise the zero-shot embedding reviewer (whose decisions always go to a person)."""
-        graded = scope.rubrics.graded(record.id)
-        key = (record.id, record.version, len(graded))
+        count = scope.rubrics.count_graded(record.id)
+        key = (record.id, record.version)
         with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-        assessor: Assessor
+            cached = self._cache.get(key)
+        if cached is not None and not should_retrain(cached.graded, count):
+            return cached  # retrained only when a tenth more graded work has accumulated
+        graded = scope.rubrics.graded(record.id)
+        assessor = Assessor(EmbeddingReviewer(self._embedder), None, len(graded))
         if len(graded) >= MIN_GRADED:
             try:
                 trained = TrainedReviewer.train(
@@ -220,9 +223,7 @@ class RubricService:
                 )
                 assessor = Assessor(trained, trained.trust(self.policy), len(graded))
             except NotEnoughGradedWork:
-                assessor = Assessor(EmbeddingReviewer(self._embedder), None, len(graded))
-        else:
-            assessor = Assessor(EmbeddingReviewer(self._embedder), None, len(graded))
+                pass  # e.g. every graded answer at one level: stay zero-shot
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != record.id}
             self._cache[key] = assessor
