@@ -47,8 +47,11 @@ from microcred.talent.skills_profile import EffectiveSkill
 #: more target skills than this go straight to the greedy fallback
 EXACT_TARGETS = 40
 #: default search budget (nodes per independent group of targets); deterministic, unlike a clock
-MAX_NODES = 5_000
+MAX_NODES = 2_000
 
+#: the prerequisite-aware bound is computed only in the first nodes of a search (near the root,
+#: where pruning saves most); deeper, the cheap cached bound alone
+STRONG_NODES = 300
 #: groups with at most this many targets skip the greedy incumbent
 SMALL_GROUP = 6
 
@@ -242,6 +245,85 @@ class _Search:
             for c in self.cands[skill]:
                 self._covers[c] = self._covers.get(c, frozenset()) | {i}
         self._bounds: dict[frozenset[int], float] = {}
+        # which targets each reachable item can serve: by covering it, or by helping meet the
+        # prerequisites of an item that covers it
+        self._serves: dict[str, set[int]] = {}
+        self._level_shares: dict[tuple[str, int], float] = {}
+        for i, (skill, _) in enumerate(self.targets):
+            stack = list(self.cands[skill])
+            seen: set[str] = set()
+            while stack:
+                c = stack.pop()
+                if c in seen:
+                    continue
+                seen.add(c)
+                self._serves.setdefault(c, set()).add(i)
+                stack += _rule_items(
+                    self.cat, self.cat[c].requires, self.held, self.earned, self.banned
+                )
+
+    def _least_share(self, item: str) -> float:
+        """An item's effort shared among every target it can serve (a floor on its share)."""
+        return self.effort[item] / max(len(self._serves.get(item, ())), 1)
+
+    def _least_level_share(self, skill: str, level: int) -> float:
+        key = (skill, level)
+        got = self._level_shares.get(key)
+        if got is None:
+            got = self._level_shares[key] = min(
+                map(self._least_share, self._options(skill, level)), default=math.inf
+            )
+        return got
+
+    def _strong_bound(
+        self, remaining: frozenset[int], chosen: Set[str], levels: Mapping[str, int]
+    ) -> float:
+        """A tighter admissible bound that also charges prerequisites.
+
+        Each item's effort is shared among the remaining targets it can serve (covering them, or
+        helping meet the rules of items that cover them). Each remaining target then needs at least
+        the cheapest of: a covering item's share plus the least share its rule still needs (one
+        level deep; there an item's share is taken over all the targets it serves, a floor).
+        Summed over targets, no plan can cost less: every item a plan pays for is counted at most
+        as often as the targets it serves.
+        """
+        share: dict[str, float] = {}
+
+        def cost(x: str) -> float:
+            got = share.get(x)
+            if got is None:
+                serves = self._serves.get(x, ())
+                n = sum(1 for t in serves if t in remaining)
+                got = share[x] = self.effort[x] / max(n, 1)
+            return got
+
+        done = self.earned | chosen
+
+        def need(rule: Rule | None) -> float:
+            if rule is None or holds(rule, done, levels):
+                return 0.0
+            if isinstance(rule, Earned):
+                return math.inf if rule.item_id in self.banned else self._least_share(rule.item_id)
+            if isinstance(rule, MinLevel):
+                return self._least_level_share(rule.skill_id, rule.level)
+            parts = sorted(need(r) for r in rule.rules)
+            return parts[-1] if isinstance(rule, AllOf) else parts[rule.n - 1]
+
+        needs: dict[str, float] = {}
+
+        def total_for(c: str) -> float:
+            got = needs.get(c)
+            if got is None:
+                got = needs[c] = cost(c) + need(self.cat[c].requires)
+            return got
+
+        total = 0.0
+        for i in remaining:
+            best = min(map(total_for, self.cands[self.targets[i][0]]), default=math.inf)
+            total += best
+            if math.isinf(total):
+                break
+        return total
 
     def _bound(self, remaining: frozenset[int]) -> float:
         """Admissible lower bound on the effort still needed for the ``remaining`` targets: the
@@ -301,13 +383,23 @@ class _Search:
         goals: tuple[Goal, ...] = tuple((MinLevel(s, lv), 0, _NONE) for s, lv in self.targets)
         self._dfs(goals, ((), frozenset(), self.held, frozenset(range(len(self.targets))), 0.0))
 
-    def _dfs(self, goals: tuple[Goal, ...], state: _State) -> None:
+    def _dfs(self, goals: tuple[Goal, ...], state: _State, fresh: bool = True) -> None:
+        """Expand the first unmet goal; ``fresh`` when the last step closed a target (only then,
+        and near the root, is the dearer prerequisite-aware bound worth computing)."""
         chosen, chosen_set, levels, remaining, cost = state
         self.nodes += 1
         if self.nodes > self.max_nodes:
             self.aborted = True
             return
         if cost + self._bound(remaining) >= self.best_cost - _EPS:
+            return
+        if (
+            fresh
+            and self.nodes <= STRONG_NODES
+            and remaining
+            and self.best is not None
+            and cost + self._strong_bound(remaining, chosen_set, levels) >= self.best_cost - _EPS
+        ):
             return
         i = 0
         while i < len(goals) and self._holds(goals[i][0], chosen_set, levels, goals[i][2]):
@@ -330,7 +422,7 @@ class _Search:
             if c not in chain and c not in self.banned:
                 self._take(c, chain, rest, state)
         elif isinstance(rule, AllOf):
-            self._dfs(tuple((r, 0, chain) for r in rule.rules) + rest, state)
+            self._dfs(tuple((r, 0, chain) for r in rule.rules) + rest, state, False)
         else:
             met = sum(self._holds(r, chosen_set, levels, chain) for r in rule.rules)
             need = rule.n - met
@@ -340,7 +432,7 @@ class _Search:
                 if not self._holds(rule.rules[k], chosen_set, levels, chain)
             ]
             for k in open_parts[: max(0, len(open_parts) - need + 1)]:
-                self._dfs(((rule.rules[k], 0, chain), (rule, k + 1, chain), *rest), state)
+                self._dfs(((rule.rules[k], 0, chain), (rule, k + 1, chain), *rest), state, False)
                 if self.aborted:
                     return
 
@@ -362,6 +454,7 @@ class _Search:
                 remaining - covered if covered else remaining,
                 cost + self.effort[c],
             ),
+            bool(covered),
         )
 
     # ---- greedy fallback
@@ -531,6 +624,68 @@ def _components(
     return sorted(groups.values(), key=min)
 
 
+def _reach(
+    cat: Catalogue,
+    targets: Mapping[str, int],
+    held: Mapping[str, int],
+    earned: Set[str],
+    banned: Set[str],
+) -> set[str]:
+    """Every item that could be part of a plan: candidates and, recursively, what their unmet
+    rules could use."""
+    stack = [
+        c
+        for target, level in targets.items()
+        for c in cat.granting(target, level)
+        if c not in banned and c not in earned
+    ]
+    seen: set[str] = set()
+    while stack:
+        c = stack.pop()
+        if c not in seen and c not in earned:
+            seen.add(c)
+            stack += _rule_items(cat, cat[c].requires, held, earned, banned)
+    return seen
+
+
+def _dominated(
+    cat: Catalogue,
+    targets: Mapping[str, int],
+    held: Mapping[str, int],
+    earned: Set[str],
+    banned: Set[str],
+) -> set[str]:
+    """Candidate items no least-effort plan needs, because another candidate with no unmet
+    prerequisite costs no more and grants at least as much of every skill that matters.
+
+    Skills that matter are the targets and the skills any reachable rule asks a level of; an item
+    some reachable rule names by id is never dropped. Swapping a dropped item for the one that
+    dominates it keeps any plan valid and no dearer, so dropping it loses no optimum.
+    """
+    reach = _reach(cat, targets, held, earned, banned)
+    matters = set(targets).union(*(cat.references[c][1] for c in reach))
+    named = set().union(*(cat.references[c][0] for c in reach))
+    free = {c for c in reach if holds(cat[c].requires, earned, held)}
+    out: set[str] = set()
+    for target, level in targets.items():
+        cands = [c for c in cat.granting(target, level) if c in reach]
+        for c in cands:
+            if c in named or c in out:
+                continue
+            mine = {s: lv for s, lv in cat.grant_levels[c].items() if s in matters}
+            for d in cands:
+                if (
+                    d != c
+                    and d in free
+                    and d not in out
+                    and (cat.effort[d], d) < (cat.effort[c], c)
+                    and all(cat.grant_levels[d].get(s, 0) >= lv for s, lv in mine.items())
+                ):
+                    out.add(c)
+                    break
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Solved:
     targets: Mapping[str, int]
@@ -640,6 +795,7 @@ def plan_path(
         raise InvalidInput("The search budget cannot be negative.")
     held = held or {}
     wanted = {s: lv for s, lv in targets.items() if held.get(s, 0) < lv}
+    banned = frozenset(banned) | _dominated(catalogue, wanted, held, earned, banned)
     groups = _components(catalogue, wanted, held, earned, banned)
     parts = [_solve_group(catalogue, g, held, earned, banned, max_nodes) for g in groups]
     nodes = sum(p.nodes for p in parts)
@@ -671,8 +827,9 @@ def career_path(
         if held.get(r.skill_id, 0) < r.level
     )
     wanted = {t.skill_id: t.required for t in targets}
-    groups = _components(catalogue, wanted, held, earned, frozenset())
-    parts = [_solve_group(catalogue, g, held, earned, frozenset(), max_nodes) for g in groups]
+    dropped = frozenset(_dominated(catalogue, wanted, held, earned, frozenset()))
+    groups = _components(catalogue, wanted, held, earned, dropped)
+    parts = [_solve_group(catalogue, g, held, earned, dropped, max_nodes) for g in groups]
     nodes = sum(p.nodes for p in parts)
     unreachable = tuple(sorted(s for p in parts if p.items is None for s in p.targets))
     parts = [p for p in parts if p.items is not None]
@@ -683,8 +840,8 @@ def career_path(
             if any(catalogue.grant_levels[item].get(s, 0) >= lv for s, lv in part.targets.items()):
                 candidates.append((-catalogue.effort[item], (item,), k, part))
     others: dict[frozenset[str], tuple[float, tuple[str, ...], list[_Solved]]] = {}
-    for _, (item,), k, part in sorted(candidates)[: max(2 * alternatives, 4) * (alternatives > 0)]:
-        alt = _solve_group(catalogue, part.targets, held, earned, {item}, max_nodes // 5)
+    for _, (item,), k, part in sorted(candidates)[: alternatives + 1 if alternatives else 0]:
+        alt = _solve_group(catalogue, part.targets, held, earned, dropped | {item}, max_nodes // 10)
         nodes += alt.nodes
         if alt.items is None:
             continue
