@@ -267,3 +267,20 @@ def test_plans_are_valid_and_least_effort(
     assert covers(cat, plan.item_ids, reachable, held)
     assert plan.exact
     assert plan.total_effort_hours == pytest.approx(best)
+
+
+def test_dominated_items_are_dropped_unless_a_rule_names_them() -> None:
+    from microcred.talent.paths import _dominated
+
+    cat = Catalogue(
+        [
+            item("cheap", {"a": 3, "b": 3}, 5),
+            item("dear", {"a": 3}, 9),  # dominated by 'cheap'
+            item("named", {"a": 3}, 9),  # dominated too, but 'pathway' names it
+            item("pathway", {"c": 2}, 0, Earned("named")),
+            item("gated", {"a": 3}, 1, MinLevel("z", 1)),  # cheaper, but not free: kept
+        ]
+    )
+    assert _dominated(cat, {"a": 3, "c": 2}, {}, frozenset(), frozenset()) == {"dear"}
+    plan, _ = plan_path(cat, {"a": 3, "c": 2})
+    assert plan is not None and set(plan.item_ids) == {"named", "pathway"}

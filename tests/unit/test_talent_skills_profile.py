@@ -195,3 +195,20 @@ def test_index_agrees_with_profiles_and_never_counts_invalid_rows(
     again = TalentIndex.build(valid, as_of=NOW, people=[Person(p) for p in profiles])
     for pid in profiles:
         assert again.person_skills(pid) == index.person_skills(pid)
+
+
+def test_index_reads_naive_datetimes_as_utc() -> None:
+    """SQLite hands back naive datetimes; they mean UTC."""
+    aware = [ev("a", until=NOW + DAY), ev("b", until=NOW - DAY)]
+    naive = [
+        r._replace(
+            valid_from=r.valid_from.replace(tzinfo=None),
+            valid_until=r.valid_until.replace(tzinfo=None),
+        )  # type: ignore[union-attr]
+        for r in aware
+    ]
+    for rows in (aware, naive):
+        index = TalentIndex.build(rows, as_of=NOW)
+        assert index.person_levels("a") == {"s": 3}
+        assert index.person_levels("b") == {}
+        assert index.next_change == NOW + DAY
