@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import math
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -168,11 +169,12 @@ class TalentIndex:
         pids: list[str] = []
         skill_code: dict[str, int] = {}
         cred_code: dict[str, int] = {}
-        s_codes: list[int] = []
-        levels: list[int] = []
-        c_codes: list[int] = []
-        froms: list[float] = []
-        untils: list[float] = []
+        # compact typed buffers: a million rows stay tens of megabytes while being read
+        s_codes = array("q")
+        levels = array("q")
+        c_codes = array("q")
+        froms = array("d")
+        untils = array("d")
         earned_pairs: set[tuple[str, str]] = set()
         excluded: dict[Standing, int] = {s: 0 for s in Standing if s is not Standing.COUNTS}
         upcoming = math.inf
@@ -218,7 +220,7 @@ class TalentIndex:
         pos = {p.id: i for i, p in enumerate(roster)}
         n_rows = len(pids)
         person = np.fromiter((pos[p] for p in pids), np.int32, n_rows)
-        lv = np.asarray(levels, dtype=np.int64)
+        lv = np.frombuffer(levels, dtype=np.int64) if n_rows else np.zeros(0, np.int64)
         if n_rows and (lv.min() < MIN_LEVEL or lv.max() > MAX_LEVEL):
             raise InvalidInput(
                 f"Skill levels must be whole numbers from {MIN_LEVEL} to {MAX_LEVEL}."
@@ -226,13 +228,13 @@ class TalentIndex:
         skills_sorted = tuple(sorted(skill_code))
         skill_remap = np.empty(len(skill_code), np.int32)
         skill_remap[[skill_code[s] for s in skills_sorted]] = np.arange(len(skills_sorted))
-        skill = skill_remap[np.asarray(s_codes, dtype=np.int64)] if n_rows else person[:0]
+        skill = skill_remap[np.frombuffer(s_codes, dtype=np.int64)] if n_rows else person[:0]
         creds_sorted = tuple(sorted(cred_code))
         cred_rank = np.empty(len(cred_code), np.int32)
         cred_rank[[cred_code[c] for c in creds_sorted]] = np.arange(len(creds_sorted))
-        credential = cred_rank[np.asarray(c_codes, dtype=np.int64)] if n_rows else person[:0]
-        vf_arr = np.asarray(froms, dtype=np.float64)
-        vu_arr = np.asarray(untils, dtype=np.float64)
+        credential = cred_rank[np.frombuffer(c_codes, dtype=np.int64)] if n_rows else person[:0]
+        vf_arr = np.frombuffer(froms, dtype=np.float64) if n_rows else np.zeros(0)
+        vu_arr = np.frombuffer(untils, dtype=np.float64) if n_rows else np.zeros(0)
         # best row per (person, skill): highest level, valid longest, smallest credential id
         order = np.lexsort((credential, -vu_arr, -lv, skill, person))
         p_o, s_o = person[order], skill[order]
