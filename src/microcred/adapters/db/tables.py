@@ -284,3 +284,5 @@ class AnchorRow(Base):
 
 
 from microcred.adapters.db import tables_learning  # noqa: E402,F401  (register the tables)
+
+from microcred.adapters.db import tables_talent  # noqa: E402,F401  # isort: skip  (register the tables)

@@ -18,7 +18,7 @@ from microcred.bootstrap import Container
 from microcred.errors import MicrocredError
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
-from microcred.web.api.routers import achievements, auth, credentials, learning, public
+from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
 from microcred.web.api.routers import log as log_routes
 from microcred.web.pages import routes as pages
 
@@ -107,6 +107,7 @@ def create_app(container: Container) -> FastAPI:
         public.router,
         log_routes.router,
         learning.router,
+        skills.router,
     ):
         app.include_router(router)
     app.add_middleware(
