@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from microcred.adapters.ai.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http_fetch import HttpFetcher
 from microcred.adapters.witness_client import HttpWitnessClient
+from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder
 from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
@@ -21,6 +23,7 @@ from microcred.errors import ConfigurationError
 from microcred.ports import Clock
 from microcred.services.achievements import AchievementService
 from microcred.services.anchoring import ANCHOR_JOB, Anchoring
+from microcred.services.code_assignments import CodeAssignments
 from microcred.services.credentials import CredentialService, PublicDocuments
 from microcred.services.identity import IdentityService
 from microcred.services.issuance import IssuanceService
@@ -57,6 +60,7 @@ class Container:
     rubrics: RubricService
     learning: LearningService
     review: ReviewService
+    code: CodeAssignments
     anchoring: Anchoring | None
     jobs: JobRunner
 
@@ -85,12 +89,19 @@ def _embedder(settings: Settings) -> Embedder:
     return _LazyEmbedder(settings.embedding_model)
 
 
-def check_archive(filename: str, data: bytes) -> None:
-    """Unpack an uploaded archive in memory with the sandbox's limits (traversal, bombs...)."""
-    from microcred.adapters.ai.sandbox import read_submission  # noqa: PLC0415
-    from microcred.assessment.code_review import CodeSubmission  # noqa: PLC0415
+def unpack_archive(filename: str, data: bytes) -> dict[str, bytes]:
+    """Unpack an archive in memory with the sandbox's limits (traversal, bombs, devices...)."""
+    return read_submission(CodeSubmission(filename=filename, content=data))
 
-    read_submission(CodeSubmission(filename=filename, content=data))
+
+def check_archive(filename: str, data: bytes) -> None:
+    """Refuse an uploaded archive that would not unpack safely."""
+    unpack_archive(filename, data)
+
+
+def _code_reviewer() -> CodeReviewer:
+    """The code reviewer, running tests in the sandbox (which checks itself on first use)."""
+    return CodeReviewer(SandboxCodeRunner(Sandbox()))
 
 
 def _anchoring(
@@ -153,13 +164,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
     rubrics = RubricService(uow, clock, _embedder(settings))
-    review = ReviewService(uow, clock, rubrics, issuance, urls)
+    blobs = LocalBlobStore(settings.blob_dir)
+    code = CodeAssignments(uow, clock, blobs, unpack_archive)
+    review = ReviewService(uow, clock, rubrics, issuance, urls, code, _code_reviewer())
     learning = LearningService(
-        uow,
-        clock,
-        LocalBlobStore(settings.blob_dir),
-        check_archive,
-        max_upload_bytes=settings.max_upload_bytes,
+        uow, clock, blobs, check_archive, max_upload_bytes=settings.max_upload_bytes
     )
     handlers: dict[str, Handler] = {
         SEQUENCE_JOB: ledger.sequence,
@@ -192,6 +201,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         rubrics=rubrics,
         learning=learning,
         review=review,
+        code=code,
         credentials=CredentialService(uow, clock, keys, status_lists, ledger),
         public=public,
         verification=VerificationService(public, urls, clock, fetcher),

@@ -245,9 +245,26 @@ class RubricRecord:
     updated_at: datetime
 
 
-class RubricRepository(Protocol):
-    """Rubrics and human-graded work."""
+@dataclass(slots=True)
+class CodeAssignmentRecord:
+    """The instructor's tests (an archive in the blob store) mapped to criteria."""
 
+    id: str
+    achievement_id: str
+    tests_blob: str
+    tests_filename: str
+    criteria: list[dict[str, Any]]
+    pass_fraction: float
+    language: str
+    auto_decide: bool
+    updated_at: datetime
+
+
+class RubricRepository(Protocol):
+    """Rubrics, code assignments and human-graded work."""
+
+    def code_assignment(self, achievement_id: str) -> CodeAssignmentRecord | None: ...
+    def save_code_assignment(self, record: CodeAssignmentRecord) -> None: ...
     def for_achievement(self, achievement_id: str) -> RubricRecord | None: ...
     def save(self, record: RubricRecord) -> None: ...
     def add_graded(

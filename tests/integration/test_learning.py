@@ -249,3 +249,54 @@ def test_other_organisations_see_nothing(school, container: Container) -> None:
     with pytest.raises(NotFound):
         c.learning.enrol(other, pathway_id=pathway.id)
     assert c.review.queue(other) == [] and c.learning.pathways(other) == []
+
+
+def test_code_is_reviewed_by_the_instructors_tests_in_the_sandbox(school) -> None:
+    import io
+    import zipfile
+
+    c, admin, learner, reviewer, a1, a2, whole, pathway = school
+    code_badge = c.achievements.create(
+        admin,
+        AchievementInput(
+            name="FizzBuzz", description="Writes a FizzBuzz.", criteria_narrative="Tests pass."
+        ),
+    ).id
+    tests = (
+        b"from solution import fizz\n\ndef test_three():\n    assert fizz(3) == 'Fizz'\n\n"
+        b"def test_other():\n    assert fizz(4) == '4'\n"
+    )
+    c.code.set(
+        admin,
+        code_badge,
+        Upload("test_solution.py", tests),
+        [{"criterion_id": "works", "patterns": ["test_*"], "max_points": 2}],
+    )
+    c.learning.enrol(learner, achievement_id=code_badge)
+
+    def archive(body: bytes) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("solution.py", body)
+        return buf.getvalue()
+
+    wrong = c.learning.submit(
+        learner, code_badge, code=[Upload("s.zip", archive(b"def fizz(n):\n    return str(n)\n"))]
+    )
+    c.jobs.drain()
+    first = c.learning.submission(learner, wrong.id)
+    assert first.status is SubmissionStatus.NOT_YET, first.review
+    assert "test_three" in (first.feedback or "")
+    right = c.learning.submit(
+        learner,
+        code_badge,
+        code=[
+            Upload("s.zip", archive(b"def fizz(n):\n    return 'Fizz' if n % 3 == 0 else str(n)\n"))
+        ],
+    )
+    c.jobs.drain()
+    second = c.learning.submission(learner, right.id)
+    assert second.status is SubmissionStatus.PASSED, second.review
+    issued = c.credentials.get(admin, second.credential_id)
+    assert "instructor's tests" in issued.document["evidence"][0]["description"]
+    assert c.verification.verify(issued.document).verified

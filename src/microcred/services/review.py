@@ -7,15 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReviewer, CodeSubmission
 from microcred.assessment.reviewer import Agreement, CriterionScore, Decision, Review
 from microcred.assessment.routing import route
 from microcred.assessment.rubric import Rubric
 from microcred.domain.credential import Evidence, Recipient
 from microcred.domain.identity import Permission, Principal
-from microcred.domain.learning import Submission, SubmissionStatus
+from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
 from microcred.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.services.code_assignments import CodeAssignments
 from microcred.services.ids import new_id
 from microcred.services.issuance import IssuanceService, IssueRequest
 from microcred.services.learning import earned_by
@@ -99,7 +101,11 @@ class ReviewService:
         rubrics: RubricService,
         issuance: IssuanceService,
         urls: PublicUrls,
+        code: CodeAssignments | None = None,
+        code_reviewer: CodeReviewer | None = None,
     ) -> None:
+        self._code = code
+        self._code_reviewer = code_reviewer
         self._uow = uow
         self._clock = clock
         self._rubrics = rubrics
@@ -114,6 +120,10 @@ class ReviewService:
             submission = scope.submissions.get(str(payload["submission"]))
             if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
                 return None  # superseded or already decided
+            if self._review_code(uow, scope, submission):
+                scope.submissions.update(submission)
+                uow.commit()
+                return submission.status.value
             loaded = self._rubrics.load(scope, submission.achievement_id)
             text = submission.answer_text
             if loaded is None or not text.strip():
@@ -139,6 +149,79 @@ class ReviewService:
             scope.submissions.update(submission)
             uow.commit()
         return submission.status.value
+
+    def _review_code(self, uow: UnitOfWork, scope: TenantScope, submission: Submission) -> bool:
+        """Run the instructor's tests on submitted code; False when this is not a code task."""
+        code_part = next((p for p in submission.parts if p.kind is PartKind.CODE and p.blob), None)
+        if code_part is None or self._code is None or self._code_reviewer is None:
+            return False
+        loaded = self._code.load(scope, submission.achievement_id)
+        if loaded is None:
+            return False
+        record, assignment = loaded
+        result = self._code_reviewer.review(
+            CodeSubmission(
+                code_part.filename or "submission", self._code.code_of(code_part.blob or "")
+            ),
+            assignment,
+        )
+        decision = {
+            "decidedBy": "ai",
+            "reviewer": "code/sandbox",
+            "basis": "the instructor's tests",
+            "points": result.points,
+            "maxPoints": result.max_points,
+            "passed": result.passed,
+            "aiConfidence": round(result.confidence, 4),
+            "measuredAgreement": None,
+            "criteria": [
+                {
+                    "id": c.criterion_id,
+                    "points": c.points,
+                    "maxPoints": c.max_points,
+                    "failedTests": list(c.failed)[:20],
+                }
+                for c in result.criteria
+            ],
+            "feedback": result.feedback,
+        }
+        auto = record.auto_decide and result.confidence >= HIGH_CONFIDENCE
+        submission.review = decision | {
+            "route": (
+                "Every test ran to a clear result: the tests decide."
+                if auto
+                else "The run was not clean ("
+                + "; ".join(result.reasons)[:300]
+                + "): a person decides."
+            )
+        }
+        if not auto:
+            submission.status = SubmissionStatus.IN_HUMAN_REVIEW
+            return True
+        submission.decision = decision
+        submission.feedback = result.feedback
+        submission.decided_at = self._clock.now()
+        if not result.passed:
+            submission.status = SubmissionStatus.NOT_YET
+            return True
+        evidence = [
+            Evidence(
+                name="Code assessed by the instructor's tests",
+                description=f"Decided by the instructor's tests run in a sandbox: "
+                f"{result.points:g} of {result.max_points:g} points.",
+                narrative=result.feedback[:5000] or None,
+                genre="Assessment",
+            )
+        ]
+        results = [
+            {
+                "type": ["Result"],
+                "value": f"{result.points:g}/{result.max_points:g}",
+                "status": "Completed",
+            }
+        ]
+        self._issue(uow, scope, submission, evidence, results)
+        return True
 
     # --- people ----------------------------------------------------------------------------
     def queue(self, principal: Principal, offset: int = 0, limit: int = 50) -> list[Submission]:

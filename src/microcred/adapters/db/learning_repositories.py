@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db.tables_learning import (
+    CodeAssignmentRow,
     EnrolmentRow,
     GradedAnswerRow,
     PathwayRow,
@@ -18,7 +19,7 @@ from microcred.adapters.db.tables_learning import (
 )
 from microcred.domain.learning import Enrolment, Submission, SubmissionPart, SubmissionStatus
 from microcred.domain.pathway import Pathway, PathwayKind, rule_from_json, rule_to_json
-from microcred.ports import RubricRecord
+from microcred.ports import CodeAssignmentRecord, RubricRecord
 
 
 class _Scoped:
@@ -28,7 +29,58 @@ class _Scoped:
 
 
 class SqlRubrics(_Scoped):
-    """Rubrics and their human-graded work."""
+    """Rubrics, code assignments and their human-graded work."""
+
+    def code_assignment(self, achievement_id: str) -> CodeAssignmentRecord | None:
+        row = self._s.scalar(
+            select(CodeAssignmentRow).where(
+                CodeAssignmentRow.organisation_id == self._org,
+                CodeAssignmentRow.achievement_id == achievement_id,
+            )
+        )
+        if row is None:
+            return None
+        return CodeAssignmentRecord(
+            row.id,
+            row.achievement_id,
+            row.tests_blob,
+            row.tests_filename,
+            [dict(c) for c in row.criteria],  # type: ignore[call-overload]
+            row.pass_fraction,
+            row.language,
+            row.auto_decide,
+            row.updated_at,
+        )
+
+    def save_code_assignment(self, record: CodeAssignmentRecord) -> None:
+        row = self._s.scalar(
+            select(CodeAssignmentRow).where(
+                CodeAssignmentRow.organisation_id == self._org,
+                CodeAssignmentRow.achievement_id == record.achievement_id,
+            )
+        )
+        values = {
+            "tests_blob": record.tests_blob,
+            "tests_filename": record.tests_filename,
+            "criteria": record.criteria,
+            "pass_fraction": record.pass_fraction,
+            "language": record.language,
+            "auto_decide": record.auto_decide,
+            "updated_at": record.updated_at,
+        }
+        if row is None:
+            self._s.add(
+                CodeAssignmentRow(
+                    id=record.id,
+                    organisation_id=self._org,
+                    achievement_id=record.achievement_id,
+                    **values,
+                )
+            )
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        self._s.flush()
 
     def for_achievement(self, achievement_id: str) -> RubricRecord | None:
         row = self._s.scalar(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microcred.adapters.db.tables import Base, UTCDateTime
@@ -89,3 +99,21 @@ class SubmissionRow(Base):
     credential_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CodeAssignmentRow(Base):
+    """The instructor's tests for a code micro-credential and how they map to criteria."""
+
+    __tablename__ = "code_assignments"
+    __table_args__ = (UniqueConstraint("achievement_id"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"))
+    tests_blob: Mapped[str] = mapped_column(String(64))
+    tests_filename: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[list[object]] = mapped_column(JSON)
+    pass_fraction: Mapped[float] = mapped_column(Float)
+    language: Mapped[str] = mapped_column(String(32))
+    #: the test verdict may decide alone when every test ran to a clear result
+    auto_decide: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

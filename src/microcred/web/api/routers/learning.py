@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
+from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
 from microcred.services.evidence import Upload
 from microcred.web.api.deps import ContainerDep, PrincipalDep
@@ -36,6 +37,40 @@ def set_rubric(
         "version": record.version,
         **record.data,
         "threshold": record.threshold,
+    }
+
+
+@router.put("/achievements/{achievement_id}/code-assignment")
+async def set_code_assignment(
+    achievement_id: str, request: Request, p: PrincipalDep, c: ContainerDep
+) -> dict[str, Any]:
+    """Attach the instructor's tests (multipart: ``tests`` file, ``criteria`` JSON list of
+    ``{criterion_id, patterns, max_points}``, optional ``pass_fraction``, ``auto_decide``)."""
+    form = await request.form(max_files=1, max_fields=10)
+    tests = form.get("tests")
+    if tests is None or isinstance(tests, str):
+        raise InvalidInput("Attach the tests as a file field named 'tests'.")
+    criteria = load_json(str(form.get("criteria") or "[]"), what="criteria")
+    if not isinstance(criteria, list):
+        raise InvalidInput("criteria is a JSON list.")
+    try:
+        fraction = float(str(form.get("pass_fraction") or "1"))
+    except ValueError:
+        raise InvalidInput("pass_fraction is a number between 0 and 1.") from None
+    record = c.code.set(
+        p,
+        achievement_id,
+        Upload(tests.filename or "tests", await tests.read()),
+        criteria,
+        pass_fraction=fraction,
+        auto_decide=str(form.get("auto_decide", "true")).lower() != "false",
+    )
+    return {
+        "id": record.id,
+        "tests": record.tests_filename,
+        "criteria": record.criteria,
+        "pass_fraction": record.pass_fraction,
+        "auto_decide": record.auto_decide,
     }
 
 

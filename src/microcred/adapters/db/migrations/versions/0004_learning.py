@@ -174,8 +174,39 @@ def upgrade() -> None:
     with op.batch_alter_table("graded_answers", schema=None) as batch_op:
         batch_op.create_index("ix_graded_rubric", ["organisation_id", "rubric_id"], unique=False)
 
+    op.create_table(
+        "code_assignments",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("achievement_id", sa.String(length=36), nullable=False),
+        sa.Column("tests_blob", sa.String(length=64), nullable=False),
+        sa.Column("tests_filename", sa.String(length=200), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("pass_fraction", sa.Float(), nullable=False),
+        sa.Column("language", sa.String(length=32), nullable=False),
+        sa.Column("auto_decide", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["achievement_id"],
+            ["achievements.id"],
+            name=op.f("fk_code_assignments_achievement_id_achievements"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_code_assignments_organisation_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_code_assignments")),
+        sa.UniqueConstraint("achievement_id", name=op.f("uq_code_assignments_achievement_id")),
+    )
+    with op.batch_alter_table("code_assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_code_assignments_organisation_id"), ["organisation_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    op.drop_table("code_assignments")
 
     with op.batch_alter_table("graded_answers", schema=None) as batch_op:
         batch_op.drop_index("ix_graded_rubric")

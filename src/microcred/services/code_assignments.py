@@ -1,0 +1,105 @@
+"""Code micro-credentials: the instructor's tests, mapped to criteria, run against a learner's
+code in the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from microcred.assessment.code_review import CodeAssignment, CriterionTests
+from microcred.domain.identity import Permission, Principal
+from microcred.errors import InvalidInput, NotFound
+from microcred.ports import Clock, CodeAssignmentRecord, TenantScope, UnitOfWorkFactory
+from microcred.services.evidence import Upload, safe_filename
+from microcred.services.ids import new_id
+from microcred.services.learning import BlobStore
+
+#: unpacks an archive (or a single file) safely into ``path -> bytes``
+Unpack = Callable[[str, bytes], dict[str, bytes]]
+MAX_TESTS_BYTES = 5_000_000
+
+
+def _criteria(items: Sequence[Mapping[str, Any]]) -> tuple[CriterionTests, ...]:
+    try:
+        return tuple(
+            CriterionTests(
+                str(c["criterion_id"]),
+                tuple(str(p) for p in c["patterns"]),
+                float(c["max_points"]),
+                str(c.get("name", "")),
+            )
+            for c in items
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "Each criterion needs criterion_id, patterns (test name patterns) "
+            f"and max_points ({exc.__class__.__name__})."
+        ) from None
+
+
+class CodeAssignments:
+    """Stores and loads the tests of code micro-credentials."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, blobs: BlobStore, unpack: Unpack
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._blobs = blobs
+        self._unpack = unpack
+
+    def set(
+        self,
+        principal: Principal,
+        achievement_id: str,
+        tests: Upload,
+        criteria: Sequence[Mapping[str, Any]],
+        *,
+        pass_fraction: float = 1.0,
+        language: str = "python",
+        auto_decide: bool = True,
+    ) -> CodeAssignmentRecord:
+        """Attach (or replace) the tests; they are unpacked and checked before anything is
+        stored."""
+        principal.require(Permission.MANAGE_ACHIEVEMENTS)
+        if len(tests.data) > MAX_TESTS_BYTES:
+            raise InvalidInput("The tests are larger than 5 MB.")
+        mapping = _criteria(criteria)
+        assignment = CodeAssignment(
+            self._unpack(tests.filename, tests.data), mapping, language, pass_fraction
+        )
+        del assignment  # constructing it validated the mapping and the pass mark
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if scope.achievements.get(achievement_id) is None:
+                raise NotFound("No such achievement in your organisation.")
+            record = CodeAssignmentRecord(
+                new_id(),
+                achievement_id,
+                self._blobs.put(tests.data),
+                safe_filename(tests.filename),
+                [dict(c) for c in criteria],
+                pass_fraction,
+                language,
+                auto_decide,
+                self._clock.now(),
+            )
+            scope.rubrics.save_code_assignment(record)
+            uow.commit()
+        return record
+
+    def load(
+        self, scope: TenantScope, achievement_id: str
+    ) -> tuple[CodeAssignmentRecord, CodeAssignment] | None:
+        """The assignment of a micro-credential, with its tests unpacked."""
+        record = scope.rubrics.code_assignment(achievement_id)
+        if record is None:
+            return None
+        tests = self._unpack(record.tests_filename, self._blobs.get(record.tests_blob))
+        return record, CodeAssignment(
+            tests, _criteria(record.criteria), record.language, record.pass_fraction
+        )
+
+    def code_of(self, blob: str) -> bytes:
+        """A submitted code archive."""
+        return self._blobs.get(blob)
