@@ -51,12 +51,13 @@ MAX_NODES = 2_000
 
 #: the prerequisite-aware bound is computed only in the first nodes of a search (near the root,
 #: where pruning saves most); deeper, the cheap cached bound alone
-STRONG_NODES = 300
+STRONG_NODES = 100
 #: groups with at most this many targets skip the greedy incumbent
 SMALL_GROUP = 6
 
 _EPS = 1e-9
 _NONE: frozenset[str] = frozenset()
+_NO_TARGETS: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,7 @@ class _Search:
         self._bounds: dict[frozenset[int], float] = {}
         # which targets each reachable item can serve: by covering it, or by helping meet the
         # prerequisites of an item that covers it
-        self._serves: dict[str, set[int]] = {}
+        serves: dict[str, set[int]] = {}
         self._level_shares: dict[tuple[str, int], float] = {}
         for i, (skill, _) in enumerate(self.targets):
             stack = list(self.cands[skill])
@@ -257,10 +258,11 @@ class _Search:
                 if c in seen:
                     continue
                 seen.add(c)
-                self._serves.setdefault(c, set()).add(i)
+                serves.setdefault(c, set()).add(i)
                 stack += _rule_items(
                     self.cat, self.cat[c].requires, self.held, self.earned, self.banned
                 )
+        self._serves = {c: frozenset(ts) for c, ts in serves.items()}
 
     def _least_share(self, item: str) -> float:
         """An item's effort shared among every target it can serve (a floor on its share)."""
@@ -292,8 +294,7 @@ class _Search:
         def cost(x: str) -> float:
             got = share.get(x)
             if got is None:
-                serves = self._serves.get(x, ())
-                n = sum(1 for t in serves if t in remaining)
+                n = len(self._serves.get(x, _NO_TARGETS) & remaining)
                 got = share[x] = self.effort[x] / max(n, 1)
             return got
 
