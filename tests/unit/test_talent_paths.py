@@ -250,7 +250,7 @@ def problems(draw: st.DrawFn) -> tuple[Catalogue, dict[str, int], dict[str, int]
     return Catalogue(items), targets, held
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(problems())
 def test_plans_are_valid_and_least_effort(
     problem: tuple[Catalogue, dict[str, int], dict[str, int]],
