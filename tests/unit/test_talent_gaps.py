@@ -177,3 +177,15 @@ def test_heatmaps_match_plain_counting(
     for short in organisation_gaps(index, [RoleDemand(DEV, 2), RoleDemand(DBA, 1)]):
         supply = sum(s.get(short.skill_id, 0) >= short.level for s, _, _ in people)
         assert short.supply == supply and short.shortfall == short.demand - supply > 0
+
+
+def test_empty_organisation_behaves() -> None:
+    empty = TalentIndex.build([], as_of=NOW)
+    for population in Population:
+        cells = roles_heatmap(empty, [DEV], population=population).cells
+        assert [(c.holders, c.population, c.share) for c in cells] == [(0, 0, 0.0), (0, 0, 0.0)]
+    assert teams_heatmap(empty, {"py": 2}).cells == ()
+    nobody = group_gap(empty, DEV, [])
+    assert (nobody.size, nobody.uncovered, nobody.best_person) == (0, ("py", "sql"), None)
+    short = organisation_gaps(empty, [RoleDemand(DBA, 3)])
+    assert [(s.skill_id, s.demand, s.supply, s.shortfall) for s in short] == [("sql", 3, 0, 3)]
