@@ -42,6 +42,13 @@ FileOpt = Annotated[
 ]
 TopOpt = Annotated[int, typer.Option("--top", "-k", min=1, max=500, help="Results per text.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON line per text.")]
+SemanticOpt = Annotated[
+    bool,
+    typer.Option(
+        "--semantic",
+        help="Add the shipped static embedding model as a fourth signal (slower start).",
+    ),
+]
 TaxonomyOpt = Annotated[
     Path | None,
     typer.Option("--taxonomy", help="An imported bundle folder instead of the shipped ESCO."),
@@ -105,9 +112,13 @@ def _run(
         _fail(exc)
 
 
-def _matcher(taxonomy: Path | None) -> SkillMatcher:
+def _matcher(taxonomy: Path | None, semantic: bool = False) -> SkillMatcher:
     try:
-        return default_matcher() if taxonomy is None else SkillMatcher(load_taxonomy(taxonomy))
+        if not semantic:
+            return default_matcher() if taxonomy is None else SkillMatcher(load_taxonomy(taxonomy))
+        from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415 — heavy
+
+        return SkillMatcher(load_taxonomy(taxonomy), embedder=load_embedder("static"))
     except MicrocredError as exc:
         _fail(exc)
         raise
@@ -120,9 +131,10 @@ def match(
     top: TopOpt = 10,
     as_json: JsonOpt = False,
     taxonomy: TaxonomyOpt = None,
+    semantic: SemanticOpt = False,
 ) -> None:
     """Rank skills for a sentence, a job ad or a piece of evidence."""
-    matcher = _matcher(taxonomy)
+    matcher = _matcher(taxonomy, semantic)
     _run(text, file, as_json, lambda t: matcher.match_skills(t, top))
 
 
@@ -133,9 +145,10 @@ def occupation(
     top: TopOpt = 10,
     as_json: JsonOpt = False,
     taxonomy: TaxonomyOpt = None,
+    semantic: SemanticOpt = False,
 ) -> None:
     """Rank occupations for a job title."""
-    matcher = _matcher(taxonomy)
+    matcher = _matcher(taxonomy, semantic)
     _run(title, file, as_json, lambda t: matcher.match_occupations(t, top))
 
 
