@@ -195,3 +195,16 @@ def test_bundles_carry_a_current_index_and_stale_ones_are_ignored(tmp_path: Path
     (folder / "index.npz").write_bytes(b"garbage")
     assert analysed_taxonomy(tax)[0].vocab == fresh[0].vocab
     assert SkillMatcher(tax).match_skills("bread")[0].label == "bake bread"
+
+
+@pytest.mark.parametrize("framework", ["esco", "onet"])
+def test_shipped_bundles_carry_a_current_index(framework: str) -> None:
+    """If the analyser changes, the shipped index.npz must be rebuilt (write_index)."""
+    from microcred.talent.skill_matching import ANALYZER_VERSION, INDEX_FILE
+    from microcred.talent.taxonomy_loader import load_taxonomy
+
+    tax = load_taxonomy(framework=framework)
+    assert tax.folder is not None
+    with np.load(tax.folder / INDEX_FILE) as data:
+        assert bytes(data["analyzer"].item()).decode() == ANALYZER_VERSION
+        assert bytes(data["fingerprint"].item()).decode() == tax.fingerprint
