@@ -95,6 +95,7 @@ class RoleService:
         source = data.source_occupation
         if source is not None:
             check_url(source, "source occupation URI")
+        reqs.sort(key=lambda q: q.skill_id)
         return RoleInput(name, description, tuple(reqs), data.headcount, source)
 
     @staticmethod
