@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from microcred.errors import InvalidInput, PayloadTooLarge
-from microcred.talent.taxonomy import Relation, Taxonomy
+from microcred.talent.taxonomy import Taxonomy
 from microcred.talent.taxonomy_loader import load_taxonomy
 
 FloatArray = npt.NDArray[np.float32]
@@ -388,10 +388,31 @@ def _stem(token: str) -> str:
     return porter_stem(token)
 
 
+#: Common job-ad abbreviations ESCO spells out ("UX designer" → "user experience designer").
+_ABBREVIATIONS = {
+    "ux": ("user", "experience"),
+    "ui": ("user", "interface"),
+    "hr": ("human", "resources"),
+    "qa": ("quality", "assurance"),
+    "hgv": ("heavy", "goods", "vehicle"),
+    "ai": ("artificial", "intelligence"),
+    "ml": ("machine", "learning"),
+    "seo": ("search", "engine", "optimisation"),
+    "crm": ("customer", "relationship", "management"),
+    "erp": ("enterprise", "resource", "planning"),
+}
+
+
 def stems(text: str) -> list[str]:
-    """Content-word stems of ``text``, in order (stop words dropped, British spelling folded)."""
+    """Content-word stems of ``text``, in order (stop words dropped, British spelling folded,
+    a few abbreviations spelt out)."""
     folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return [_stem(t) for t in _TOKEN.findall(folded) if t not in _STOP]
+    out: list[str] = []
+    for token in _TOKEN.findall(folded):
+        if token in _STOP:
+            continue
+        out.extend(_stem(t) for t in _ABBREVIATIONS.get(token, (token,)))
+    return out
 
 
 # --- an index over labelled documents ------------------------------------------------------------
@@ -697,7 +718,7 @@ def _top(scores: FloatArray, k: int) -> IntArray:
 
 
 #: Bumped whenever tokenising or stemming changes, so cached analyses are rebuilt.
-ANALYZER_VERSION = "porter-2"
+ANALYZER_VERSION = "porter-3"
 INDEX_FILE = "index.npz"
 
 
@@ -1018,11 +1039,3 @@ def suggest_alignments(text: str, top_k: int = 10) -> list[Match]:
 def draft_role_profile(job_description: str, *, occupations: int = 3) -> RoleProfileDraft:
     """A draft role profile from a job description (shipped ESCO v1.1.1)."""
     return default_matcher().draft_role_profile(job_description, occupations=occupations)
-
-
-def occupation_relation(taxonomy: Taxonomy, occupation_uri: str, skill_uri: str) -> Relation | None:
-    """How an occupation needs a skill, or None when it does not list it."""
-    for link in taxonomy.skills_of(occupation_uri):
-        if link.skill_uri == skill_uri:
-            return link.relation
-    return None
