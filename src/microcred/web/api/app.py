@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,7 @@ from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
 from microcred.web.api.routers import log as log_routes
+from microcred.web.pages import app_pages
 from microcred.web.pages import routes as pages
 
 log = logging.getLogger("microcred.web")
@@ -90,6 +92,20 @@ def create_app(container: Container) -> FastAPI:
             status_code=500,
         )
 
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            )
+        return response
+
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -100,6 +116,7 @@ def create_app(container: Container) -> FastAPI:
         name="static",
     )
     app.include_router(pages.router)
+    app.include_router(app_pages.router)
     for router in (
         auth.router,
         achievements.router,

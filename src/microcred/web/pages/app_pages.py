@@ -1,0 +1,213 @@
+"""Signed-in pages: sign in/out, the learner's progress, and the reviewer's queue with the rubric
+beside the evidence and the AI's suggestion."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from microcred.bootstrap import Container
+from microcred.crypto.passwords import hash_token
+from microcred.domain.identity import Permission, Principal
+from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.pages.routes import templates
+from microcred.web.pages.session import COOKIE, check_csrf, csrf_token, current
+
+router = APIRouter(include_in_schema=False)
+
+
+def _container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def _names(c: Container, principal: Principal) -> dict[str, str]:
+    with c.uow() as uow:
+        return {
+            a.id: a.name for a in uow.tenant(principal.organisation_id).achievements.list(limit=200)
+        }
+
+
+def _context(request: Request, principal: Principal, **extra: object) -> dict[str, object]:
+    return {
+        "principal": principal,
+        "csrf": csrf_token(request),
+        "can_review": Permission.REVIEW_SUBMISSIONS in principal.permissions,
+        **extra,
+    }
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    """The sign-in form."""
+    return templates.TemplateResponse(request, "login.html", {})
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Sign in; the session token goes into an HttpOnly, SameSite=Strict cookie."""
+    c = _container(request)
+    form = await request.form()
+    organisation = str(form.get("organisation") or "")
+    try:
+        issued = c.identity.sign_in(
+            organisation, str(form.get("email") or ""), str(form.get("password") or "")
+        )
+    except MicrocredError as exc:
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"error": exc.explain(), "organisation": organisation[:63]},
+            status_code=401,
+        )
+    response = RedirectResponse("/learn", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="strict",
+        secure=urlsplit(c.settings.public_base_url).scheme == "https",
+        max_age=c.settings.session_token_seconds,
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    """Sign out: the session token is revoked, the cookie cleared."""
+    c = _container(request)
+    principal = current(request, c)
+    form = await request.form()
+    if principal is not None:
+        check_csrf(request, form.get("csrf"))
+        token = request.cookies.get(COOKIE, "")
+        with c.uow() as uow:
+            found = uow.tokens_global().by_hash(hash_token(token))
+        if found is not None:
+            c.identity.revoke_token(principal, found.id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/learn")
+def learn(request: Request) -> Response:
+    """The learner's pathways, progress and submissions."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "learn.html",
+        _context(
+            request,
+            principal,
+            progress=c.learning.progress(principal),
+            submissions=list(reversed(c.learning.my_submissions(principal))),
+            names=_names(c, principal),
+        ),
+    )
+
+
+@router.get("/review")
+def review_queue(request: Request) -> Response:
+    """Submissions waiting for a person."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "review_queue.html",
+        _context(request, principal, queue=c.review.queue(principal), names=_names(c, principal)),
+    )
+
+
+def _item_page(
+    request: Request,
+    c: Container,
+    principal: Principal,
+    submission_id: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    item = c.review.item(principal, submission_id)
+    suggested = {s["criterion_id"]: s["points"] for s in (item.suggestion or {}).get("scores", [])}
+    return templates.TemplateResponse(
+        request,
+        "review_item.html",
+        _context(
+            request,
+            principal,
+            item=item,
+            suggestion_points=suggested,
+            error=error,
+            achievement_name=_names(c, principal).get(item.submission.achievement_id, "Submission"),
+        ),
+        status_code=status,
+    )
+
+
+@router.get("/review/{submission_id}")
+def review_item(submission_id: str, request: Request) -> Response:
+    """One submission: evidence, rubric, the AI's suggestion, and the decision form."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return _item_page(request, c, principal, submission_id)
+
+
+@router.post("/review/{submission_id}")
+async def review_decide(submission_id: str, request: Request) -> Response:
+    """Accept the AI's assessment or save a grade with feedback."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    check_csrf(request, form.get("csrf"))
+    feedback = str(form.get("feedback") or "")
+    try:
+        if form.get("action") == "accept":
+            c.review.decide(principal, submission_id, accept_ai=True, feedback=feedback)
+        else:
+            points: dict[str, float] = {}
+            for key, value in form.multi_items():
+                if key.startswith("points:") and isinstance(value, str):
+                    try:
+                        points[key[len("points:") :]] = float(value)
+                    except ValueError:
+                        raise InvalidInput("Pick a level for each criterion.") from None
+            passed = form.get("passed")
+            c.review.decide(
+                principal,
+                submission_id,
+                points=points or None,
+                passed=None if passed is None else passed == "true",
+                feedback=feedback,
+            )
+    except MicrocredError as exc:
+        return _item_page(request, c, principal, submission_id, exc.explain(), exc.status_code)
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.get("/review/{submission_id}/files/{digest}")
+def review_file(submission_id: str, digest: str, request: Request) -> Response:
+    """A submitted file, as an attachment."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    part, data = c.learning.evidence_file(principal, submission_id, digest)
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{part.filename or "file"}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

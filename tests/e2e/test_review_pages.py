@@ -1,0 +1,141 @@
+"""The signed-in pages in a real browser: a reviewer grades a queued submission beside its rubric;
+the learner then sees it passed with the feedback. Forms without the CSRF token are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import chromium_page
+from procs import Proc, free_port, run_cli, wait_for
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a long enough password"
+RUBRIC = {
+    "title": "Runbook",
+    "pass_points": 2,
+    "criteria": [
+        {
+            "id": "steps",
+            "description": "Clear, safe steps",
+            "levels": [
+                {"name": "missing", "points": 0},
+                {"name": "partial", "points": 1},
+                {"name": "complete", "points": 2},
+            ],
+        }
+    ],
+}
+
+
+def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "MICROCRED_PUBLIC_BASE_URL": base,
+        "MICROCRED_KEK_SECRETS": "e2e-review-kek-0123456789",
+        "MICROCRED_BLOB_DIR": str(tmp_path / "blobs"),
+    }
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    server = Proc(
+        ["serve", "--port", str(port)], env, tmp_path / "server.log", f"{base}/healthz"
+    ).start()
+    try:
+        http = httpx.Client(base_url=base, timeout=60)
+        http.post(
+            "/api/v1/organisations",
+            json={
+                "slug": "ops",
+                "name": "Ops Academy",
+                "admin_email": "admin@ops.test",
+                "admin_password": PASSWORD,
+            },
+        )
+
+        def token(email: str) -> dict[str, str]:
+            r = http.post(
+                "/api/v1/auth/token",
+                json={"organisation": "ops", "email": email, "password": PASSWORD},
+            )
+            return {"Authorization": f"Bearer {r.json()['token']}"}
+
+        admin = token("admin@ops.test")
+        for email, role in (("lea@ops.test", "learner"), ("rob@ops.test", "reviewer")):
+            http.post(
+                "/api/v1/users",
+                headers=admin,
+                json={"email": email, "name": email[:3], "role": role, "password": PASSWORD},
+            )
+        aid = http.post(
+            "/api/v1/achievements",
+            headers=admin,
+            json={
+                "name": "Runbook writing",
+                "description": "Writes runbooks.",
+                "criteria": "A runbook a stranger can follow.",
+            },
+        ).json()["id"]
+        http.put(f"/api/v1/achievements/{aid}/rubric", headers=admin, json=RUBRIC)
+        learner = token("lea@ops.test")
+        http.post("/api/v1/enrolments", headers=learner, json={"achievement_id": aid})
+        sub = http.post(
+            "/api/v1/submissions",
+            headers=learner,
+            json={
+                "achievement_id": aid,
+                "texts": ["1. Check the dashboard. 2. Restart the worker."],
+            },
+        ).json()
+        wait_for(
+            lambda: (
+                http.get(f"/api/v1/submissions/{sub['id']}", headers=learner).json()["status"]
+                == "in_human_review"
+            ),
+            what="the queue",
+        )
+
+        with chromium_page() as page:
+            page.goto(f"{base}/review")
+            assert page.url.endswith("/login")
+            page.fill("#organisation", "ops")
+            page.fill("#email", "rob@ops.test")
+            page.fill("#password", "wrong password!!")
+            page.click("button[type=submit]")
+            assert "wrong" in page.locator(".error").inner_text()
+            page.fill("#email", "rob@ops.test")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(f"{base}/review")
+            page.click("#queue a")
+            assert "Check the dashboard" in page.locator("#evidence").inner_text()
+            assert "Clear, safe steps" in page.locator("#rubric").inner_text()
+            page.check("input[name='points:steps'][value='2.0']")
+            page.fill("#feedback", "Safe and complete.")
+            page.click("#grade")
+            page.wait_for_url(f"{base}/review")
+            assert "Nothing is waiting" in page.locator("#queue").inner_text()
+            cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+            assert cookies["mc_session"].startswith("mc_")
+        # a cross-site form post without the CSRF token is refused
+        r = httpx.post(
+            f"{base}/review/{sub['id']}",
+            cookies={"mc_session": cookies["mc_session"]},
+            data={"action": "accept"},
+        )
+        assert r.status_code == 401 and "Traceback" not in r.text
+
+        with chromium_page() as page:
+            page.goto(f"{base}/login")
+            page.fill("#organisation", "ops")
+            page.fill("#email", "lea@ops.test")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/learn")
+            row = page.locator(f"tr[data-submission='{sub['id']}']").inner_text()
+            assert "passed" in row and "Safe and complete." in row
+        mine = http.get("/api/v1/credentials", headers=learner).json()
+        assert [c["achievement_id"] for c in mine] == [aid]
+    finally:
+        server.stop()
