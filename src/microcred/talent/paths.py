@@ -50,7 +50,7 @@ EXACT_TARGETS = 40
 MAX_NODES = 2_000
 
 #: the prerequisite-aware bound is computed only in the first nodes of a search (near the root,
-#: where pruning saves most); deeper, the cheap cached bound alone
+#: where pruning saves most; at most a twentieth of the budget); deeper, the cheap cached bound
 STRONG_NODES = 100
 #: groups with at most this many targets skip the greedy incumbent
 SMALL_GROUP = 6
@@ -350,8 +350,9 @@ class _Search:
         self._bounds[remaining] = value
         return value
 
-    def order(self, chosen: Iterable[str]) -> list[str] | None:
-        """A valid order of ``chosen`` (cheapest ready item first), or None when none exists."""
+    def order(self, chosen: Iterable[str], *, partial: bool = False) -> list[str] | None:
+        """A valid order of ``chosen`` (cheapest ready item first), or None when none exists;
+        with ``partial``, the longest valid order of the items that can be ordered."""
         done = set(self.earned)
         levels = dict(self.held)
         pending = set(chosen)
@@ -359,7 +360,7 @@ class _Search:
         while pending:
             ready = [c for c in pending if holds(self.cat[c].requires, done, levels)]
             if not ready:
-                return None
+                return seq if partial else None
             pick = min(ready, key=lambda c: (self.effort[c], c))
             seq.append(pick)
             pending.remove(pick)
@@ -396,7 +397,7 @@ class _Search:
             return
         if (
             fresh
-            and self.nodes <= STRONG_NODES
+            and self.nodes <= min(STRONG_NODES, self.max_nodes // 20)
             and remaining
             and self.best is not None
             and cost + self._strong_bound(remaining, chosen_set, levels) >= self.best_cost - _EPS
@@ -520,11 +521,20 @@ class _Search:
             levels[skill] = max(levels.get(skill, 0), level)
         return [*before, c]
 
-    def greedy(self) -> list[str] | None:
-        """A good plan fast: best effort per target covered, then drop what is not needed."""
+    def greedy(self, start: Sequence[str] = ()) -> list[str] | None:
+        """A good plan fast: best effort per target covered, then drop what is not needed.
+
+        ``start`` items (those of them that can still be ordered) are kept as a head start, so a
+        plan with one item left out is repaired rather than rebuilt.
+        """
         have = set(self.earned)
         levels = dict(self.held)
         chosen: list[str] = []
+        for c in self.order([c for c in start if c not in self.banned], partial=True) or ():
+            chosen.append(c)
+            have.add(c)
+            for skill, level in self.grants[c].items():
+                levels[skill] = max(levels.get(skill, 0), level)
         while True:
             open_targets = [(s, lv) for s, lv in self.targets if levels.get(s, 0) < lv]
             if not open_targets:
@@ -555,10 +565,11 @@ class _Search:
                 chosen = trial
         return self.order(chosen)
 
-    def run(self, exact: bool) -> None:
-        """Greedy incumbent (skipped for small groups, which search settles fast), then branch
-        and bound when ``exact``."""
-        seq = self.greedy() if not exact or len(self.targets) > SMALL_GROUP else None
+    def run(self, exact: bool, start: Sequence[str] = ()) -> None:
+        """Greedy incumbent (skipped for small groups, which search settles fast, unless there is
+        a ``start`` to repair), then branch and bound when ``exact``."""
+        big = not exact or len(self.targets) > SMALL_GROUP
+        seq = self.greedy(start) if big or start else None
         if seq is not None:
             self.best, self.best_cost = seq, sum(self.effort[c] for c in seq)
         if exact:
@@ -703,12 +714,13 @@ def _solve_group(
     earned: Set[str],
     banned: Set[str],
     max_nodes: int,
+    start: Sequence[str] = (),
 ) -> _Solved:
     search = _Search(cat, targets, held, earned, banned, max_nodes)
     if any(not c for c in search.cands.values()):
         return _Solved(targets, None, math.inf, True, 0)
     exact = len(targets) <= EXACT_TARGETS
-    search.run(exact)
+    search.run(exact, start)
     best = None if search.best is None else tuple(search.best)
     return _Solved(targets, best, search.best_cost, exact and not search.aborted, search.nodes)
 
@@ -842,7 +854,15 @@ def career_path(
                 candidates.append((-catalogue.effort[item], (item,), k, part))
     others: dict[frozenset[str], tuple[float, tuple[str, ...], list[_Solved]]] = {}
     for _, (item,), k, part in sorted(candidates)[: alternatives + 1 if alternatives else 0]:
-        alt = _solve_group(catalogue, part.targets, held, earned, dropped | {item}, max_nodes // 10)
+        alt = _solve_group(
+            catalogue,
+            part.targets,
+            held,
+            earned,
+            dropped | {item},
+            max_nodes // 10,
+            part.items or (),
+        )
         nodes += alt.nodes
         if alt.items is None:
             continue
