@@ -778,7 +778,9 @@ def _assemble(
 ) -> Plan:
     items = [c for p in parts if p.items for c in p.items]
     targets = {s: lv for p in parts if p.items is not None for s, lv in p.targets.items()}
-    seq = _Search(cat, {}, held, earned, _NONE, 0).order(items) or []
+    # one order across groups, cheapest ready first; the groups' own orders, one after the
+    # other, are valid too (rules are monotone), should the merge ever fail
+    seq = _Search(cat, {}, held, earned, _NONE, 0).order(items) or items
     exact = all(p.exact for p in parts)
     if not parts:
         method = "nothing to close"
