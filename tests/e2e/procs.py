@@ -94,3 +94,70 @@ def wait_for(predicate, timeout: float = 90, interval: float = 0.3, what: str = 
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+PASSWORD = "a long enough password"
+
+
+def start_server(tmp: Path, **extra_env: str) -> tuple[Proc, str, dict[str, str]]:
+    """Migrate a fresh SQLite database under ``tmp`` and serve it: (process, base URL, env)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite'}",
+        "MICROCRED_PUBLIC_BASE_URL": base,
+        "MICROCRED_KEK_SECRETS": "e2e-kek-0123456789abcdef",
+        "MICROCRED_BLOB_DIR": str(tmp / "blobs"),
+        **extra_env,
+    }
+    migrated = run_cli("db", "upgrade", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    server = Proc(["serve", "--port", str(port)], env, tmp / "server.log", f"{base}/healthz")
+    return server.start(), base, env
+
+
+class Api:
+    """A client of the real server's API."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=60)
+        self.slug = ""
+
+    def register(self, slug: str, name: str) -> dict[str, str]:
+        """Create an organisation; its admin's auth headers."""
+        r = self.http.post(
+            "/api/v1/organisations",
+            json={
+                "slug": slug,
+                "name": name,
+                "admin_email": f"admin@{slug}.test",
+                "admin_password": PASSWORD,
+            },
+        )
+        assert r.status_code == 201, r.text
+        self.slug = slug
+        return self.login(f"admin@{slug}.test")
+
+    def login(self, email: str) -> dict[str, str]:
+        """Auth headers for a user of the registered organisation."""
+        r = self.http.post(
+            "/api/v1/auth/token",
+            json={"organisation": self.slug, "email": email, "password": PASSWORD},
+        )
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    def add_user(self, admin: dict[str, str], email: str, role: str) -> dict[str, str]:
+        """Add a user with ``role``; their auth headers."""
+        r = self.http.post(
+            "/api/v1/users",
+            headers=admin,
+            json={
+                "email": email,
+                "name": email.split("@", maxsplit=1)[0],
+                "role": role,
+                "password": PASSWORD,
+            },
+        )
+        assert r.status_code == 201, r.text
+        return self.login(email)

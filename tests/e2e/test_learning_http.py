@@ -8,61 +8,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
-from procs import Proc, free_port, run_cli, wait_for
+from procs import Api, run_cli, start_server, wait_for
 from tests.integration.test_learning import GOOD as GOOD_ANSWERS
 from tests.integration.test_learning import RUBRIC as RUBRIC_BASE
 from tests.integration.test_learning import _graded
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 RUBRIC = RUBRIC_BASE
 
 
 def test_pathway_over_http(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "MICROCRED_PUBLIC_BASE_URL": base,
-        "MICROCRED_KEK_SECRETS": "e2e-learning-kek-0123456789",
-        "MICROCRED_BLOB_DIR": str(tmp_path / "blobs"),
-        "MICROCRED_LEDGER_INTERVAL_MS": "50",
-    }
-    assert run_cli("db", "upgrade", env=env).returncode == 0
-    server = Proc(
-        ["serve", "--port", str(port)], env, tmp_path / "server.log", f"{base}/healthz"
-    ).start()
+    server, base, _env = start_server(tmp_path, MICROCRED_LEDGER_INTERVAL_MS="50")
     try:
-        http = httpx.Client(base_url=base, timeout=60)
-        http.post(
-            "/api/v1/organisations",
-            json={
-                "slug": "sre",
-                "name": "SRE School",
-                "admin_email": "admin@sre.test",
-                "admin_password": PASSWORD,
-            },
-        )
-
-        def login(email: str, password: str = PASSWORD) -> dict[str, str]:
-            r = http.post(
-                "/api/v1/auth/token",
-                json={"organisation": "sre", "email": email, "password": password},
-            )
-            assert r.status_code == 201, r.text
-            return {"Authorization": f"Bearer {r.json()['token']}"}
-
-        admin = login("admin@sre.test")
-        for email, role in (("lea@sre.test", "learner"), ("rob@sre.test", "reviewer")):
-            r = http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={"email": email, "name": email[:3], "role": role, "password": PASSWORD},
-            )
-            assert r.status_code == 201, r.text
-        learner, reviewer = login("lea@sre.test"), login("rob@sre.test")
+        api = Api(base)
+        http = api.http
+        admin = api.register("sre", "SRE School")
+        learner = api.add_user(admin, "lea@sre.test", "learner")
+        reviewer = api.add_user(admin, "rob@sre.test", "reviewer")
 
         def achievement(name: str, kind: str = "MicroCredential") -> str:
             r = http.post(

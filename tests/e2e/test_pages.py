@@ -6,43 +6,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 from browser import chromium_page
-from procs import Proc, free_port, run_cli
+from procs import Api, start_server
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 
 
 def test_credential_page_verify_form_and_revocation(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "MICROCRED_PUBLIC_BASE_URL": base,
-        "MICROCRED_KEK_SECRETS": "e2e-pages-kek-0123456789",
-    }
-    assert run_cli("db", "upgrade", env=env).returncode == 0
-    server = Proc(
-        ["serve", "--port", str(port)], env, tmp_path / "server.log", f"{base}/healthz"
-    ).start()
+    server, base, _env = start_server(tmp_path)
     try:
-        http = httpx.Client(base_url=base, timeout=30)
-        http.post(
-            "/api/v1/organisations",
-            json={
-                "slug": "acme",
-                "name": "Acme Academy",
-                "admin_email": "a@acme.test",
-                "admin_password": PASSWORD,
-            },
-        )
-        token = http.post(
-            "/api/v1/auth/token",
-            json={"organisation": "acme", "email": "a@acme.test", "password": PASSWORD},
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
+        api = Api(base)
+        http = api.http
+        auth = api.register("acme", "Acme Academy")
         aid = http.post(
             "/api/v1/achievements",
             headers=auth,

@@ -8,10 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 from browser import chromium_page
-from procs import Proc, free_port, run_cli, wait_for
+from procs import PASSWORD, Api, start_server, wait_for
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 RUBRIC = {
     "title": "Runbook",
     "pass_points": 2,
@@ -30,44 +29,13 @@ RUBRIC = {
 
 
 def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        "MICROCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "MICROCRED_PUBLIC_BASE_URL": base,
-        "MICROCRED_KEK_SECRETS": "e2e-review-kek-0123456789",
-        "MICROCRED_BLOB_DIR": str(tmp_path / "blobs"),
-    }
-    assert run_cli("db", "upgrade", env=env).returncode == 0
-    server = Proc(
-        ["serve", "--port", str(port)], env, tmp_path / "server.log", f"{base}/healthz"
-    ).start()
+    server, base, _env = start_server(tmp_path)
     try:
-        http = httpx.Client(base_url=base, timeout=60)
-        http.post(
-            "/api/v1/organisations",
-            json={
-                "slug": "ops",
-                "name": "Ops Academy",
-                "admin_email": "admin@ops.test",
-                "admin_password": PASSWORD,
-            },
-        )
-
-        def token(email: str) -> dict[str, str]:
-            r = http.post(
-                "/api/v1/auth/token",
-                json={"organisation": "ops", "email": email, "password": PASSWORD},
-            )
-            return {"Authorization": f"Bearer {r.json()['token']}"}
-
-        admin = token("admin@ops.test")
-        for email, role in (("lea@ops.test", "learner"), ("rob@ops.test", "reviewer")):
-            http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={"email": email, "name": email[:3], "role": role, "password": PASSWORD},
-            )
+        api = Api(base)
+        http = api.http
+        admin = api.register("ops", "Ops Academy")
+        api.add_user(admin, "rob@ops.test", "reviewer")
+        learner = api.add_user(admin, "lea@ops.test", "learner")
         aid = http.post(
             "/api/v1/achievements",
             headers=admin,
@@ -78,7 +46,6 @@ def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
             },
         ).json()["id"]
         http.put(f"/api/v1/achievements/{aid}/rubric", headers=admin, json=RUBRIC)
-        learner = token("lea@ops.test")
         http.post("/api/v1/enrolments", headers=learner, json={"achievement_id": aid})
         sub = http.post(
             "/api/v1/submissions",
