@@ -47,7 +47,7 @@ from microcred.talent.skills_profile import EffectiveSkill
 #: more target skills than this go straight to the greedy fallback
 EXACT_TARGETS = 40
 #: default search budget (nodes per independent group of targets); deterministic, unlike a clock
-MAX_NODES = 2_000
+MAX_NODES = 1_000
 
 #: the prerequisite-aware bound is computed only in the first nodes of a search (near the root,
 #: where pruning saves most; at most a twentieth of the budget); deeper, the cheap cached bound
