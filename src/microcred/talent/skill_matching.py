@@ -670,12 +670,12 @@ class Weights:
     label: float = 0.165
     bm25: float = 0.0
     cosine: float = 1.5
-    semantic: float = 0.25
+    semantic: float = 0.5
     #: the same for short texts (a sentence, a title): led by label coverage
     short_label: float = 0.55
     short_bm25: float = 0.45
     short_cosine: float = 0.0
-    short_semantic: float = 0.5
+    short_semantic: float = 0.1
     #: texts of ≤ ``short_text`` content words use the short mix, ≥ ``long_text`` the long
     #: one, and those between a blend
     short_text: int = 10
@@ -684,7 +684,7 @@ class Weights:
     occ_label: float = 0.3
     occ_bm25: float = 0.45
     occ_cosine: float = 1.0
-    occ_semantic: float = 0.25
+    occ_semantic: float = 0.0
     #: weight of occupation evidence for texts of ≥ ``long_text`` content words; it grows
     #: linearly from zero at ``occupation_text`` content words
     occupations: float = 2.0
