@@ -40,7 +40,7 @@ from sklearn.linear_model import Ridge  # type: ignore[import-untyped]
 from microcred.adapters.ai.embeddings import load_embedder
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.evaluation import ItemRun, Row, item_rubric, load_dataset, run_items
-from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa
+from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
 from microcred.assessment.routing import RoutingPolicy, route
 from microcred.assessment.trained_reviewer import GradedAnswer, TrainedReviewer
 
@@ -276,10 +276,16 @@ def bench_asap(embedder: Embedder, folds: int, tmp: Path, prompts: Sequence[int]
             entry[f"auto_qwk_{name}"] = (
                 quadratic_weighted_kappa(truth[auto], ai[auto], n_levels) if auto.any() else None
             )
+            entry[f"auto_kappa_{name}"] = (
+                subset_kappa(truth, ai, auto, n_levels) if auto.any() else None
+            )
         # Fixed shares by confidence (no policy): what a given workload split buys.
         conf = np.array(per[s]["conf"])
         for share in (0.6, 0.7):
             top = np.argsort(-conf)[: int(share * conf.size)]
+            chosen = np.zeros(conf.size, dtype=bool)
+            chosen[top] = True
+            entry[f"top{int(share * 100)}_kappa"] = subset_kappa(truth, ai, chosen, n_levels)
             entry[f"top{int(share * 100)}_qwk"] = quadratic_weighted_kappa(
                 truth[top], ai[top], n_levels
             )
@@ -290,7 +296,14 @@ def bench_asap(embedder: Embedder, folds: int, tmp: Path, prompts: Sequence[int]
             )
         items[f"asap-{s}"] = entry
     out: dict[str, Any] = {"items": items}
-    for key in ("qwk", "baseline_qwk", "human_qwk", "top60_qwk", "overall_qwk_top70_ai_rest_human"):
+    for key in (
+        "qwk",
+        "baseline_qwk",
+        "human_qwk",
+        "top60_qwk",
+        "top60_kappa",
+        "overall_qwk_top70_ai_rest_human",
+    ):
         out[f"mean_{key}"] = float(np.mean([e[key] for e in items.values()]))
     for name in policies:
         n_all = sum(e["n"] for e in items.values())
@@ -302,6 +315,12 @@ def bench_asap(embedder: Embedder, folds: int, tmp: Path, prompts: Sequence[int]
         )
         out[f"auto_share_{name}"] = n_auto / n_all
         out[f"auto_qwk_{name}"] = weighted / n_auto if n_auto else None
+        kappa = sum(
+            e["n"] * e[f"auto_share_{name}"] * e[f"auto_kappa_{name}"]
+            for e in items.values()
+            if e[f"auto_kappa_{name}"] is not None
+        )
+        out[f"auto_kappa_{name}"] = kappa / n_auto if n_auto else None
     out["train_and_review_seconds_per_fold_median"] = statistics.median(train_seconds)
     return out
 
@@ -459,18 +478,19 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"embedder: {result['embedder']}")
     if "asap" in result:
         a = result["asap"]
-        print("\nASAP-SAS, 5-fold CV per prompt (QWK)")
+        print("\nASAP-SAS, 5-fold CV per prompt (QWK); routing needs the prompt's human QWK | 0.88")
         print(
-            f"{'prompt':<8} {'n':>5} {'AI':>6} {'base':>6} {'human':>6} {'auto%':>6} "
-            f"{'autoQWK':>7} {'auto%.88':>8} {'autoQWK.88':>10} {'top60':>6}"
+            f"{'prompt':<8} {'n':>5} {'AI':>6} {'base':>6} {'human':>6} | {'auto%':>6} "
+            f"{'QWK':>6} {'κ':>6} | {'auto%':>6} {'QWK':>6} {'κ':>6} | {'top60':>6}"
         )
         for name, e in a["items"].items():
             print(
                 f"{name:<8} {e['n']:>5} {_f(e['qwk'])} {_f(e['baseline_qwk'])} "
-                f"{_f(e['human_qwk'])} "
-                f"{e['auto_share_human_level']:>6.1%} {_f(e['auto_qwk_human_level']):>7} "
-                f"{e['auto_share_fixed_0.88']:>8.1%} {_f(e['auto_qwk_fixed_0.88']):>10} "
-                f"{_f(e['top60_qwk'])}"
+                f"{_f(e['human_qwk'])} | {e['auto_share_human_level']:>6.1%} "
+                f"{_f(e['auto_qwk_human_level'])} {_f(e.get('auto_kappa_human_level'))} | "
+                f"{e['auto_share_fixed_0.88']:>6.1%} {_f(e['auto_qwk_fixed_0.88'])} "
+                f"{_f(e.get('auto_kappa_fixed_0.88'))} | {_f(e['top60_qwk'])} "
+                f"{_f(e.get('top60_kappa'))}"
             )
         print(
             f"mean QWK: AI {a['mean_qwk']:.3f} (target {TARGET_MEAN_QWK}), baseline "
@@ -479,11 +499,12 @@ def print_table(result: dict[str, Any]) -> None:
         for name in ("human_level", "fixed_0.88"):
             print(
                 f"routing ({name}): AI alone on {a[f'auto_share_{name}']:.1%} of answers, QWK "
-                f"{_f(a[f'auto_qwk_{name}']).strip()} (target ≥ {TARGET_AUTO_SHARE:.0%} at ≥ "
-                f"{TARGET_AUTO_QWK})"
+                f"{_f(a[f'auto_qwk_{name}']).strip()}, κ {_f(a.get(f'auto_kappa_{name}')).strip()} "
+                f"(target ≥ {TARGET_AUTO_SHARE:.0%} at ≥ {TARGET_AUTO_QWK})"
             )
         print(
-            f"most confident 60% by the AI: mean QWK {a['mean_top60_qwk']:.3f}; AI on the top 70% "
+            f"most confident 60% by the AI: mean QWK {a['mean_top60_qwk']:.3f} (κ "
+            f"{_f(a.get('mean_top60_kappa')).strip()}); AI on the top 70% "
             f"+ humans on the rest: {a['mean_overall_qwk_top70_ai_rest_human']:.3f}"
         )
     if "semeval" in result:

@@ -12,7 +12,7 @@ from microcred.assessment.learning import (
     nearest_by_level,
     qwk_cut_points,
 )
-from microcred.assessment.metrics import quadratic_weighted_kappa
+from microcred.assessment.metrics import quadratic_weighted_kappa, subset_kappa
 from microcred.assessment.reviewer import Review
 from microcred.assessment.routing import NEVER, RoutingPolicy, measure, route
 from microcred.assessment.rubric import Rubric
@@ -86,11 +86,12 @@ def test_threshold_is_the_lowest_that_reaches_the_required_agreement() -> None:
     trust = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(0.9), human_qwk=None)
     assert trust.auto_allowed and trust.agreement is not None
     auto = confidence >= trust.threshold
-    assert quadratic_weighted_kappa(truth[auto], predicted[auto], 4) >= 0.9
+    assert subset_kappa(truth, predicted, auto, 4) >= 0.9
     assert trust.agreement.auto_share == pytest.approx(auto.mean())
+    assert trust.agreement.auto_qwk == pytest.approx(subset_kappa(truth, predicted, auto, 4))
     # One more answer below the threshold would have pulled agreement under the level.
     lower = confidence >= np.max(confidence[~auto])
-    assert quadratic_weighted_kappa(truth[lower], predicted[lower], 4) < 0.91
+    assert subset_kappa(truth, predicted, lower, 4) < 0.91
     looser = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(0.7), human_qwk=None)
     assert looser.threshold < trust.threshold
 

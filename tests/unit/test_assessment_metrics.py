@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from microcred.assessment.metrics import confusion, exact_agreement, quadratic_weighted_kappa
+from microcred.assessment.metrics import (
+    confusion,
+    exact_agreement,
+    quadratic_weighted_kappa,
+    subset_kappa,
+)
 from microcred.errors import InvalidInput
 
 
@@ -46,3 +51,19 @@ def test_confusion_and_exact() -> None:
 def test_bad_input_is_refused(a: list[int], b: list[int], n: int) -> None:
     with pytest.raises(InvalidInput):
         quadratic_weighted_kappa(a, b, n)
+
+
+def test_subset_kappa_is_qwk_on_everything_and_stable_on_one_level() -> None:
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 4, 300)
+    b = np.clip(a + rng.integers(-1, 2, 300), 0, 3)
+    everything = np.ones(300, dtype=bool)
+    assert subset_kappa(a, b, everything, 4) == pytest.approx(quadratic_weighted_kappa(a, b, 4))
+    # A subset on one level with one near miss: plain QWK collapses to 0, the subset kappa
+    # still says the decisions are almost all right.
+    truth = np.array([0] * 50 + [1] + [0, 1, 2, 3] * 25)
+    guess = np.array([0] * 51 + [0, 1, 2, 3] * 25)
+    chosen = np.arange(truth.size) < 51
+    assert quadratic_weighted_kappa(truth[chosen], guess[chosen], 4) == 0.0
+    assert subset_kappa(truth, guess, chosen, 4) > 0.95
+    assert subset_kappa(truth, guess, np.zeros(truth.size, dtype=bool), 4) == 0.0

@@ -32,7 +32,7 @@ from microcred.assessment.embedding_reviewer import (
     SimilarityScale,
     reference_features,
 )
-from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa
+from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
 from microcred.assessment.reviewer import Review
 from microcred.assessment.routing import RoutingPolicy, Trust, route
 from microcred.assessment.rubric import Criterion, Level, Rubric
@@ -277,6 +277,8 @@ class ItemResult:
     n: int
     auto: int
     auto_qwk: float | None
+    #: Agreement on the AI-decided answers, chance-corrected on all test answers of the item.
+    auto_kappa: float | None
     threshold: float
 
 
@@ -289,6 +291,7 @@ class EvaluationReport:
     accuracy: float
     auto_share: float
     auto_qwk: float | None
+    auto_kappa: float | None = None
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
 
     def as_json(self) -> dict[str, Any]:
@@ -308,20 +311,26 @@ class EvaluationReport:
         """A plain-text table for people."""
         lines = [
             f"{'item':<24} {'reviewer':<34} {'n':>6} {'QWK':>6} {'exact':>6} {'auto':>6} "
-            f"{'autoQWK':>7}"
+            f"{'autoQWK':>7} {'autoκ':>6}"
         ]
         for i in self.items:
             aq = "-" if i.auto_qwk is None else f"{i.auto_qwk:.3f}"
+            ak = "-" if i.auto_kappa is None else f"{i.auto_kappa:.3f}"
             share = i.auto / i.n if i.n else 0.0
             lines.append(
                 f"{i.item_id[:24]:<24} {i.reviewer[:34]:<34} {i.n:>6} {i.qwk:>6.3f} "
-                f"{i.accuracy:>6.3f} {share:>6.1%} {aq:>7}"
+                f"{i.accuracy:>6.3f} {share:>6.1%} {aq:>7} {ak:>6}"
             )
         aq = "-" if self.auto_qwk is None else f"{self.auto_qwk:.3f}"
         lines.append(
             f"mean QWK {self.mean_qwk:.3f} · exact agreement {self.accuracy:.3f} · decided by the "
             f"AI alone {self.auto_share:.1%} of test answers, QWK on those {aq}"
         )
+        if self.auto_kappa is not None:
+            lines.append(
+                f"(on those answers, kappa chance-corrected on each item's whole test set: "
+                f"{self.auto_kappa:.3f})"
+            )
         return "\n".join(lines)
 
 
@@ -329,7 +338,7 @@ def summarise(runs: Sequence[ItemRun], policy: RoutingPolicy) -> EvaluationRepor
     """Agreement per item and overall, and what the routing policy would have let stand."""
     results = []
     total = correct = auto_total = 0
-    weighted_auto = 0.0
+    weighted_auto = weighted_kappa = 0.0
     for run in runs:
         c = run.rubric.criteria[0]
         n_levels = len(c.levels)
@@ -350,6 +359,7 @@ def summarise(runs: Sequence[ItemRun], policy: RoutingPolicy) -> EvaluationRepor
                 n=n,
                 auto=int(auto.sum()),
                 auto_qwk=auto_qwk,
+                auto_kappa=subset_kappa(truth, pred, auto, n_levels) if auto.any() else None,
                 threshold=math.inf if trust is None else trust.threshold,
             )
         )
@@ -358,12 +368,14 @@ def summarise(runs: Sequence[ItemRun], policy: RoutingPolicy) -> EvaluationRepor
         if auto_qwk is not None:
             auto_total += int(auto.sum())
             weighted_auto += auto_qwk * int(auto.sum())
+            weighted_kappa += (results[-1].auto_kappa or 0.0) * int(auto.sum())
     return EvaluationReport(
         items=tuple(results),
         mean_qwk=float(np.mean([r.qwk for r in results])) if results else 0.0,
         accuracy=correct / total if total else 0.0,
         auto_share=auto_total / total if total else 0.0,
         auto_qwk=weighted_auto / auto_total if auto_total else None,
+        auto_kappa=weighted_kappa / auto_total if auto_total else None,
         policy=policy,
     )
 

@@ -73,3 +73,34 @@ def exact_agreement(
     if x.shape != y.shape:
         raise InvalidInput("Both graders must score the same items.")
     return float((x == y).mean()) if x.size else 0.0
+
+
+def subset_kappa(
+    a: npt.NDArray[np.integer],
+    b: npt.NDArray[np.integer],
+    mask: npt.NDArray[np.bool_],
+    n_levels: int,
+) -> float:
+    """Quadratic weighted kappa of the items in ``mask``, chance-corrected on *all* items.
+
+    ``1 - observed / expected``: the mean quadratic disagreement between ``a`` and ``b`` on the
+    selected items, over the disagreement chance would give with the score distributions of the
+    whole set. Unlike plain QWK on the subset, it stays meaningful when the selected items sit on
+    one or two levels (plain QWK is then 0 or undefined however good the agreement), and it is on
+    the same scale as the QWK of two graders over the whole set: ``subset_kappa >= h`` means the
+    selected decisions disagree with the human no more than graders agreeing at QWK ``h`` do.
+    """
+    full = confusion(a, b, n_levels).astype(np.float64)
+    total = full.sum()
+    chosen = int(np.count_nonzero(mask))
+    if total == 0 or chosen == 0:
+        return 0.0
+    idx = np.arange(n_levels, dtype=np.float64)
+    weights = (idx[:, None] - idx[None, :]) ** 2
+    marginals = np.outer(full.sum(axis=1), full.sum(axis=0)) / float(total * total)
+    expected = float((weights * marginals).sum())
+    sub = confusion(np.asarray(a)[mask], np.asarray(b)[mask], n_levels).astype(np.float64)
+    observed = float((weights * sub).sum()) / chosen
+    if expected == 0.0:
+        return 1.0 if observed == 0.0 else 0.0
+    return 1.0 - observed / expected

@@ -3,11 +3,14 @@
 Policy: the AI decides alone only on a rubric where its measured agreement with human graders
 reaches the required level, and only on answers it is confident about. For every rubric a
 confidence threshold is chosen on held-out human-graded answers: the lowest threshold (so the
-largest share of answers decided automatically) at which the AI's QWK on the answers at or above it
-still reaches the required level. The required level is configurable; by default it is the
-human–human agreement measured on that rubric, or ``DEFAULT_REQUIRED_QWK`` when no answer has been
-graded twice. A rubric with no measurement, or where no threshold reaches the level, sends every
-answer to a human (with the AI's suggestion beside it).
+largest share of answers decided automatically) at which the AI's agreement on the answers at or
+above it still reaches the required level. That agreement is ``metrics.subset_kappa``: QWK of the
+selected answers, chance-corrected with the rubric's whole score distribution, so that it compares
+directly with the human–human QWK and does not collapse when the confident answers sit on one
+level (plain QWK on such a subset is 0 after a single miss, 1 with none). The required level is
+configurable; by default it is the human–human agreement measured on that rubric, or
+``DEFAULT_REQUIRED_QWK`` when no answer has been graded twice. A rubric with no measurement, or
+where no threshold reaches the level, sends every answer to a human (with the AI's suggestion).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa
+from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
 from microcred.assessment.reviewer import Agreement, Review
 from microcred.errors import InvalidInput
 
@@ -99,8 +102,9 @@ def measure(
         # Only cut between distinct confidences: ties are decided together.
         if m < n and confidence[order[m - 1]] == confidence[order[m]]:
             continue
-        top = order[:m]
-        q = quadratic_weighted_kappa(truth[top], predicted[top], n_levels)
+        mask = np.zeros(n, dtype=bool)
+        mask[order[:m]] = True
+        q = subset_kappa(truth, predicted, mask, n_levels)
         if q >= required + policy.margin:
             best_threshold = float(confidence[order[m - 1]])
             best_qwk, best_share = q, m / n
