@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e
+
 CLI = [sys.executable, "-m", "microcred.cli.skills"]
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
