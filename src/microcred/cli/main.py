@@ -13,7 +13,7 @@ import typer
 
 from microcred.adapters.db import migrate
 from microcred.bootstrap import Container, build
-from microcred.cli import ledger, skills, vc
+from microcred.cli import assess, ledger, skills, vc
 from microcred.cli.demo import seed_demo
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
@@ -35,6 +35,7 @@ app.add_typer(achievement_app, name="achievement")
 app.add_typer(ledger.log_app, name="log")
 app.add_typer(ledger.witness_app, name="witness")
 app.add_typer(skills.app, name="skills")
+app.add_typer(assess.app, name="assess")
 app.command("audit")(ledger.audit)
 app.command("worker")(ledger.worker)
 
