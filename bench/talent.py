@@ -23,6 +23,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -369,6 +370,8 @@ def run(n_people: int, n_roles: int, seed: int) -> dict[str, Any]:
         return float(np.percentile(values, q))
 
     return {
+        "load_average_1m_end": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
         "people": n_people,
         "roles": n_roles,
         "evidence_rows": len(rows),
@@ -431,6 +434,8 @@ def table(result: dict[str, Any]) -> str:
         f"index build {result['index_build_s']:.2f} s, arrays "
         f"{result['index_arrays_mb']:.1f} MB, RSS {result['rss_before_build_mb']:.0f} -> "
         f"{result['rss_after_build_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)",
+        f"load average (1 min) at the end: {result['load_average_1m_end']:.1f} on "
+        f"{result['cpus']} CPUs; shared machine: read the ratios",
         "",
         f"{'measure':<42}{'ours':>11}{'baseline':>11}{'ratio':>8}{'target':>11}",
     ]
