@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from microcred.adapters.ai.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.blobs import LocalBlobStore
+from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http_fetch import HttpFetcher
@@ -164,7 +165,17 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
     rubrics = RubricService(uow, clock, _embedder(settings))
-    blobs = LocalBlobStore(settings.blob_dir)
+    blobs: LocalBlobStore | S3BlobStore = (
+        S3BlobStore(
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+        )
+        if settings.s3_bucket
+        else LocalBlobStore(settings.blob_dir)
+    )
     code = CodeAssignments(uow, clock, blobs, unpack_archive)
     review = ReviewService(uow, clock, rubrics, issuance, urls, code, _code_reviewer())
     learning = LearningService(

@@ -45,8 +45,14 @@ class Settings(BaseSettings):
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
     log_level: str = "INFO"
-    #: Where uploaded evidence is stored (content-addressed files).
+    #: Where uploaded evidence is stored (content-addressed files): a local directory …
     blob_dir: str = "./var/blobs"
+    #: … or, when a bucket is named, an S3-compatible object store (extra ``microcred[s3]``).
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
     #: Largest single uploaded file (bytes).
     max_upload_bytes: int = 10_000_000
     #: The embedding model AI review uses: "static" (shipped, default) or "minilm" (extra "ai").
