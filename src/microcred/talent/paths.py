@@ -52,6 +52,8 @@ MAX_NODES = 1_000
 #: the prerequisite-aware bound is computed only in the first nodes of a search (near the root,
 #: where pruning saves most; at most a twentieth of the budget); deeper, the cheap cached bound
 STRONG_NODES = 100
+#: how many of each open target's likeliest items the greedy step prices
+GREEDY_OPTIONS = 6
 #: groups with at most this many targets skip the greedy incumbent
 SMALL_GROUP = 6
 
@@ -542,7 +544,7 @@ class _Search:
             best: tuple[float, float, str, list[str], set[str], dict[str, int]] | None = None
             seen: set[str] = set()
             for skill, _ in open_targets:
-                for c in self.cands[skill][:6]:
+                for c in self.cands[skill][:GREEDY_OPTIONS]:
                     if c in seen or c in have:
                         continue
                     seen.add(c)
