@@ -10,10 +10,12 @@ from fastapi.testclient import TestClient
 from tests.conftest import FrozenClock
 from tests.integration.skills_world import DOCKER, PY, SQL, Org, make_org
 
+from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory
 from microcred.bootstrap import Container
 from microcred.domain.achievement import StatusPurpose
 from microcred.domain.credential import StatusAction
 from microcred.domain.identity import Role
+from microcred.services.skills_index import SkillsIndexCache
 from microcred.web.api.app import create_app
 
 
@@ -292,8 +294,54 @@ def test_the_index_is_rebuilt_only_when_something_it_reads_changed(acme: Org) ->
     assert cache.builds == builds  # nothing changed: served from memory
     acme.user("bob")
     acme.give("bob", py)
+    reads = cache.full_reads
     assert acme.ok(f"/api/v1/roles/{role}/candidates")["total"] == 2
     assert cache.builds == builds + 1
+    acme.give("alice", py)  # only a credential more: read alone, not everything again
+    assert acme.ok(f"/api/v1/roles/{role}/candidates")["total"] == 2
+    assert (cache.builds, cache.full_reads) == (builds + 2, reads + 1)
     acme.place("bob", "data")
     assert acme.ok("/api/v1/teams") == [{"team": "data", "size": 1}]
-    assert cache.builds == builds + 2
+    assert (cache.builds, cache.full_reads) == (builds + 3, reads + 2)
+
+
+def test_a_refreshed_index_equals_one_read_afresh(
+    acme: Org, container: Container, clock: FrozenClock
+) -> None:
+    """New credentials and status changes are read alone; the result must be what reading
+    everything gives, whatever happened in between."""
+    for name in ("alice", "bob", "carol"):
+        acme.user(name)
+    py = acme.achievement("Python", [(PY, 3)], 2)
+    sql = acme.achievement("SQL", [(SQL, 2)], 2, purpose=StatusPurpose.SUSPENSION)
+    short = acme.achievement("Docker (2 days)", [(DOCKER, 2)], 2, validity_days=2)
+    (bobs,) = acme.give("bob", py)
+    (carols,) = acme.give("carol", sql)
+    uow = SqlTalentUnitOfWorkFactory(container.uow)
+    cache = SkillsIndexCache(uow, container.clock)
+
+    def same() -> None:
+        kept = cache.get(acme.org_id)
+        fresh = SkillsIndexCache(uow, container.clock).get(acme.org_id)
+        assert kept.index.entries == fresh.index.entries
+        assert kept.stats.credentials == fresh.stats.credentials
+        assert kept.stats.unmatched == fresh.stats.unmatched
+        for person in fresh.index.people:
+            assert kept.index.person_skills(person.id) == fresh.index.person_skills(person.id)
+            assert kept.index.earned(person.id) == fresh.index.earned(person.id)
+        assert kept.index.next_change == fresh.index.next_change
+
+    same()
+    steps = [
+        lambda: acme.give("alice", py, short),
+        lambda: acme.change(bobs, StatusAction.REVOKE),
+        lambda: acme.change(carols, StatusAction.SUSPEND),
+        lambda: acme.issue(py, "stranger@example.org"),
+        lambda: acme.change(carols, StatusAction.REINSTATE),
+        lambda: clock.advance(days=3),
+        lambda: acme.give("bob", sql),
+    ]
+    for step in steps:
+        step()
+        same()
+    assert cache.full_reads == 1 and cache.builds == 1 + len(steps)

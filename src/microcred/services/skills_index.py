@@ -13,18 +13,29 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from microcred.domain import pathway as pw
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports import Clock
-from microcred.services.skills_evidence import achievement_skills, organisation_evidence
-from microcred.services.skills_ports import AchievementFacts, TalentUnitOfWork
+from microcred.services.skills_evidence import (
+    EvidenceBatch,
+    EvidenceRow,
+    achievement_skills,
+    organisation_evidence,
+)
+from microcred.services.skills_ports import (
+    RECENT,
+    AchievementFacts,
+    CredentialFact,
+    Fingerprint,
+    TalentUnitOfWork,
+)
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
 from microcred.talent import catalogue as cat
 from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.skills_profile import EvidenceStatus, SkillEvidence
+from microcred.talent.skills_profile import DeclaredSkill, EvidenceStatus
 
 #: effort assumed for a micro-credential that states none (shown as an estimate)
 DEFAULT_EFFORT_HOURS = 8.0
@@ -118,43 +129,97 @@ def catalogue_from(
         return cat.Catalogue(item(a, False) for a in achievements), stated, tuple(warnings)
 
 
-def build_organisation_skills(
-    uow: TalentUnitOfWork, clock: Clock, key: tuple[object, ...]
-) -> OrganisationSkills:
-    """Read the organisation's people and evidence and build its index and catalogue."""
-    started = time.perf_counter()
+@dataclass(slots=True)
+class _Read:
+    """Everything a build read from the database, kept so the next build after a new credential
+    or a status change reads only what changed."""
+
+    fingerprint: Fingerprint
+    pathways: tuple[str, ...]
+    achievements: Sequence[AchievementFacts]
+    catalogue: cat.Catalogue
+    effort_stated: frozenset[str]
+    warnings: tuple[str, ...]
+    employees: list[Person]
+    by_email: dict[str, str]
+    by_did: dict[str, str]
+    declared: dict[str, Sequence[DeclaredSkill]]
+    #: evidence of the organisation's credentials, by credential id
+    rows: dict[str, list[EvidenceRow]] = field(default_factory=dict)
+    #: every credential read, counted or not
+    seen: set[str] = field(default_factory=set)
+    applicant_rows: list[EvidenceRow] = field(default_factory=list)
+    applicants: list[Person] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    unmatched: int = 0
+    documents_read: int = 0
+
+    def add(self, batch: EvidenceBatch, replaced: Sequence[str] = ()) -> None:
+        """Take in the evidence of credentials read (replacing what ``replaced`` had)."""
+        for cid in replaced:
+            self.rows.pop(cid, None)
+        for row in batch.rows:
+            self.rows.setdefault(row[3], []).append(row)
+        self.names.update(batch.names)
+        for skill, label in batch.labels.items():
+            self.labels.setdefault(skill, label)
+        self.documents_read += batch.documents_read
+
+
+def _evidence(uow: TalentUnitOfWork, r: _Read, facts: Iterable[CredentialFact]) -> EvidenceBatch:
+    t = uow.talent
+    return organisation_evidence(
+        facts, r.achievements, t.credential_documents, r.by_email, r.by_did
+    )
+
+
+def read_everything(uow: TalentUnitOfWork, fingerprint: Fingerprint) -> _Read:
+    """Read the organisation's people, micro-credentials, credentials and applicants."""
     t = uow.talent
     users = [u for u in t.users() if u.active]
     active = {u.id for u in users}
     placements = t.placements()
-    by_email = {u.email: u.id for u in users}
-    by_did = {did: uid for uid, p in placements.items() if uid in active for did in p.dids}
+    pathways = uow.pathways()
     achievements = t.achievement_facts()
-    batch = organisation_evidence(
-        t.credential_facts(), achievements, t.credential_documents, by_email, by_did
+    catalogue, stated, warnings = catalogue_from(achievements, pathways)
+    r = _Read(
+        fingerprint=fingerprint,
+        pathways=tuple(sorted(p.id for p in pathways)),
+        achievements=achievements,
+        catalogue=catalogue,
+        effort_stated=stated,
+        warnings=warnings,
+        employees=[
+            Person(
+                u.id,
+                PersonKind.EMPLOYEE,
+                placements[u.id].team if u.id in placements else None,
+                placements[u.id].current_role_id if u.id in placements else None,
+            )
+            for u in users
+        ],
+        by_email={u.email: u.id for u in users},
+        by_did={did: uid for uid, p in placements.items() if uid in active for did in p.dids},
+        declared={uid: d for uid, d in t.all_declared().items() if uid in active},
     )
-    people = [
-        Person(
-            u.id,
-            PersonKind.EMPLOYEE,
-            placements[u.id].team if u.id in placements else None,
-            placements[u.id].current_role_id if u.id in placements else None,
-        )
-        for u in users
-    ]
-    rows = batch.rows
+    facts = list(t.credential_facts())
+    r.seen.update(f.id for f in facts)
+    batch = _evidence(uow, r, facts)
+    r.unmatched = batch.unmatched
+    r.add(batch)
     applicants: set[str] = set()
     for pc in t.verified_presented():
         applicants.add(pc.applicant_id)
-        batch.names[pc.id] = pc.name or "presented credential"
-        for s in pc.skills:
-            if s.label:
-                batch.labels.setdefault(s.skill_uri, s.label)
-            rows.append(
-                SkillEvidence(
+        r.names[pc.id] = pc.name or "presented credential"
+        for sk in pc.skills:
+            if sk.label:
+                r.labels.setdefault(sk.skill_uri, sk.label)
+            r.applicant_rows.append(
+                (
                     pc.applicant_id,
-                    s.skill_uri,
-                    s.level,
+                    sk.skill_uri,
+                    sk.level,
                     pc.id,
                     pc.valid_from,
                     pc.valid_until,
@@ -162,38 +227,85 @@ def build_organisation_skills(
                     None,
                 )
             )
-    people += [Person(a, PersonKind.APPLICANT) for a in sorted(applicants)]
-    declared = {uid: d for uid, d in t.all_declared().items() if uid in active}
-    index = TalentIndex.build(rows, as_of=clock.now(), people=people, declared=declared)
-    catalogue, stated, warnings = catalogue_from(achievements, uow.pathways())
+    r.applicants = [Person(a, PersonKind.APPLICANT) for a in sorted(applicants)]
+    return r
+
+
+def read_changes(
+    uow: TalentUnitOfWork, r: _Read, fingerprint: Fingerprint, pathways: tuple[str, ...]
+) -> bool:
+    """Bring ``r`` up to date when only credentials were issued or changed status (reading just
+    those); False when something else changed and everything must be read again."""
+    old = r.fingerprint
+    if pathways != r.pathways or not fingerprint.only_credentials_differ(old):
+        return False
+    t = uow.talent
+    if (fingerprint.last_issued, fingerprint.recent_issued) != (old.last_issued, old.recent_issued):
+        since = None if old.last_issued is None else old.last_issued - RECENT
+        fresh = [f for f in t.credential_facts(issued_since=since) if f.id not in r.seen]
+        r.seen.update(f.id for f in fresh)
+        batch = _evidence(uow, r, fresh)
+        r.unmatched += batch.unmatched
+        r.add(batch)
+    if (fingerprint.status_changes, fingerprint.last_status_change) != (
+        old.status_changes,
+        old.last_status_change,
+    ):
+        since = None if old.last_status_change is None else old.last_status_change - RECENT
+        changed = list(t.changed_credentials(since))
+        r.seen.update(changed)
+        batch = _evidence(uow, r, t.credential_facts(ids=changed))
+        batch.documents_read = 0
+        r.add(batch, replaced=changed)
+    r.fingerprint = fingerprint
+    return True
+
+
+def assemble(r: _Read, clock: Clock, started: float) -> OrganisationSkills:
+    """The index and catalogue from what was read."""
+    rows = [row for group in r.rows.values() for row in group]
+    rows += r.applicant_rows
+    index = TalentIndex.build(
+        rows, as_of=clock.now(), people=[*r.employees, *r.applicants], declared=r.declared
+    )
     stats = IndexStats(
-        credentials=batch.credentials,
-        unmatched=batch.unmatched,
-        documents_read=batch.documents_read,
+        credentials=len(r.seen),
+        unmatched=r.unmatched,
+        documents_read=r.documents_read,
         rows=len(rows),
         entries=index.entries,
-        employees=len(users),
-        applicants=len(applicants),
+        employees=len(r.employees),
+        applicants=len(r.applicants),
         build_ms=(time.perf_counter() - started) * 1000,
     )
     return OrganisationSkills(
-        index, catalogue, batch.names, batch.labels, stated, warnings, stats, key
+        index,
+        r.catalogue,
+        dict(r.names),
+        dict(r.labels),
+        r.effort_stated,
+        r.warnings,
+        stats,
+        (*r.fingerprint, r.pathways),
     )
 
 
 class SkillsIndexCache:
     """Per-organisation cache of `OrganisationSkills`, checked against the database on each use
-    (one cheap aggregate query) and rebuilt when anything it read has changed."""
+    (a few index-only queries) and brought up to date when anything it read has changed: new
+    credentials and status changes are read alone, anything else means reading everything again,
+    and the passing of an expiry or start date only re-indexes what is in memory."""
 
     def __init__(self, uow: UowFactory, clock: Clock, max_organisations: int = 32) -> None:
         self._uow = uow
         self._clock = clock
         self._max = max_organisations
-        self._cache: OrderedDict[str, OrganisationSkills] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[_Read, OrganisationSkills]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
-        #: how many times an index was built (for tests and the operator)
+        #: indexes built (each read, refresh or re-index) and full reads of the database
         self.builds = 0
+        self.full_reads = 0
 
     def get(self, organisation_id: str) -> OrganisationSkills:
         """The organisation's skills, fresh as of now."""
@@ -202,26 +314,34 @@ class SkillsIndexCache:
         with building, self._uow(organisation_id) as uow:
             if not uow.organisation_exists():
                 raise NotFound("Your organisation no longer exists.")
-            key = (*uow.talent.fingerprint(), tuple(sorted(p.id for p in uow.pathways())))
+            started = time.perf_counter()
+            fingerprint = uow.talent.fingerprint()
+            pathways = tuple(sorted(p.id for p in uow.pathways()))
             with self._lock:
                 cached = self._cache.get(organisation_id)
-            now = self._clock.now()
-            if cached is not None and cached.key == key:
-                change = cached.index.next_change
-                if change is None or now < change:
-                    with self._lock:
-                        self._cache.move_to_end(organisation_id)
-                    return cached
-            built = build_organisation_skills(uow, self._clock, key)
+            if cached is not None:
+                read, built = cached
+                if read.fingerprint == fingerprint and read.pathways == pathways:
+                    change = built.index.next_change
+                    if change is None or self._clock.now() < change:
+                        with self._lock:
+                            self._cache.move_to_end(organisation_id)
+                        return built
+                elif not read_changes(uow, read, fingerprint, pathways):
+                    cached = None
+            if cached is None:
+                read = read_everything(uow, fingerprint)
+                self.full_reads += 1
+            built = assemble(read, self._clock, started)
         with self._lock:
             self.builds += 1
-            self._cache[organisation_id] = built
+            self._cache[organisation_id] = (read, built)
             self._cache.move_to_end(organisation_id)
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
         return built
 
     def forget(self, organisation_id: str) -> None:
-        """Drop an organisation's cached index (the next use rebuilds it)."""
+        """Drop an organisation's cached index (the next use reads everything again)."""
         with self._lock:
             self._cache.pop(organisation_id, None)

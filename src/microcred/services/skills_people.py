@@ -17,7 +17,7 @@ from microcred.services.skills_access import SkillsPermission, require, require_
 from microcred.services.skills_evidence import organisation_evidence
 from microcred.services.skills_ports import Placement, TalentUnitOfWork, UserBrief
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
-from microcred.talent.skills_profile import DeclaredSkill, SkillsProfile, Standing
+from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200
 MAX_DIDS = 20
@@ -149,7 +149,7 @@ class PeopleService:
                 dict.fromkeys(placement.dids, user_id),
             )
             declared = tuple(t.declared(user_id))
-        profile = SkillsProfile(user_id, tuple(batch.rows), declared)
+        profile = SkillsProfile(user_id, tuple(SkillEvidence(*r) for r in batch.rows), declared)
         evidence = tuple(
             EvidenceView(
                 row.credential_id,

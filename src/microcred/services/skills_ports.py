@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from microcred.domain.achievement import Alignment
 from microcred.domain.pathway import Pathway
@@ -133,9 +133,9 @@ class PresentedCredential:
     verified_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class CredentialFact:
-    """One credential issued by the organisation, as the skills index reads it."""
+class CredentialFact(NamedTuple):
+    """One credential issued by the organisation, as the skills index reads it (a plain tuple:
+    the index reads them by the 100,000)."""
 
     id: str
     achievement_id: str
@@ -155,6 +155,36 @@ class AchievementFacts:
     effort_hours: float | None
     updated_at: datetime
     alignments: tuple[Alignment, ...] = field(default=())
+
+
+#: a credential or status change committed late carries a time at most this much before the
+#: newest one already seen (transactions are short, clocks roughly agree): the fingerprint counts
+#: credentials in this window, and a refresh re-reads it
+RECENT = timedelta(hours=1)
+
+
+class Fingerprint(NamedTuple):
+    """A cheap summary of what the skills index reads; it changes whenever any of it does."""
+
+    last_issued: datetime | None
+    #: credentials issued in the hour before the newest (a late commit changes this count)
+    recent_issued: int
+    status_changes: int
+    last_status_change: datetime | None
+    users: int
+    achievements: int
+    last_edit: datetime | None
+    #: bumped by every change to placements, declarations and applicants
+    version: int
+
+    def only_credentials_differ(self, other: Fingerprint) -> bool:
+        """Whether everything but issued credentials and their status is the same."""
+        return (self.users, self.achievements, self.last_edit, self.version) == (
+            other.users,
+            other.achievements,
+            other.last_edit,
+            other.version,
+        )
 
 
 class TalentRepository(Protocol):
@@ -198,9 +228,18 @@ class TalentRepository(Protocol):
 
     # evidence the index is built from
     def credential_facts(
-        self, *, emails: Sequence[str] | None = None, dids: Sequence[str] | None = None
+        self,
+        *,
+        emails: Sequence[str] | None = None,
+        dids: Sequence[str] | None = None,
+        issued_since: datetime | None = None,
+        ids: Sequence[str] | None = None,
     ) -> Iterator[CredentialFact]:
-        """Every credential of the organisation, or those issued to ``emails`` or ``dids``."""
+        """Every credential of the organisation, or those issued to ``emails`` or ``dids``, or
+        issued at ``issued_since`` or later, or with the given ``ids``."""
+
+    def changed_credentials(self, since: datetime | None) -> Sequence[str]:
+        """Credentials whose status changed at ``since`` or later (all changed ones if None)."""
 
     def credential_documents(self, credential_ids: Sequence[str]) -> Mapping[str, str]:
         """The stored JSON document text of each credential."""
@@ -211,7 +250,7 @@ class TalentRepository(Protocol):
     def bump(self) -> None:
         """Record that rows the index reads have changed (same transaction as the change)."""
 
-    def fingerprint(self) -> tuple[object, ...]:
+    def fingerprint(self) -> Fingerprint:
         """A cheap summary that changes whenever anything the index reads changes."""
 
 

@@ -3,12 +3,12 @@ organisation the repository is bound to; rows of another organisation are never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import DateTime, String, delete, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db import mapping as m
@@ -32,10 +32,12 @@ from microcred.adapters.db.tables_talent import (
 from microcred.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from microcred.domain.pathway import Pathway
 from microcred.services.skills_ports import (
+    RECENT,
     AchievementFacts,
     Applicant,
     CheckRecord,
     CredentialFact,
+    Fingerprint,
     Placement,
     PresentedCredential,
     ProvenSkill,
@@ -51,6 +53,15 @@ _CHUNK = 500
 
 def _page(offset: int, limit: int) -> tuple[int, int]:
     return max(0, offset), max(1, min(limit, MAX_PAGE))
+
+
+def _sqlite_moment(value: str) -> datetime:
+    """SQLite's stored UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``) as an aware datetime."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def _requirement(row: RoleRequirementRow) -> Requirement:
@@ -486,17 +497,31 @@ class SqlTalent:
 
     # ------------------------------------------------------------------ evidence
 
+    def _moment(self, column: Any) -> tuple[Any, Callable[[Any], datetime]]:
+        """A timestamp column read without per-row type processing (the facts query reads
+        100,000s of them): SQLite's stored text parsed in C, PostgreSQL's timestamptz as is."""
+        if self._s.get_bind().dialect.name == "sqlite":
+            return type_coerce(column, String()), _sqlite_moment
+        return type_coerce(column, DateTime(timezone=True)), _aware
+
     def credential_facts(
-        self, *, emails: Sequence[str] | None = None, dids: Sequence[str] | None = None
+        self,
+        *,
+        emails: Sequence[str] | None = None,
+        dids: Sequence[str] | None = None,
+        issued_since: datetime | None = None,
+        ids: Sequence[str] | None = None,
     ) -> Iterator[CredentialFact]:
+        issued, read_issued = self._moment(CredentialRow.issued_at)
+        until, read_until = self._moment(CredentialRow.valid_until)
         query = select(
             CredentialRow.id,
             CredentialRow.achievement_id,
             CredentialRow.recipient_email,
             CredentialRow.recipient_did,
             CredentialRow.status,
-            CredentialRow.issued_at,
-            CredentialRow.valid_until,
+            issued,
+            until,
         ).where(CredentialRow.organisation_id == self._org)
         if emails is not None or dids is not None:
             query = query.where(
@@ -505,9 +530,33 @@ class SqlTalent:
                     CredentialRow.recipient_did.in_(list(dids or [])),
                 )
             )
-        rows = self._s.execute(query.execution_options(yield_per=5000))
-        for row in rows:
-            yield CredentialFact(*row)
+        if issued_since is not None:
+            query = query.where(CredentialRow.issued_at >= issued_since)
+        if ids is not None:
+            found: list[Any] = []
+            for start in range(0, len(ids), _CHUNK):
+                part = query.where(CredentialRow.id.in_(list(ids[start : start + _CHUNK])))
+                found += self._s.connection().execute(part).all()
+        else:
+            found = list(self._s.connection().execute(query).all())
+        for cid, aid, email, did, status, at, end in found:
+            yield CredentialFact(
+                cid,
+                aid,
+                email,
+                did,
+                status,
+                read_issued(at),
+                None if end is None else read_until(end),
+            )
+
+    def changed_credentials(self, since: datetime | None) -> Sequence[str]:
+        query = select(StatusChangeRow.credential_id).where(
+            StatusChangeRow.organisation_id == self._org
+        )
+        if since is not None:
+            query = query.where(StatusChangeRow.at >= since)
+        return sorted(set(self._s.scalars(query)))
 
     def credential_documents(self, credential_ids: Sequence[str]) -> Mapping[str, str]:
         out: dict[str, str] = {}
@@ -553,23 +602,32 @@ class SqlTalent:
             row.version = (row.version or 0) + 1
         self._s.flush()
 
-    def fingerprint(self) -> tuple[object, ...]:
+    def fingerprint(self) -> Fingerprint:
+        """Index seeks only (no full counts): the newest credential, how many were issued in the
+        hour before it (a late commit with an earlier timestamp still changes that count), the
+        status changes, the number of users, the newest achievement edit and the talent counter.
+        A user deactivated or renamed without any other change is seen at the next change."""
         org = self._org
-        creds = self._s.execute(
-            select(func.count(), func.max(CredentialRow.issued_at)).where(
-                CredentialRow.organisation_id == org
+        last = self._s.scalar(
+            select(func.max(CredentialRow.issued_at)).where(CredentialRow.organisation_id == org)
+        )
+        recent = 0
+        if last is not None:
+            recent = int(
+                self._s.scalar(
+                    select(func.count()).where(
+                        CredentialRow.organisation_id == org,
+                        CredentialRow.issued_at >= last - RECENT,
+                    )
+                )
+                or 0
             )
-        ).one()
         changes = self._s.execute(
             select(func.count(), func.max(StatusChangeRow.at)).where(
                 StatusChangeRow.organisation_id == org
             )
         ).one()
-        users = self._s.execute(
-            select(func.count(), func.count().filter(UserRow.active.is_(True))).where(
-                UserRow.organisation_id == org
-            )
-        ).one()
+        users = self._s.scalar(select(func.count()).where(UserRow.organisation_id == org))
         achievements = self._s.execute(
             select(func.count(), func.max(AchievementRow.updated_at)).where(
                 AchievementRow.organisation_id == org
@@ -578,7 +636,7 @@ class SqlTalent:
         version = self._s.scalar(
             select(TalentStateRow.version).where(TalentStateRow.organisation_id == org)
         )
-        return (*creds, *changes, *users, *achievements, version or 0)
+        return Fingerprint(last, recent, *changes, users or 0, *achievements, version or 0)
 
 
 class SqlTalentUnitOfWork:
