@@ -22,6 +22,7 @@ from microcred.talent.catalogue import (
     holds,
 )
 from microcred.talent.gaps import SkillShortfall
+from microcred.talent.path_search import dominated
 from microcred.talent.paths import (
     Plan,
     career_path,
@@ -270,8 +271,6 @@ def test_plans_are_valid_and_least_effort(
 
 
 def test_dominated_items_are_dropped_unless_a_rule_names_them() -> None:
-    from microcred.talent.paths import _dominated
-
     cat = Catalogue(
         [
             item("cheap", {"a": 3, "b": 3}, 5),
@@ -281,6 +280,6 @@ def test_dominated_items_are_dropped_unless_a_rule_names_them() -> None:
             item("gated", {"a": 3}, 1, MinLevel("z", 1)),  # cheaper, but not free: kept
         ]
     )
-    assert _dominated(cat, {"a": 3, "c": 2}, {}, frozenset(), frozenset()) == {"dear"}
+    assert dominated(cat, {"a": 3, "c": 2}, {}, frozenset(), frozenset()) == {"dear"}
     plan, _ = plan_path(cat, {"a": 3, "c": 2})
     assert plan is not None and set(plan.item_ids) == {"named", "pathway"}
