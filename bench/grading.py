@@ -10,10 +10,11 @@ directory (never into the repository):
 - SAF (English): 3 levels from the graders' verdicts; the generated feedback is compared with the
   graders' written feedback by ROUGE-L F1 and by embedding cosine, beside two baselines.
 
-Beside each, a baseline run in the same process: TF-IDF (word 1–2-grams) + ridge regression per
-item (scikit-learn, rounded to the nearest level); for unseen questions, TF-IDF cosine to the
-reference with one threshold fitted on the training questions. Throughput: reviews per second of
-a trained reviewer on one process (2-core machine; shared and noisy, so medians of repeats).
+Beside each, a baseline run in the same process: TF-IDF (word 1–2-grams and character 2–5-grams)
++ ridge regression per item (scikit-learn, rounded to the nearest level); for unseen questions,
+TF-IDF cosine to the reference with one threshold fitted on the training questions. Throughput:
+reviews per second of a trained reviewer in one process (2-core machine; shared and noisy, so
+medians of repeats).
 
     python bench/grading.py [--json] [--sets asap,semeval,saf] [--folds 5] [--embedder static]
 """
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.linear_model import Ridge  # type: ignore[import-untyped]
 
@@ -170,14 +172,18 @@ def evaluate_rows(rows: Sequence[Row], embedder: Embedder, tmp: Path) -> list[It
 def ridge_baseline(
     train: Sequence[str], y: np.ndarray, test: Sequence[str], top: int
 ) -> np.ndarray:
-    """TF-IDF (word 1–2-grams) + ridge, rounded to the nearest level."""
-    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    """TF-IDF (word 1–2-grams and character 2–5-grams) + ridge, rounded to the nearest level."""
+    vecs = [
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+    ]
     try:
-        x = vec.fit_transform(train)
+        x = hstack([v.fit_transform(train) for v in vecs]).tocsr()
     except ValueError:  # empty vocabulary
         return np.zeros(len(test), dtype=int)
     model = Ridge(alpha=1.0).fit(x, y)
-    return np.asarray(np.clip(np.rint(model.predict(vec.transform(test))), 0, top), dtype=int)
+    pred = model.predict(hstack([v.transform(test) for v in vecs]).tocsr())
+    return np.asarray(np.clip(np.rint(pred), 0, top), dtype=int)
 
 
 def reference_cosine_baseline(train: Sequence[Row], test: Sequence[Row]) -> np.ndarray:
