@@ -44,7 +44,9 @@ class Agreement:
     """Measured agreement between the AI and human graders on one rubric.
 
     ``qwk`` and ``exact`` are over all ``n`` held-out human-graded answers; ``auto_qwk`` and
-    ``auto_share`` are for the answers the AI would decide alone under the routing threshold.
+    ``auto_share`` are for the answers the AI would decide alone under the routing threshold
+    (``auto_qwk`` is ``metrics.subset_kappa``: QWK chance-corrected on the rubric's whole score
+    distribution, comparable with ``human_qwk``).
     """
 
     qwk: float
