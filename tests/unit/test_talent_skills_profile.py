@@ -40,6 +40,8 @@ def test_standing_names_each_reason() -> None:
     assert ev().standing(NOW) is Standing.COUNTS
     assert ev(status="revoked").standing(NOW) is Standing.REVOKED
     assert ev(status="suspended").standing(NOW) is Standing.SUSPENDED
+    assert ev(status="unverified").standing(NOW) is Standing.UNVERIFIED
+    assert ev(status="anything else").standing(NOW) is Standing.UNVERIFIED
     assert ev(until=NOW).standing(NOW) is Standing.EXPIRED  # valid_until is exclusive
     assert ev(until=NOW + DAY).standing(NOW) is Standing.COUNTS
     assert ev(start=NOW + DAY).standing(NOW) is Standing.NOT_YET_VALID
@@ -111,6 +113,7 @@ def test_index_counts_only_valid_evidence_and_reports_what_it_left_out() -> None
         ev("b", "x", 2, "c4", until=NOW + 5 * DAY),
         ev("c", "x", 5, "c5", status="suspended"),
         ev("c", "z", 1, "c6", start=NOW + 3 * DAY),
+        ev("c", "w", 4, "c7", status="unverified"),  # an applicant's unchecked credential
     ]
     index = TalentIndex.build(rows, as_of=NOW)
     assert index.person_levels("a") == {"x": 3}
@@ -121,6 +124,7 @@ def test_index_counts_only_valid_evidence_and_reports_what_it_left_out() -> None
         Standing.EXPIRED: 1,
         Standing.SUSPENDED: 1,
         Standing.NOT_YET_VALID: 1,
+        Standing.UNVERIFIED: 1,
     }
     assert index.next_change == NOW + 3 * DAY  # c's credential starts counting then
     assert index.holders("x", 2) == 2
@@ -163,7 +167,7 @@ _rows = st.lists(
         credential_id=st.sampled_from(["c1", "c2", "c3", "c4", "c5"]),
         valid_from=_moments,
         valid_until=_moments,
-        status=st.sampled_from(["active", "active", "revoked", "suspended"]),
+        status=st.sampled_from(["active", "active", "revoked", "suspended", "unverified"]),
     ),
     max_size=25,
 )

@@ -30,6 +30,7 @@ from microcred.talent.skills_profile import (
     EvidenceStatus,
     SkillEvidence,
     Standing,
+    inactive_standing,
     utc,
 )
 
@@ -184,9 +185,7 @@ class TalentIndex:
             pid, sid, lvl, cid, vf, vu, status = raw[:7]
             seen.add(pid)  # type: ignore[arg-type]
             if status != EvidenceStatus.ACTIVE:
-                excluded[
-                    Standing.REVOKED if status == EvidenceStatus.REVOKED else Standing.SUSPENDED
-                ] += 1
+                excluded[inactive_standing(str(status))] += 1
                 continue
             f = _timestamp(vf, -inf)  # type: ignore[arg-type]
             u = _timestamp(vu, inf)  # type: ignore[arg-type]

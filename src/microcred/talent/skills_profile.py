@@ -26,11 +26,16 @@ MAX_LEVEL = 10
 
 
 class EvidenceStatus(enum.StrEnum):
-    """A credential's status; the values match ``microcred.domain.credential.CredentialStatus``."""
+    """A credential's status; the first three are ``domain.credential.CredentialStatus`` values.
+
+    ``UNVERIFIED`` is for a credential presented by an external applicant that has not passed (or
+    failed) verification: its rows may be stored, and never count.
+    """
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
+    UNVERIFIED = "unverified"
 
 
 class Standing(enum.StrEnum):
@@ -41,6 +46,7 @@ class Standing(enum.StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     NOT_YET_VALID = "not_yet_valid"
+    UNVERIFIED = "unverified"
 
 
 class SkillEvidence(NamedTuple):
@@ -59,10 +65,8 @@ class SkillEvidence(NamedTuple):
 
     def standing(self, as_of: datetime) -> Standing:
         """Whether this row counts at ``as_of`` (and the reason when it does not)."""
-        if self.status == EvidenceStatus.REVOKED:
-            return Standing.REVOKED
         if self.status != EvidenceStatus.ACTIVE:
-            return Standing.SUSPENDED
+            return inactive_standing(self.status)
         now = utc(as_of)
         if self.valid_from is not None and utc(self.valid_from) > now:
             return Standing.NOT_YET_VALID
@@ -137,6 +141,15 @@ class SkillsProfile:
         for d in self.declared:
             out[d.skill_id] = max(out.get(d.skill_id, 0), d.level)
         return out
+
+
+def inactive_standing(status: str) -> Standing:
+    """Why a row whose credential is not active does not count (unknown statuses: unverified)."""
+    if status == EvidenceStatus.REVOKED:
+        return Standing.REVOKED
+    if status == EvidenceStatus.SUSPENDED:
+        return Standing.SUSPENDED
+    return Standing.UNVERIFIED
 
 
 def utc(moment: datetime) -> datetime:
