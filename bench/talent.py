@@ -366,7 +366,7 @@ def run(n_people: int, n_roles: int, seed: int) -> dict[str, Any]:
         base_path_ms.append(seconds * 1000)
         base_efforts.append(naive_effort)
 
-    def p(values: Sequence[float], q: float) -> float:
+    def pct(values: Sequence[float], q: float) -> float:
         return float(np.percentile(values, q))
 
     return {
@@ -387,10 +387,10 @@ def run(n_people: int, n_roles: int, seed: int) -> dict[str, Any]:
         "rss_after_build_mb": rss_after,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rank": {
-            "p50_ms": p(rank_ms, 50),
-            "p95_ms": p(rank_ms, 95),
-            "baseline_p50_ms": p(base_rank_ms, 50),
-            "speedup": p(base_rank_ms, 50) / p(rank_ms, 50),
+            "p50_ms": pct(rank_ms, 50),
+            "p95_ms": pct(rank_ms, 95),
+            "baseline_p50_ms": pct(base_rank_ms, 50),
+            "speedup": pct(base_rank_ms, 50) / pct(rank_ms, 50),
             "target_p50_ms": TARGETS["rank_p50_ms"],
         },
         "heatmap": {
@@ -403,16 +403,16 @@ def run(n_people: int, n_roles: int, seed: int) -> dict[str, Any]:
             "target_s": TARGETS["heatmap_s"],
         },
         "path": {
-            "plan_only_p50_ms": p(plan_ms, 50),
-            "plan_only_p95_ms": p(plan_ms, 95),
-            "p50_ms": p(path_ms, 50),
-            "p95_ms": p(path_ms, 95),
+            "plan_only_p50_ms": pct(plan_ms, 50),
+            "plan_only_p95_ms": pct(plan_ms, 95),
+            "p50_ms": pct(path_ms, 50),
+            "p95_ms": pct(path_ms, 95),
             "alternatives_mean": alternatives / len(movers),
             "max_ms": max(path_ms),
-            "baseline_p50_ms": p(base_path_ms, 50),
+            "baseline_p50_ms": pct(base_path_ms, 50),
             "exact_share": exact / len(movers),
-            "nodes_p50": p(nodes, 50),
-            "steps_p50": p(steps, 50),
+            "nodes_p50": pct(nodes, 50),
+            "steps_p50": pct(steps, 50),
             "effort_hours_median": statistics.median(efforts),
             "baseline_effort_hours_median": statistics.median(base_efforts),
             "effort_saved_vs_baseline": 1 - sum(efforts) / sum(base_efforts),
