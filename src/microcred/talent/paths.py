@@ -7,18 +7,28 @@ before it, at least total effort.
 
 How it is solved:
 
-* **Exact** (up to `EXACT_TARGETS` target skills and `max_nodes` search nodes): depth-first branch
-  and bound over goals. The first unmet goal is expanded: a skill level branches over the items
-  granting it (cheapest first), an item rule pushes that item's own rule as goals to meet first, an
-  n-of rule branches over which part to take next. The bound is the larger of the dearest single
-  remaining target and a fractional cover (each item's effort shared among the remaining targets it
-  covers), and the search starts from the greedy plan as incumbent. Every finished candidate is
-  checked to have a valid order; only those count.
-* **Fallback** (more targets, or the node budget runs out): greedy by effort per target covered,
+* **Split**: catalogue items that another item with no unmet prerequisite beats (no dearer, grants
+  at least as much of every skill that matters, named by no rule) are dropped, and the targets are
+  split into groups that no item or prerequisite connects; each group is solved on its own.
+* **Exact** (groups of up to `EXACT_TARGETS` targets, within `max_nodes` search nodes): depth-first
+  branch and bound over goals. The first unmet goal is expanded: a skill level branches over the
+  items granting it (likeliest first), an item rule pushes that item's own rule as goals to meet
+  first, an n-of rule branches over which part to take next. Bounds: the dearest remaining target's
+  cheapest item, a fractional cover (each item's effort shared among the remaining targets it
+  covers), and near the root a tighter one that also charges prerequisites. The search starts from
+  the greedy plan as incumbent. Every finished candidate is checked to have a valid order; only
+  those count.
+* **Fallback** (larger groups, or the node budget runs out): greedy by effort per target covered,
   prerequisites resolved cheapest-first, then redundant items removed; the plan says
   ``exact=False``.
 
-Alternatives are the best plans found when one of the chosen plan's gap-closing items is left out,
+A returned plan is always valid. One known gap in the proof: a goal counts as met by an item chosen
+earlier unless that item needs the goal's owner directly; when the dependency runs through a longer
+chain of skill-level rules, the finished candidate fails its order check and is dropped, and a plan
+that would break the cycle with a further item can be missed (property tests against brute force
+have not found such a case in random catalogues).
+
+Alternatives repair the plan with one of its gap-closing items left out (then a short search),
 distinct by item set, cheapest first.
 """
 
