@@ -74,8 +74,9 @@ class LogProofCheck:
             )
         ]
         if final.cosigners:
-            names = ", ".join(sorted(self.policy.witnesses[n].verifier.name
-                                     for n in final.cosigners))
+            names = ", ".join(
+                sorted(self.policy.witnesses[n].verifier.name for n in final.cosigners)
+            )
             checks.append(
                 Check(
                     "witnesses",
