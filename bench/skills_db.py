@@ -40,7 +40,7 @@ from microcred.bootstrap import build
 from microcred.bootstrap_skills import build_skills
 from microcred.config import Settings
 from microcred.domain.achievement import Alignment
-from microcred.domain.credential import Recipient
+from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Role
 from microcred.services.achievements import AchievementInput
 from microcred.services.identity import principal_of
@@ -324,6 +324,21 @@ def measure(
         client.get(requests["search (page of 20)"], headers=h)
         after.append((time.perf_counter() - t) * 1000)
     latency["search right after an issuance"] = statistics.median(after)
+    with c.uow() as uow:
+        victims = [
+            x.id for x in uow.tenant(org.id).credentials.list(limit=3) if x.status.value == "active"
+        ]
+    after = []
+    for cid in victims:
+        c.credentials.change_status(admin, cid, StatusAction.REVOKE, "bench")
+        t = time.perf_counter()
+        client.get(requests["search (page of 20)"], headers=h)
+        after.append((time.perf_counter() - t) * 1000)
+    latency["search right after a revocation"] = statistics.median(after)
+    t = time.perf_counter()
+    cache.forget(org.id)
+    client.get(requests["search (page of 20)"], headers=h)
+    latency["search on a cold cache (full read)"] = (time.perf_counter() - t) * 1000
     s = built.stats
     return {
         "backend": backend,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory
+from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory, snapshot_engine
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory
 from microcred.adapters.http_fetch import HttpFetcher
 from microcred.bootstrap import Container
 from microcred.credentials.verify import ExtraCheck, Verifier
@@ -51,7 +52,8 @@ def _verifier_factory(c: Container) -> VerifierFactory:
 def build_skills(c: Container) -> Skills:
     """Skills intelligence on ``c``'s database and clock."""
     uow = SqlTalentUnitOfWorkFactory(c.uow)
-    cache = SkillsIndexCache(uow, c.clock)
+    snapshots = SqlTalentUnitOfWorkFactory(SqlUnitOfWorkFactory(snapshot_engine(c.engine), c.clock))
+    cache = SkillsIndexCache(snapshots, c.clock)
     reference = Reference(default_matcher)
     return Skills(
         roles=RoleService(uow, c.clock, reference),

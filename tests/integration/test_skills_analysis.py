@@ -10,11 +10,13 @@ from fastapi.testclient import TestClient
 from tests.conftest import FrozenClock
 from tests.integration.skills_world import DOCKER, PY, SQL, Org, make_org
 
-from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory
+from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory, snapshot_engine
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory
 from microcred.bootstrap import Container
-from microcred.domain.achievement import StatusPurpose
+from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import StatusAction
 from microcred.domain.identity import Role
+from microcred.services.achievements import AchievementInput
 from microcred.services.skills_index import SkillsIndexCache
 from microcred.web.api.app import create_app
 
@@ -345,3 +347,54 @@ def test_a_refreshed_index_equals_one_read_afresh(
         step()
         same()
     assert cache.full_reads == 1 and cache.builds == 1 + len(steps)
+
+
+def test_reading_the_index_never_holds_up_issuance(acme: Org, container: Container) -> None:
+    """The index is read through a snapshot: on SQLite a deferred transaction, so a credential
+    can be issued while a (long) read is under way instead of waiting for the write lock."""
+    acme.user("alice")
+    py = acme.achievement("Python", [(PY, 2)], 3)
+    reader = SqlTalentUnitOfWorkFactory(
+        SqlUnitOfWorkFactory(snapshot_engine(container.engine), container.clock)
+    )
+    with reader(acme.org_id) as uow:
+        list(uow.talent.credential_facts())
+        acme.give("alice", py)  # would wait 30 s, then fail, behind an IMMEDIATE reader
+        assert uow.talent.users()
+    cache = SkillsIndexCache(reader, container.clock)
+    assert cache.get(acme.org_id).stats.credentials == 1
+
+
+def test_a_credential_proves_what_it_said_when_issued(acme: Org, clock: FrozenClock) -> None:
+    """Editing a micro-credential's alignments changes what new credentials prove, never what
+    credentials already issued prove."""
+    acme.user("alice")
+    acme.user("bob")
+    py = acme.achievement("Python", [(PY, 2)], 3)
+    acme.give("alice", py)
+    clock.advance(hours=1)
+    current = acme.c.achievements.get(acme.admin, py)
+    acme.c.achievements.update(
+        acme.admin,
+        py,
+        AchievementInput(
+            name=current.name,
+            description=current.description,
+            criteria_narrative=current.criteria_narrative,
+            alignments=[Alignment("Python", PY, level=4), Alignment("SQL", SQL, level=1)],
+            effort_hours=3,
+        ),
+    )
+    clock.advance(hours=1)
+    acme.give("bob", py)
+    role = acme.role("Dev", [(PY, 4), (SQL, 1)])
+    levels = {
+        r["person_id"]: {m["skill_uri"]: m["level"] for m in r["matches"]}
+        for r in acme.ok(f"/api/v1/roles/{role}/candidates")["results"]
+    }
+    assert levels == {
+        acme.users["bob"]: {PY: 4, SQL: 1},
+        acme.users["alice"]: {PY: 2, SQL: 0},
+    }
+    stats = acme.ok("/api/v1/skills/index")
+    assert stats["documents_read"] == 1  # alice's, issued before the edit

@@ -148,6 +148,9 @@ def organisation_evidence(
         known = current.get(f.achievement_id)
         if known is not None and f.issued_at > known[0].updated_at:
             _add(out, f, person, known[1], known[0].name)
+        elif f.document is not None:
+            out.documents_read += 1
+            _add_document(out, f, person, f.document)
         else:
             stale.append((f, person))
     for start in range(0, len(stale), _BATCH):
@@ -155,15 +158,17 @@ def organisation_evidence(
         texts = documents([f.id for f, _ in part])
         for f, person in part:
             out.documents_read += 1
-            try:
-                doc = json.loads(texts.get(f.id, "null"))
-            except ValueError:
-                doc = None
-            if not isinstance(doc, dict):
-                continue
-            name = credential_name(doc) or f.achievement_id
-            _add(out, f, person, document_skills(doc), name)
+            _add_document(out, f, person, texts.get(f.id, "null"))
     return out
+
+
+def _add_document(out: EvidenceBatch, fact: CredentialFact, person: str, text: str) -> None:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(doc, dict):
+        _add(out, fact, person, document_skills(doc), credential_name(doc) or fact.achievement_id)
 
 
 def _add(

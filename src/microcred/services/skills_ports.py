@@ -144,6 +144,9 @@ class CredentialFact(NamedTuple):
     status: str
     issued_at: datetime
     valid_until: datetime | None
+    #: the stored document, given only when it must be read: the credential was issued before
+    #: its micro-credential was last edited (so the current alignments may not be what it says)
+    document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,22 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import DateTime, String, delete, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    String,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db import mapping as m
 from microcred.adapters.db.tables import (
@@ -514,15 +528,29 @@ class SqlTalent:
     ) -> Iterator[CredentialFact]:
         issued, read_issued = self._moment(CredentialRow.issued_at)
         until, read_until = self._moment(CredentialRow.valid_until)
-        query = select(
-            CredentialRow.id,
-            CredentialRow.achievement_id,
-            CredentialRow.recipient_email,
-            CredentialRow.recipient_did,
-            CredentialRow.status,
-            issued,
-            until,
-        ).where(CredentialRow.organisation_id == self._org)
+        edited = AchievementRow.updated_at
+        stale = case(
+            (or_(edited.is_(None), CredentialRow.issued_at <= edited), CredentialRow.document),
+            else_=None,
+        )
+        query = (
+            select(
+                CredentialRow.id,
+                CredentialRow.achievement_id,
+                CredentialRow.recipient_email,
+                CredentialRow.recipient_did,
+                CredentialRow.status,
+                issued,
+                until,
+                stale,
+            )
+            .outerjoin(
+                AchievementRow,
+                (AchievementRow.id == CredentialRow.achievement_id)
+                & (AchievementRow.organisation_id == self._org),
+            )
+            .where(CredentialRow.organisation_id == self._org)
+        )
         if emails is not None or dids is not None:
             query = query.where(
                 or_(
@@ -539,7 +567,7 @@ class SqlTalent:
                 found += self._s.connection().execute(part).all()
         else:
             found = list(self._s.connection().execute(query).all())
-        for cid, aid, email, did, status, at, end in found:
+        for cid, aid, email, did, status, at, end, document in found:
             yield CredentialFact(
                 cid,
                 aid,
@@ -548,6 +576,7 @@ class SqlTalent:
                 status,
                 read_issued(at),
                 None if end is None else read_until(end),
+                document,
             )
 
     def changed_credentials(self, since: datetime | None) -> Sequence[str]:
@@ -692,3 +721,31 @@ class SqlTalentUnitOfWorkFactory:
 
     def __call__(self, organisation_id: str) -> SqlTalentUnitOfWork:
         return SqlTalentUnitOfWork(self._uow(), organisation_id)
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """An engine for long reads (building the skills index). On SQLite the application's engine
+    begins every transaction IMMEDIATE, taking the write lock; this one begins DEFERRED, so in
+    WAL mode it reads a consistent snapshot while writers carry on. Elsewhere (PostgreSQL's MVCC)
+    the application's engine already reads without blocking writers, and is returned as it is."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(
+        engine.url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        poolclass=NullPool,
+    )
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(reader, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN DEFERRED")
+
+    return reader
