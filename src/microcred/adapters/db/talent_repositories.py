@@ -637,9 +637,34 @@ class SqlTalent:
         status changes, the number of users, the newest achievement edit and the talent counter.
         A user deactivated or renamed without any other change is seen at the next change."""
         org = self._org
-        last = self._s.scalar(
-            select(func.max(CredentialRow.issued_at)).where(CredentialRow.organisation_id == org)
-        )
+
+        def one(column: Any, table: Any, where: Any) -> Any:
+            return select(column).select_from(table).where(where).scalar_subquery()
+
+        row = self._s.execute(
+            select(
+                one(
+                    func.max(CredentialRow.issued_at),
+                    CredentialRow,
+                    CredentialRow.organisation_id == org,
+                ),
+                one(func.count(), StatusChangeRow, StatusChangeRow.organisation_id == org),
+                one(
+                    func.max(StatusChangeRow.at),
+                    StatusChangeRow,
+                    StatusChangeRow.organisation_id == org,
+                ),
+                one(func.count(), UserRow, UserRow.organisation_id == org),
+                one(func.count(), AchievementRow, AchievementRow.organisation_id == org),
+                one(
+                    func.max(AchievementRow.updated_at),
+                    AchievementRow,
+                    AchievementRow.organisation_id == org,
+                ),
+                one(TalentStateRow.version, TalentStateRow, TalentStateRow.organisation_id == org),
+            )
+        ).one()
+        last, changes, last_change, users, achievements, last_edit, version = row
         recent = 0
         if last is not None:
             recent = int(
@@ -651,21 +676,16 @@ class SqlTalent:
                 )
                 or 0
             )
-        changes = self._s.execute(
-            select(func.count(), func.max(StatusChangeRow.at)).where(
-                StatusChangeRow.organisation_id == org
-            )
-        ).one()
-        users = self._s.scalar(select(func.count()).where(UserRow.organisation_id == org))
-        achievements = self._s.execute(
-            select(func.count(), func.max(AchievementRow.updated_at)).where(
-                AchievementRow.organisation_id == org
-            )
-        ).one()
-        version = self._s.scalar(
-            select(TalentStateRow.version).where(TalentStateRow.organisation_id == org)
+        return Fingerprint(
+            last,
+            recent,
+            changes or 0,
+            last_change,
+            users or 0,
+            achievements or 0,
+            last_edit,
+            version or 0,
         )
-        return Fingerprint(last, recent, *changes, users or 0, *achievements, version or 0)
 
 
 class SqlTalentUnitOfWork:
