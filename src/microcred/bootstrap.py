@@ -18,6 +18,7 @@ from microcred.adapters.http_fetch import HttpFetcher
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder
+from microcred.assessment.reviewer import Reviewer
 from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError
@@ -84,6 +85,15 @@ class _LazyEmbedder:
         from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415
 
         return load_embedder(self._name).embed(texts)
+
+
+def _llm(settings: Settings) -> Reviewer | None:
+    """The LLM reviewer, when an OpenAI-compatible endpoint and model are configured."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    from microcred.adapters.ai.llm import LLMReviewer, LLMSettings  # noqa: PLC0415
+
+    return LLMReviewer(LLMSettings(settings.llm_base_url, settings.llm_model, settings.llm_api_key))
 
 
 def _embedder(settings: Settings) -> Embedder:
@@ -164,7 +174,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     witnessing = Witnessing(uow, clock, endpoints, HttpWitnessClient(ca_bundle=settings.ca_bundle))
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
-    rubrics = RubricService(uow, clock, _embedder(settings))
+    rubrics = RubricService(uow, clock, _embedder(settings), zero_shot=_llm(settings))
     blobs: LocalBlobStore | S3BlobStore = (
         S3BlobStore(
             settings.s3_bucket,

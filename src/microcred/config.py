@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     s3_secret_key: str | None = None
     #: Largest single uploaded file (bytes).
     max_upload_bytes: int = 10_000_000
+    #: An OpenAI-compatible chat endpoint for the LLM reviewer (off unless both are set); it
+    #: grades rubrics that have too little human-graded work for the trained reviewer.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
     #: The embedding model AI review uses: "static" (shipped, default) or "minilm" (extra "ai").
     embedding_model: str = "static"
     #: Run a background job worker inside the web process (the single-machine default).

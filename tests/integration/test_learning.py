@@ -300,3 +300,47 @@ def test_code_is_reviewed_by_the_instructors_tests_in_the_sandbox(school) -> Non
     issued = c.credentials.get(admin, second.credential_id)
     assert "instructor's tests" in issued.document["evidence"][0]["description"]
     assert c.verification.verify(issued.document).verified
+
+
+def test_an_llm_grades_new_rubrics_but_never_decides_alone(school) -> None:
+    """The LLM endpoint is a local stand-in (no model server runs here): see test_llm_reviewer."""
+    import json as _json
+
+    from tests.integration.test_llm_reviewer import FakeChat
+
+    from microcred.adapters.ai.llm import LLMReviewer, LLMSettings
+
+    c, admin, learner, reviewer, a1, a2, whole, pathway = school
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeChat)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        FakeChat.replies.clear()
+        FakeChat.replies.append(
+            (
+                200,
+                _json.dumps(
+                    {
+                        "criteria": [
+                            {"id": "review", "points": 2, "feedback": "Timeline and causes named."}
+                        ],
+                        "confidence": 0.97,
+                    }
+                ),
+            )
+        )
+        llm = LLMReviewer(LLMSettings(f"http://127.0.0.1:{httpd.server_address[1]}/v1", "judge"))
+        c.rubrics._zero_shot = llm  # as bootstrap does when MICROCRED_LLM_* are set
+        c.learning.enrol(learner, achievement_id=a1)
+        sub = c.learning.submit(learner, a1, texts=[GOOD[2]])
+        c.jobs.drain()
+        queued = c.learning.submission(learner, sub.id)
+        assert queued.status is SubmissionStatus.IN_HUMAN_REVIEW  # confident, but unmeasured
+        assert queued.review["reviewer"] == "llm/judge" and queued.review["points"] == 2
+        done = c.review.decide(reviewer, sub.id, accept_ai=True)
+        assert done.decision["decidedBy"] == "ai_accepted_by_human"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import EmbeddingReviewer
-from microcred.assessment.reviewer import Review
+from microcred.assessment.reviewer import Review, Reviewer
 from microcred.assessment.routing import RoutingPolicy, Trust
 from microcred.assessment.rubric import Criterion, Exemplar, Level, Rubric
 from microcred.assessment.trained_reviewer import (
@@ -99,7 +99,7 @@ def rubric_to_json(rubric: Rubric) -> dict[str, Any]:
 class Assessor:
     """The reviewer a rubric gets now, with its measured trust (None: not measured yet)."""
 
-    reviewer: TrainedReviewer | EmbeddingReviewer
+    reviewer: Reviewer
     trust: Trust | None
     graded: int
 
@@ -117,10 +117,13 @@ class RubricService:
         clock: Clock,
         embedder: Embedder,
         policy: RoutingPolicy | None = None,
+        zero_shot: Reviewer | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._embedder = embedder
+        #: grades rubrics without enough graded work (an LLM when configured); never alone
+        self._zero_shot: Reviewer = zero_shot or EmbeddingReviewer(embedder)
         self.policy = policy or RoutingPolicy()
         self._cache: dict[tuple[str, int], Assessor] = {}
         self._lock = threading.Lock()
@@ -215,7 +218,7 @@ class RubricService:
         if cached is not None and not should_retrain(cached.graded, count):
             return cached  # retrained only when a tenth more graded work has accumulated
         graded = scope.rubrics.graded(record.id)
-        assessor = Assessor(EmbeddingReviewer(self._embedder), None, len(graded))
+        assessor = Assessor(self._zero_shot, None, len(graded))
         if len(graded) >= MIN_GRADED:
             try:
                 trained = TrainedReviewer.train(
