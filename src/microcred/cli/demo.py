@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from microcred.bootstrap import Container
+from microcred.cli.common import operator
 from microcred.domain.achievement import Alignment, ResultDescription, RubricLevel
 from microcred.domain.credential import Evidence, Recipient
-from microcred.domain.identity import Principal, Role, permissions_of
 from microcred.services.achievements import AchievementInput
 from microcred.services.issuance import IssueRequest
 
@@ -27,9 +27,7 @@ def seed_demo(c: Container) -> str:
             admin_password=DEMO_PASSWORD,
             url="https://demo.example",
         )
-    principal = Principal(
-        "operator:demo", org.id, Role.ADMIN, DEMO_EMAIL, permissions_of(Role.ADMIN)
-    )
+    principal = operator(c, DEMO_SLUG, "operator:demo")
     if created:
         achievement = c.achievements.create(
             principal,

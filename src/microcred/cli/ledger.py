@@ -13,7 +13,7 @@ import typer
 
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.witness_client import HttpWitnessClient
-from microcred.bootstrap import Container, build
+from microcred.cli.common import fail, session
 from microcred.errors import MicrocredError
 from microcred.services.audit import audit_log
 from microcred.services.ledger import log_policy
@@ -26,37 +26,20 @@ log_app = typer.Typer(help="The transparency log.", no_args_is_help=True)
 witness_app = typer.Typer(help="Run an independent witness.", no_args_is_help=True)
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _container() -> Container:
-    try:
-        return build()
-    except MicrocredError as exc:
-        _fail(exc.explain())
-        raise
-
-
 @log_app.command("key")
 def log_key() -> None:
     """Print the log's public note key (vkey), creating the key on first use."""
-    c = _container()
-    try:
+    with session() as c:
         with c.uow() as uow:
             signer = c.ledger.keys.signer(uow, c.clock)
             uow.commit()
         typer.echo(signer.verifier.vkey)
-    finally:
-        c.close()
 
 
 @log_app.command("policy")
 def log_policy_command() -> None:
     """Print a C2SP tlog-policy for this log (log key, witnesses, quorum)."""
-    c = _container()
-    try:
+    with session() as c:
         with c.uow() as uow:
             signer = c.ledger.keys.signer(uow, c.clock)
             uow.commit()
@@ -65,24 +48,17 @@ def log_policy_command() -> None:
             log_policy(signer.verifier.vkey, f"{c.urls.base}/log", witnesses, c.ledger.quorum),
             nl=False,
         )
-    finally:
-        c.close()
 
 
 @log_app.command("sequence")
 def log_sequence() -> None:
     """Sequence every staged entry now and sign checkpoints."""
-    c = _container()
-    try:
+    with session() as c:
         total = 0
         while (result := c.ledger.sequence()) is not None:
             total += result.sequenced
             typer.echo(f"checkpoint {result.size} root {result.root.hex()}")
         typer.echo(f"sequenced {total} entries")
-    except MicrocredError as exc:
-        _fail(exc.explain())
-    finally:
-        c.close()
 
 
 @log_app.command("monitor")
@@ -100,7 +76,7 @@ def log_monitor(
     try:
         verifier = Ed25519NoteVerifier.from_vkey(log_key)
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     import ssl  # noqa: PLC0415
 
@@ -145,26 +121,20 @@ def audit(
 ) -> None:
     """Recompute the log from stored entries and credentials; compare with the signed and
     cosigned checkpoints (and the witnesses' view). Exit 1 when anything was tampered with."""
-    c = _container()
-    try:
-        with c.uow() as uow:
-            verifier = c.ledger.keys.verifier(uow)
-            credentials = list(uow.public.all_credentials())
-            witness_notes: dict[str, str] = {}
-            if not offline:
-                client = HttpWitnessClient(ca_bundle=c.settings.ca_bundle)
-                for name, endpoint in c.witnessing.endpoints.items():
-                    try:
-                        witness_notes[name] = client.latest_checkpoint(
-                            endpoint.url, c.ledger.origin
-                        )
-                    except MicrocredError as exc:
-                        typer.echo(f"warning: {exc.explain()}", err=True)
-            report = audit_log(
-                uow, credentials, [verifier] if verifier else [], witness_checkpoints=witness_notes
-            )
-    finally:
-        c.close()
+    with session() as c, c.uow() as uow:
+        verifier = c.ledger.keys.verifier(uow)
+        credentials = list(uow.public.all_credentials())
+        witness_notes: dict[str, str] = {}
+        if not offline:
+            client = HttpWitnessClient(ca_bundle=c.settings.ca_bundle)
+            for name, endpoint in c.witnessing.endpoints.items():
+                try:
+                    witness_notes[name] = client.latest_checkpoint(endpoint.url, c.ledger.origin)
+                except MicrocredError as exc:
+                    typer.echo(f"warning: {exc.explain()}", err=True)
+        report = audit_log(
+            uow, credentials, [verifier] if verifier else [], witness_checkpoints=witness_notes
+        )
     if as_json:
         typer.echo(
             json.dumps(
@@ -193,14 +163,12 @@ def worker(
     idle: Annotated[float, typer.Option(help="Seconds to wait when there is no work.")] = 0.5,
 ) -> None:
     """Run background jobs (sequencing, witness submission, ...) until interrupted."""
-    c = _container()
     stop = threading.Event()
-    try:
-        c.jobs.run_forever(stop, idle)
-    except KeyboardInterrupt:
-        stop.set()
-    finally:
-        c.close()
+    with session() as c:
+        try:
+            c.jobs.run_forever(stop, idle)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @witness_app.command("keygen")
@@ -212,7 +180,7 @@ def witness_keygen(
     try:
         signer = CosignatureSigner.generate(name)
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     out.touch(mode=0o600, exist_ok=False)
     out.write_text(signer.skey + "\n")
@@ -242,10 +210,10 @@ def witness_serve(
             logs.setdefault(verifier.name, []).append(verifier)
         store = WitnessStore(db)
     except OSError as exc:
-        _fail(f"{key} cannot be read: {exc.strerror}.")
+        fail(f"{key} cannot be read: {exc.strerror}.")
         return
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     app = create_witness_app(Witness(signer, logs), store)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from microcred.adapters.db import migrate
-from microcred.bootstrap import Container, build
 from microcred.cli import assess, ledger, skills, vc
+from microcred.cli.common import operator, session
 from microcred.cli.demo import seed_demo
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.domain.credential import Recipient, StatusAction
-from microcred.domain.identity import Principal, Role, permissions_of
-from microcred.errors import InvalidInput, MicrocredError, NotFound
+from microcred.errors import InvalidInput
 from microcred.services.issuance import IssueRequest, Suite
 
 app = typer.Typer(help="microcred: micro-credentials on Open Badges 3.0.", no_args_is_help=True)
@@ -38,42 +35,6 @@ app.add_typer(skills.app, name="skills")
 app.add_typer(assess.app, name="assess")
 app.command("audit")(ledger.audit)
 app.command("worker")(ledger.worker)
-
-
-def _fail(exc: MicrocredError) -> None:
-    typer.echo(f"error: {exc.explain()}", err=True)
-    raise typer.Exit(2)
-
-
-def _container() -> Container:
-    try:
-        return build()
-    except MicrocredError as exc:
-        _fail(exc)
-        raise
-
-
-@contextmanager
-def _session() -> Iterator[Container]:
-    """The wired application for one command; errors become a message and exit code 2."""
-    c = _container()
-    try:
-        yield c
-    except MicrocredError as exc:
-        _fail(exc)
-    finally:
-        c.close()
-
-
-def _operator(c: Container, slug: str) -> Principal:
-    """Acting at the command line on behalf of an organisation: its administrator's powers."""
-    with c.uow() as uow:
-        org = uow.organisations.by_slug(slug)
-    if org is None:
-        raise NotFound(f"No organisation called {slug!r}.")
-    return Principal(
-        "operator:cli", org.id, Role.ADMIN, "operator@localhost", permissions_of(Role.ADMIN)
-    )
 
 
 @db_app.command("upgrade")
@@ -99,7 +60,7 @@ def org_create(
     password = admin_password or os.environ.get("MICROCRED_ADMIN_PASSWORD")
     if not password:
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
-    with _session() as c:
+    with session() as c:
         org, admin = c.identity.create_organisation(
             slug=slug,
             name=name,
@@ -127,7 +88,7 @@ def token_create(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
 ) -> None:
     """Create an API token (printed once)."""
-    with _session() as c:
+    with session() as c:
         typer.echo(c.identity.create_token_for(org, email, name).token)
 
 
@@ -141,14 +102,14 @@ def achievement_create(
 
     from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
 
-    with _session() as c:
+    with session() as c:
         try:
             body = AchievementCreate.model_validate(load_json(vc.read_file(file), what=str(file)))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
             raise InvalidInput(f"{where}: {first['msg']}") from None
-        created = c.achievements.create(_operator(c, org), body.to_input())
+        created = c.achievements.create(operator(c, org), body.to_input())
         typer.echo(json.dumps({"id": created.id, "name": created.name}))
 
 
@@ -162,9 +123,9 @@ def issue(
     out: Annotated[Path | None, typer.Option(help="Write the credential here.")] = None,
 ) -> None:
     """Issue a credential and print it."""
-    with _session() as c:
+    with session() as c:
         issued = c.issuance.issue(
-            _operator(c, org),
+            operator(c, org),
             IssueRequest(achievement, Recipient(did=did, email=email), suite=suite),
         )
         text = issued.jwt or json.dumps(issued.document, indent=2, ensure_ascii=False)
@@ -185,8 +146,8 @@ def revoke(
     ),
 ) -> None:
     """Revoke (or suspend / reinstate) a credential; its status list changes at once."""
-    with _session() as c:
-        changed = c.credentials.change_status(_operator(c, org), credential, action, reason)
+    with session() as c:
+        changed = c.credentials.change_status(operator(c, org), credential, action, reason)
         typer.echo(json.dumps({"id": changed.id, "status": changed.status.value}))
 
 
@@ -202,17 +163,17 @@ def serve(
 
     from microcred.web.api.app import create_app  # noqa: PLC0415
 
-    c = _container()
-    settings = c.settings
-    uvicorn.run(
-        create_app(c),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        server_header=False,
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-    )
+    with session() as c:
+        settings = c.settings
+        uvicorn.run(
+            create_app(c),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+            server_header=False,
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        )
 
 
 @app.command()
@@ -220,7 +181,7 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = False,
 ) -> None:
     """Seed a demo organisation (idempotent) and print how to use it."""
-    with _session() as c:
+    with session() as c:
         typer.echo(seed_demo(c))
     if serve_after:
         serve(None, None, None, None)

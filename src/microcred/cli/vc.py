@@ -12,6 +12,7 @@ import typer
 from cryptography.hazmat.primitives import serialization
 
 from microcred.adapters.http_fetch import HttpFetcher
+from microcred.cli.common import fail
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.credentials.proofs import data_integrity, jwt
@@ -29,11 +30,6 @@ app = typer.Typer(
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt-eddsa", "vc-jwt-rs256")
 MAX_FILE = 10_000_000
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def read_file(path: Path) -> bytes:
@@ -109,7 +105,7 @@ def sign(
                 )
                 result = json.dumps(signed, indent=2, ensure_ascii=False)
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     if out:
         out.write_text(result + "\n", encoding="utf-8")
@@ -170,14 +166,14 @@ def verify(
     try:
         docs = _documents(document or [])
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     try:
         log_policy = Policy.parse(read_file(policy)) if policy else None
         if tlog_proof is not None and len(files) != 1:
             raise InvalidInput("--tlog-proof goes with a single FILE; use FILE.tlog-proof files.")
     except MicrocredError as exc:
-        _fail(exc.explain())
+        fail(exc.explain())
         return
     fetch = None if offline else _fetcher()
     all_ok = True
