@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -78,8 +79,6 @@ def log_monitor(
     except MicrocredError as exc:
         fail(exc.explain())
         return
-    import ssl  # noqa: PLC0415
-
     client = httpx.Client(
         timeout=15,
         follow_redirects=False,

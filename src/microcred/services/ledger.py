@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from microcred.credentials.verify import issuer_id
 from microcred.crypto import jcs
-from microcred.crypto.keys import Ed25519KeyPair
+from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes
 from microcred.crypto.sealing import Sealer
 from microcred.domain.credential import IssuedCredential
 from microcred.errors import MicrocredError, NotFound
@@ -84,8 +84,6 @@ class LogKeys:
         found = uow.ledger.server_key(LOG_KEY)
         if found is None:
             return None
-        from microcred.crypto.keys import Ed25519PublicKeyBytes  # noqa: PLC0415
-
         return Ed25519NoteVerifier(found[1], Ed25519PublicKeyBytes(found[2]))
 
     @staticmethod

@@ -6,6 +6,9 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+
+from microcred.adapters.db.uow import make_engine
 
 
 def alembic_config(database_url: str) -> Config:
@@ -25,10 +28,6 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
 
 def current(database_url: str) -> str | None:
     """The schema revision the database is at (None when never migrated)."""
-    from alembic.migration import MigrationContext  # noqa: PLC0415
-
-    from microcred.adapters.db.uow import make_engine  # noqa: PLC0415
-
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:

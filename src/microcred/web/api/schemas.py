@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -234,8 +235,6 @@ class AchievementPublic(BaseModel):
 
     @classmethod
     def of(cls, a: Achievement) -> AchievementPublic:
-        from dataclasses import asdict  # noqa: PLC0415
-
         return cls(
             id=a.id,
             name=a.name,
