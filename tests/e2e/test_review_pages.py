@@ -83,6 +83,9 @@ def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
             page.click("#grade")
             page.wait_for_url(f"{base}/review")
             assert "Nothing is waiting" in page.locator("#queue").inner_text()
+            page.goto(f"{base}/instructor")
+            row = page.locator(f"tr[data-achievement='{aid}']").inner_text()
+            assert "not measured" in row and row.strip().endswith("no")
             cookies = {c["name"]: c["value"] for c in page.context.cookies()}
             assert cookies["mc_session"].startswith("mc_")
         # a cross-site form post without the CSRF token is refused

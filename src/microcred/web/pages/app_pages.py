@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from microcred.bootstrap import Container
 from microcred.crypto.passwords import hash_token
 from microcred.domain.identity import Permission, Principal
-from microcred.errors import InvalidInput, MicrocredError
+from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.web.pages.routes import templates
 from microcred.web.pages.session import COOKIE, check_csrf, csrf_token, current
 
@@ -109,6 +109,26 @@ def learn(request: Request) -> Response:
             submissions=list(reversed(c.learning.my_submissions(principal))),
             names=_names(c, principal),
         ),
+    )
+
+
+@router.get("/instructor")
+def instructor(request: Request) -> Response:
+    """Per rubric: graded work, measured agreement of the AI, and whether it may decide alone."""
+    c = _container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    principal.require(Permission.VIEW_ACHIEVEMENTS)
+    rows = []
+    for achievement_id, name in _names(c, principal).items():
+        try:
+            trust = c.rubrics.trust(principal, achievement_id)
+        except NotFound:
+            continue  # no rubric
+        rows.append({"id": achievement_id, "name": name, "trust": trust})
+    return templates.TemplateResponse(
+        request, "instructor.html", _context(request, principal, rows=rows)
     )
 
 
