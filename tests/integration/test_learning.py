@@ -344,3 +344,15 @@ def test_an_llm_grades_new_rubrics_but_never_decides_alone(school) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_constraint_failing_mid_transaction_is_a_conflict_not_a_crash(school) -> None:
+    from datetime import UTC, datetime
+
+    from microcred.domain.learning import Enrolment
+
+    c, admin, learner, reviewer, a1, a2, whole, pathway = school
+    with pytest.raises(Conflict), c.uow() as uow:
+        uow.tenant(admin.organisation_id).enrolments.add(
+            Enrolment("e1", admin.organisation_id, "no-such-user", None, a1, datetime.now(UTC))
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -11,6 +12,8 @@ import typer
 from microcred.bootstrap import Container, build
 from microcred.domain.identity import Principal, Role, permissions_of
 from microcred.errors import MicrocredError, NotFound
+
+log = logging.getLogger("microcred.cli")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -30,6 +33,11 @@ def session() -> Iterator[Container]:
         yield c
     except MicrocredError as exc:
         fail(exc.explain())
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception:  # a bug: say so plainly; the trace goes to the log, not the terminal
+        log.exception("command failed")
+        fail("Something went wrong inside microcred; nothing was changed. See the log.")
     finally:
         c.close()
 

@@ -6,7 +6,9 @@ from microcred.bootstrap import Container
 from microcred.cli.common import operator
 from microcred.domain.achievement import Alignment, ResultDescription, RubricLevel
 from microcred.domain.credential import Evidence, Recipient
+from microcred.domain.identity import Role
 from microcred.services.achievements import AchievementInput
+from microcred.services.identity import principal_of
 from microcred.services.issuance import IssueRequest
 
 DEMO_SLUG = "demo"
@@ -65,6 +67,41 @@ def seed_demo(c: Container) -> str:
                 ],
             ),
         )
+        learner = c.identity.add_user(
+            principal,
+            email="learner@demo.example",
+            name="Lea Learner",
+            role=Role.LEARNER,
+            password=DEMO_PASSWORD,
+        )
+        c.identity.add_user(
+            principal,
+            email="reviewer@demo.example",
+            name="Rob Reviewer",
+            role=Role.REVIEWER,
+            password=DEMO_PASSWORD,
+        )
+        c.rubrics.set_rubric(
+            principal,
+            achievement.id,
+            {
+                "title": "Query quality",
+                "task": "Answer the three business questions in SQL.",
+                "pass_points": 2,
+                "criteria": [
+                    {
+                        "id": "queries",
+                        "description": "Correct, readable, efficient queries",
+                        "levels": [
+                            {"name": "Developing", "points": 1},
+                            {"name": "Proficient", "points": 2},
+                            {"name": "Expert", "points": 3},
+                        ],
+                    }
+                ],
+            },
+        )
+        c.learning.enrol(principal_of(learner), achievement_id=achievement.id)
         c.issuance.issue(
             principal,
             IssueRequest(
@@ -78,7 +115,9 @@ def seed_demo(c: Container) -> str:
     return "\n".join(
         [
             f"Demo organisation '{DEMO_SLUG}' {'created' if created else 'already present'}.",
-            f"  sign in:   organisation={DEMO_SLUG} email={DEMO_EMAIL} password={DEMO_PASSWORD}",
+            f"  sign in:   {base}/login  organisation={DEMO_SLUG} password={DEMO_PASSWORD}",
+            f"             as {DEMO_EMAIL}, learner@demo.example or reviewer@demo.example",
+            f"  verify:    {base}/  (paste any credential)",
             f"  API token: {token}",
             f"  API docs:  {base}/docs",
             f"  list:      curl -H 'Authorization: Bearer {token}' {base}/api/v1/credentials",

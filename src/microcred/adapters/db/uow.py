@@ -92,6 +92,10 @@ class SqlUnitOfWork:
         finally:
             self._session.close()
             self._session = None
+        if isinstance(exc, IntegrityError):  # e.g. a unique key raced at flush time
+            raise Conflict("The change conflicts with existing data (a duplicate?).") from exc
+        if isinstance(exc, OperationalError):
+            raise MicrocredError("The database is busy or unavailable; try again.") from exc
 
     @property
     def session(self) -> Session:
