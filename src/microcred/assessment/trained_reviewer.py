@@ -7,8 +7,10 @@ Per criterion, two stages:
    with its regularisation chosen by exact leave-one-out error.
 2. A multinomial logistic regression over the four leave-one-out predictions, the similarity to the
    closest graded answers of each level, closeness to the references and the answer's length. Its
-   expected score is cut into levels at thresholds tuned for QWK, and the probability of the chosen
-   level, calibrated on out-of-fold answers, is the review's confidence.
+   expected score is cut into levels at thresholds tuned for QWK. The confidence starts from how
+   tightly the level probabilities sit around the chosen level (``raw_confidence``: QWK punishes
+   a miss by its squared distance) and is calibrated on out-of-fold answers into the probability
+   of agreeing with a human.
 
 Training also yields out-of-fold predictions for every graded answer: the measurement routing uses
 to decide whether the AI may decide alone on this rubric. Retrain as grades accumulate
@@ -139,7 +141,7 @@ class CriterionModel:
         grid = np.arange(n_levels, dtype=np.float64)
         cuts = qwk_cut_points(oof_p @ grid, levels, n_levels)
         oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
-        raw = oof_p[np.arange(len(texts)), oof_levels]
+        raw = raw_confidence(oof_p, oof_levels)
         calibrator = Calibrator.fit(raw, oof_levels == levels)
         stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
         return cls(
@@ -172,7 +174,7 @@ class CriterionModel:
         p = self.stage2.predict_proba(feats)
         expected = p @ np.arange(self.n_levels, dtype=np.float64)
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
-        raw = p[np.arange(len(texts)), levels]
+        raw = raw_confidence(p, levels)
         return levels, self.calibrator(raw)
 
 
@@ -188,6 +190,17 @@ def _kernels(
     kw = np.asarray((xw @ tw.T).toarray(), dtype=np.float64)
     ke = np.asarray(vecs @ tvecs.T, dtype=np.float64)
     return [kc, kw, ke, (kc + kw + ke) / 3.0]
+
+
+def raw_confidence(proba: Array, levels: IntArray) -> Array:
+    """Certainty before calibration: ``exp(-E[(level - chosen)²])`` under the level probabilities.
+
+    QWK penalises a disagreement by its squared distance, so an answer whose probability mass sits
+    next to the chosen level is safer than one split between distant levels.
+    """
+    grid = np.arange(proba.shape[1], dtype=np.float64)
+    spread = (proba * (grid[None, :] - levels[:, None].astype(np.float64)) ** 2).sum(axis=1)
+    return np.asarray(np.exp(-spread), dtype=np.float64)
 
 
 def _stage2_features(stage1: Array, neighbours: Array, refs: Array) -> Array:
