@@ -216,10 +216,10 @@ def _auto_flags(run: ItemRun, policy: RoutingPolicy) -> np.ndarray:
 def bench_asap(embedder: Embedder, folds: int, tmp: Path, prompts: Sequence[int]) -> dict[str, Any]:
     """5-fold cross-validation per prompt; AI vs baseline vs second human."""
     answers = [a for a in asap_answers() if a["set"] in prompts]
-    rng = np.random.default_rng(0)
     fold_of: dict[str, int] = {}
-    for s in prompts:
+    for s in prompts:  # folds per prompt, the same whichever prompts are chosen
         ids = [a["id"] for a in answers if a["set"] == s]
+        rng = np.random.default_rng(s)
         for k, part in enumerate(np.array_split(rng.permutation(len(ids)), folds)):
             for i in part:
                 fold_of[ids[i]] = k

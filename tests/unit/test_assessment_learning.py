@@ -1,4 +1,5 @@
-"""Kernel ridge with leave-one-out, softmax regression, QWK cut points, calibration, routing."""
+"""Kernel ridge with leave-one-out, softmax regression, boosted trees, QWK cut points, calibration,
+routing."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import pytest
 
 from microcred.assessment.calibration import Calibrator, expected_calibration_error
 from microcred.assessment.learning import (
+    BoostedTrees,
     KernelRidge,
     SoftmaxRegression,
+    cross_val_boosted_proba,
     nearest_by_level,
     qwk_cut_points,
 )
@@ -16,6 +19,7 @@ from microcred.assessment.metrics import quadratic_weighted_kappa, subset_kappa
 from microcred.assessment.reviewer import Review
 from microcred.assessment.routing import NEVER, RoutingPolicy, measure, route
 from microcred.assessment.rubric import Rubric
+from microcred.assessment.trained_reviewer import raw_confidence
 from microcred.errors import InvalidInput
 
 
@@ -42,6 +46,43 @@ def test_softmax_regression_learns_separable_levels() -> None:
     assert p.shape == (300, 3)
     assert np.allclose(p.sum(axis=1), 1.0)
     assert (p.argmax(axis=1) == y).mean() > 0.95
+
+
+def test_boosted_trees_count_key_ideas_where_a_linear_model_cannot() -> None:
+    # Level = how many of three ideas an answer has, capped at 2; each idea has two phrasings,
+    # and using both phrasings of one idea is worth no more than one.
+    rng = np.random.default_rng(7)
+    phr = rng.uniform(size=(600, 6)) < 0.3
+    ideas = phr[:, 0::2] | phr[:, 1::2]
+    y = np.minimum(ideas.sum(axis=1), 2).astype(np.int64)
+    x = phr.astype(np.float64)
+    train, test = slice(0, 450), slice(450, 600)
+    trees = BoostedTrees.fit(x[train], y[train], 4)  # level 3 never seen: probability 0
+    p = trees.predict_proba(x[test])
+    assert p.shape == (150, 4)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert np.all(p[:, 3] == 0.0)
+    linear = SoftmaxRegression.fit(x[train], y[train], 4).predict_proba(x[test])
+    assert (p.argmax(axis=1) == y[test]).mean() > (linear.argmax(axis=1) == y[test]).mean()
+    assert (p.argmax(axis=1) == y[test]).mean() > 0.95
+
+
+def test_out_of_fold_tree_probabilities_survive_a_fold_with_one_level() -> None:
+    y = np.array([0] * 30 + [1] * 2, dtype=np.int64)
+    x = np.arange(32, dtype=np.float64)[:, None]
+    p = cross_val_boosted_proba(x, y, 2, folds=16)
+    assert p.shape == (32, 2)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    same = cross_val_boosted_proba(x, y, 2, folds=16)
+    assert np.array_equal(p, same)  # deterministic
+
+
+def test_raw_confidence_prefers_near_misses_to_far_ones() -> None:
+    proba = np.array([[0.0, 0.0, 0.6, 0.4], [0.4, 0.0, 0.6, 0.0], [0.0, 0.0, 1.0, 0.0]])
+    conf = raw_confidence(proba, np.array([2, 2, 2], dtype=np.int64))
+    assert conf[2] == 1.0
+    assert conf[0] > conf[1]  # same top probability, but the rival level is one step away
+    assert conf[1] == pytest.approx(np.exp(-0.4 * 4))
 
 
 def test_cut_points_do_not_lower_qwk() -> None:

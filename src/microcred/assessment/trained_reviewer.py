@@ -5,12 +5,14 @@ Per criterion, two stages:
 1. Kernel ridge regressions on four similarity kernels between answers — character n-gram
    TF-IDF (robust to misspelling), word n-gram TF-IDF, embedding cosine, and their mean — each
    with its regularisation chosen by exact leave-one-out error.
-2. A multinomial logistic regression over the four leave-one-out predictions, the similarity to the
-   closest graded answers of each level, closeness to the references and the answer's length. Its
-   expected score is cut into levels at thresholds tuned for QWK. The confidence starts from how
-   tightly the level probabilities sit around the chosen level (``raw_confidence``: QWK punishes
-   a miss by its squared distance) and is calibrated on out-of-fold answers into the probability
-   of agreeing with a human.
+2. Two models over the four leave-one-out predictions, the similarity to the closest graded
+   answers of each level and closeness to the references: a multinomial logistic regression, and
+   gradient-boosted trees that also see which of the rubric's most frequent word n-grams an answer
+   uses and its length (trees catch rubrics that count key ideas, which a linear stage cannot).
+   Their level probabilities are averaged; the expected score is cut into levels at thresholds
+   tuned for QWK. The confidence starts from how tightly the level probabilities sit around the
+   chosen level (``raw_confidence``: QWK punishes a miss by its squared distance) and is
+   calibrated on out-of-fold answers into the probability of agreeing with a human.
 
 Training also yields out-of-fold predictions for every graded answer: the measurement routing uses
 to decide whether the AI may decide alone on this rubric. Retrain as grades accumulate
@@ -31,8 +33,10 @@ from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import reference_features
 from microcred.assessment.feedback import criterion_feedback
 from microcred.assessment.learning import (
+    BoostedTrees,
     KernelRidge,
     SoftmaxRegression,
+    cross_val_boosted_proba,
     cross_val_proba,
     nearest_by_level,
     qwk_cut_points,
@@ -49,6 +53,9 @@ IntArray = npt.NDArray[np.int64]
 #: Fewest graded answers (with at least two distinct levels) before a criterion can be learned.
 MIN_GRADED = 20
 NEIGHBOURS = 5
+#: Word n-grams (the most frequent, in at least ``PRESENCE_MIN_DF`` answers) the trees see.
+PRESENCE_FEATURES = 400
+PRESENCE_MIN_DF = 5
 
 
 class NotEnoughGradedWork(InvalidInput):
@@ -95,6 +102,8 @@ class CriterionModel:
     train_levels: IntArray
     ridges: tuple[KernelRidge, ...]
     stage2: SoftmaxRegression
+    presence: IntArray
+    trees: BoostedTrees
     cuts: Array
     calibrator: Calibrator
     oof: OutOfFold
@@ -137,13 +146,19 @@ class CriterionModel:
             nearest_by_level(sims, levels, n_levels, k=NEIGHBOURS, exclude_self=True),
             reference_features(criterion, texts, vecs, embedder),
         )
-        oof_p = cross_val_proba(feats, levels, n_levels)
+        presence = _presence_columns(xw, PRESENCE_FEATURES, PRESENCE_MIN_DF)
+        tree_feats = _tree_features(feats, xw, presence, texts)
+        oof_p = (
+            cross_val_proba(feats, levels, n_levels)
+            + cross_val_boosted_proba(tree_feats, levels, n_levels)
+        ) / 2.0
         grid = np.arange(n_levels, dtype=np.float64)
         cuts = qwk_cut_points(oof_p @ grid, levels, n_levels)
         oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
         raw = raw_confidence(oof_p, oof_levels)
         calibrator = Calibrator.fit(raw, oof_levels == levels)
         stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
+        trees = BoostedTrees.fit(tree_feats, levels, n_levels)
         return cls(
             criterion=criterion,
             chars=chars,
@@ -154,6 +169,8 @@ class CriterionModel:
             train_levels=levels,
             ridges=tuple(ridges),
             stage2=stage2,
+            presence=presence,
+            trees=trees,
             cuts=cuts,
             calibrator=calibrator,
             oof=OutOfFold(oof_levels, levels, calibrator(raw)),
@@ -171,7 +188,8 @@ class CriterionModel:
             nearest_by_level(kernels[-1], self.train_levels, self.n_levels, k=NEIGHBOURS),
             reference_features(self.criterion, texts, vectors, embedder),
         )
-        p = self.stage2.predict_proba(feats)
+        tree_feats = _tree_features(feats, xw, self.presence, texts)
+        p = (self.stage2.predict_proba(feats) + self.trees.predict_proba(tree_feats)) / 2.0
         expected = p @ np.arange(self.n_levels, dtype=np.float64)
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
         raw = raw_confidence(p, levels)
@@ -190,6 +208,20 @@ def _kernels(
     kw = np.asarray((xw @ tw.T).toarray(), dtype=np.float64)
     ke = np.asarray(vecs @ tvecs.T, dtype=np.float64)
     return [kc, kw, ke, (kc + kw + ke) / 3.0]
+
+
+def _presence_columns(x: sp.csr_matrix, top: int, min_df: int) -> IntArray:
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    ranked = np.argsort(-df, kind="stable")[:top]
+    return np.sort(ranked[df[ranked] >= min_df]).astype(np.int64)
+
+
+def _tree_features(
+    stage2: Array, words: sp.csr_matrix, presence: IntArray, texts: Sequence[str]
+) -> Array:
+    seen = (words[:, presence] > 0).toarray().astype(np.float64)
+    length = np.array([[float(len(t.split()))] for t in texts])
+    return np.hstack([stage2, seen, length])
 
 
 def raw_confidence(proba: Array, levels: IntArray) -> Array:
