@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -112,14 +112,40 @@ def cross_val_proba(
     x: Array, y: IntArray, n_levels: int, *, folds: int = 5, l2: float = 1.0, seed: int = 0
 ) -> Array:
     """Out-of-fold level probabilities from ``SoftmaxRegression``."""
+
+    def fit(xa: Array, ya: IntArray) -> SoftmaxRegression:
+        return SoftmaxRegression.fit(xa, ya, n_levels, l2)
+
+    return _out_of_fold(x, y, n_levels, fit, folds=folds, seed=seed)
+
+
+class _Model(Protocol):
+    def predict_proba(self, x: Array) -> Array: ...
+
+
+def _out_of_fold(
+    x: Array,
+    y: IntArray,
+    n_levels: int,
+    fit: Callable[[Array, IntArray], _Model],
+    *,
+    folds: int,
+    seed: int,
+) -> Array:
+    """Each answer's level probabilities from a model fitted without its fold.
+
+    A fold whose training part holds a single level predicts that level.
+    """
     n = x.shape[0]
     order = np.random.default_rng(seed).permutation(n)
     out = np.zeros((n, n_levels))
     for part in np.array_split(order, min(folds, n)):
         mask = np.ones(n, dtype=bool)
         mask[part] = False
-        model = SoftmaxRegression.fit(x[mask], y[mask], n_levels, l2)
-        out[part] = model.predict_proba(x[part])
+        if np.unique(y[mask]).size < 2:
+            out[part, int(y[mask][0])] = 1.0
+            continue
+        out[part] = fit(x[mask], y[mask]).predict_proba(x[part])
     return out
 
 
@@ -214,14 +240,8 @@ def cross_val_boosted_proba(
     x: Array, y: IntArray, n_levels: int, *, folds: int = 5, seed: int = 0
 ) -> Array:
     """Out-of-fold level probabilities from ``BoostedTrees`` (same folds as ``cross_val_proba``)."""
-    n = x.shape[0]
-    order = np.random.default_rng(seed).permutation(n)
-    out = np.zeros((n, n_levels))
-    for part in np.array_split(order, min(folds, n)):
-        mask = np.ones(n, dtype=bool)
-        mask[part] = False
-        if np.unique(y[mask]).size < 2:
-            out[part, int(y[mask][0])] = 1.0
-            continue
-        out[part] = BoostedTrees.fit(x[mask], y[mask], n_levels, seed=seed).predict_proba(x[part])
-    return out
+
+    def fit(xa: Array, ya: IntArray) -> BoostedTrees:
+        return BoostedTrees.fit(xa, ya, n_levels, seed=seed)
+
+    return _out_of_fold(x, y, n_levels, fit, folds=folds, seed=seed)
