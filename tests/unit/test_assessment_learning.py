@@ -68,11 +68,13 @@ def test_boosted_trees_count_key_ideas_where_a_linear_model_cannot() -> None:
 
 
 def test_out_of_fold_tree_probabilities_survive_a_fold_with_one_level() -> None:
-    y = np.array([0] * 30 + [1] * 2, dtype=np.int64)
+    # One answer on level 1: the fold holding it trains on level 0 alone, and predicts level 0.
+    y = np.array([0] * 31 + [1], dtype=np.int64)
     x = np.arange(32, dtype=np.float64)[:, None]
     p = cross_val_boosted_proba(x, y, 2, folds=16)
     assert p.shape == (32, 2)
     assert np.allclose(p.sum(axis=1), 1.0)
+    assert p[31].tolist() == [1.0, 0.0]
     same = cross_val_boosted_proba(x, y, 2, folds=16)
     assert np.array_equal(p, same)  # deterministic
 
