@@ -1,5 +1,5 @@
-"""Kernel ridge with leave-one-out, softmax regression, boosted trees, QWK cut points, calibration,
-routing."""
+"""Kernel ridge with leave-one-out, Gaussian kernels, softmax regression, QWK cut points,
+calibration, routing."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 
 from microcred.assessment.calibration import Calibrator, expected_calibration_error
 from microcred.assessment.learning import (
-    BoostedTrees,
     KernelRidge,
     SoftmaxRegression,
-    cross_val_boosted_proba,
+    cross_val_proba,
+    gaussian,
     nearest_by_level,
     qwk_cut_points,
 )
@@ -48,35 +48,37 @@ def test_softmax_regression_learns_separable_levels() -> None:
     assert (p.argmax(axis=1) == y).mean() > 0.95
 
 
-def test_boosted_trees_count_key_ideas_where_a_linear_model_cannot() -> None:
+def test_gaussian_kernel_counts_key_ideas_where_cosines_cannot() -> None:
     # Level = how many of three ideas an answer has, capped at 2; each idea has two phrasings,
     # and using both phrasings of one idea is worth no more than one.
     rng = np.random.default_rng(7)
     phr = rng.uniform(size=(600, 6)) < 0.3
     ideas = phr[:, 0::2] | phr[:, 1::2]
-    y = np.minimum(ideas.sum(axis=1), 2).astype(np.int64)
-    x = phr.astype(np.float64)
+    y = np.minimum(ideas.sum(axis=1), 2).astype(np.float64)
+    x = np.hstack([phr.astype(np.float64), np.ones((600, 1))])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    cosine = x @ x.T
     train, test = slice(0, 450), slice(450, 600)
-    trees = BoostedTrees.fit(x[train], y[train], 4)  # level 3 never seen: probability 0
-    p = trees.predict_proba(x[test])
-    assert p.shape == (150, 4)
-    assert np.allclose(p.sum(axis=1), 1.0)
-    assert np.all(p[:, 3] == 0.0)
-    linear = SoftmaxRegression.fit(x[train], y[train], 4).predict_proba(x[test])
-    assert (p.argmax(axis=1) == y[test]).mean() > (linear.argmax(axis=1) == y[test]).mean()
-    assert (p.argmax(axis=1) == y[test]).mean() > 0.95
+
+    def exact(kernel: np.ndarray) -> float:
+        model, _ = KernelRidge.fit_loo(kernel[train, train], y[train])
+        pred = np.clip(np.rint(model.predict(kernel[test, train])), 0, 2)
+        return float((pred == y[test]).mean())
+
+    assert exact(gaussian(cosine, 3.0)) > 0.99
+    assert exact(cosine) < 0.97
+    assert gaussian(np.array([1.0, 0.0]), 3.0).tolist() == [1.0, pytest.approx(np.exp(-3.0))]
 
 
-def test_out_of_fold_tree_probabilities_survive_a_fold_with_one_level() -> None:
+def test_out_of_fold_probabilities_survive_a_fold_with_one_level() -> None:
     # One answer on level 1: the fold holding it trains on level 0 alone, and predicts level 0.
     y = np.array([0] * 31 + [1], dtype=np.int64)
     x = np.arange(32, dtype=np.float64)[:, None]
-    p = cross_val_boosted_proba(x, y, 2, folds=16)
+    p = cross_val_proba(x, y, 2, folds=16)
     assert p.shape == (32, 2)
     assert np.allclose(p.sum(axis=1), 1.0)
     assert p[31].tolist() == [1.0, 0.0]
-    same = cross_val_boosted_proba(x, y, 2, folds=16)
-    assert np.array_equal(p, same)  # deterministic
+    assert np.array_equal(p, cross_val_proba(x, y, 2, folds=16))  # deterministic
 
 
 def test_raw_confidence_prefers_near_misses_to_far_ones() -> None:

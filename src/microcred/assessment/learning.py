@@ -6,18 +6,17 @@
 - ``SoftmaxRegression``: multinomial logistic regression with an L2 penalty (L-BFGS).
 - ``qwk_cut_points``: thresholds that turn an expected score into levels, tuned for QWK.
 - ``nearest_by_level``: how close an answer is to the graded answers of each level.
+- ``gaussian``: the Gaussian kernel between unit vectors, from their cosine similarities.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from microcred.assessment.metrics import quadratic_weighted_kappa
 
@@ -111,28 +110,7 @@ class SoftmaxRegression:
 def cross_val_proba(
     x: Array, y: IntArray, n_levels: int, *, folds: int = 5, l2: float = 1.0, seed: int = 0
 ) -> Array:
-    """Out-of-fold level probabilities from ``SoftmaxRegression``."""
-
-    def fit(xa: Array, ya: IntArray) -> SoftmaxRegression:
-        return SoftmaxRegression.fit(xa, ya, n_levels, l2)
-
-    return _out_of_fold(x, y, n_levels, fit, folds=folds, seed=seed)
-
-
-class _Model(Protocol):
-    def predict_proba(self, x: Array) -> Array: ...
-
-
-def _out_of_fold(
-    x: Array,
-    y: IntArray,
-    n_levels: int,
-    fit: Callable[[Array, IntArray], _Model],
-    *,
-    folds: int,
-    seed: int,
-) -> Array:
-    """Each answer's level probabilities from a model fitted without its fold.
+    """Out-of-fold level probabilities from ``SoftmaxRegression``.
 
     A fold whose training part holds a single level predicts that level.
     """
@@ -145,7 +123,7 @@ def _out_of_fold(
         if np.unique(y[mask]).size < 2:
             out[part, int(y[mask][0])] = 1.0
             continue
-        out[part] = fit(x[mask], y[mask]).predict_proba(x[part])
+        out[part] = SoftmaxRegression.fit(x[mask], y[mask], n_levels, l2).predict_proba(x[part])
     return out
 
 
@@ -192,56 +170,11 @@ def nearest_by_level(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class BoostedTrees:
-    """Gradient-boosted trees over level classes (scikit-learn's histogram boosting).
+def gaussian(cosine: Array, gamma: float) -> Array:
+    """``exp(gamma * (cosine - 1))``: the Gaussian kernel ``exp(-gamma/2 * |a - b|²)`` between unit
+    vectors ``a``, ``b`` whose cosine similarities are given.
 
-    Trees catch what a linear stage cannot: rubrics that count key ideas (two phrasings of the same
-    idea are worth one point, a third idea is worth nothing more at the top level).
+    A ridge on it is local: it can learn rubrics that count key ideas (either phrasing of an idea
+    earns the point once), which a ridge on the cosines themselves, adding phrases up, cannot.
     """
-
-    model: Any
-    n_levels: int
-
-    @classmethod
-    def fit(cls, x: Array, y: IntArray, n_levels: int, *, seed: int = 0) -> BoostedTrees:
-        """Fit a fixed-size ensemble (no early stopping, so the result is deterministic)."""
-        with threadpool_limits(limits=1, user_api="openmp"):
-            return cls(_trees(seed).fit(x, y), n_levels)
-
-    def predict_proba(self, x: Array) -> Array:
-        """Level probabilities, one row per answer (levels never seen in training get 0)."""
-        out = np.zeros((x.shape[0], self.n_levels))
-        with threadpool_limits(limits=1, user_api="openmp"):
-            proba = self.model.predict_proba(x)
-        out[:, np.asarray(self.model.classes_, dtype=np.int64)] = proba
-        return out
-
-
-def _trees(seed: int) -> Any:
-    # One thread: on small rubrics OpenMP's team costs more than it saves, and beside a second busy
-    # process its spinning threads slowed a benchmark fold about eightfold (946 s against ~120 s).
-    from sklearn.ensemble import (  # type: ignore[import-untyped]  # noqa: PLC0415
-        HistGradientBoostingClassifier,
-    )
-
-    return HistGradientBoostingClassifier(
-        max_iter=100,
-        learning_rate=0.08,
-        max_leaf_nodes=15,
-        min_samples_leaf=20,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=seed,
-    )
-
-
-def cross_val_boosted_proba(
-    x: Array, y: IntArray, n_levels: int, *, folds: int = 5, seed: int = 0
-) -> Array:
-    """Out-of-fold level probabilities from ``BoostedTrees`` (same folds as ``cross_val_proba``)."""
-
-    def fit(xa: Array, ya: IntArray) -> BoostedTrees:
-        return BoostedTrees.fit(xa, ya, n_levels, seed=seed)
-
-    return _out_of_fold(x, y, n_levels, fit, folds=folds, seed=seed)
+    return np.asarray(np.exp(gamma * (cosine - 1.0)), dtype=np.float64)

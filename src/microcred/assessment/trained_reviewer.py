@@ -2,17 +2,17 @@
 
 Per criterion, two stages:
 
-1. Kernel ridge regressions on four similarity kernels between answers — character n-gram
-   TF-IDF (robust to misspelling), word n-gram TF-IDF, embedding cosine, and their mean — each
-   with its regularisation chosen by exact leave-one-out error.
-2. Two models over the four leave-one-out predictions, the similarity to the closest graded
-   answers of each level and closeness to the references: a multinomial logistic regression, and
-   gradient-boosted trees that also see which of the rubric's most frequent word n-grams an answer
-   uses and its length (trees catch rubrics that count key ideas, which a linear stage cannot).
-   Their level probabilities are averaged; the expected score is cut into levels at thresholds
-   tuned for QWK. The confidence starts from how tightly the level probabilities sit around the
-   chosen level (``raw_confidence``: QWK punishes a miss by its squared distance) and is
-   calibrated on out-of-fold answers into the probability of agreeing with a human.
+1. Kernel ridge regressions on eight similarity kernels between answers — character n-gram
+   TF-IDF cosine (robust to misspelling), word n-gram TF-IDF cosine, embedding cosine and their
+   mean, and the Gaussian kernel of each of the four (local: it learns rubrics that count key
+   ideas, which a sum of phrases cannot) — each with its regularisation chosen by exact
+   leave-one-out error.
+2. A multinomial logistic regression over the eight leave-one-out predictions, the similarity to
+   the closest graded answers of each level and closeness to the references. The expected score
+   is cut into levels at thresholds tuned for QWK. The confidence starts from how tightly the
+   level probabilities sit around the chosen level (``raw_confidence``: QWK punishes a miss by its
+   squared distance) and is calibrated on out-of-fold answers into the probability of agreeing
+   with a human.
 
 Training also yields out-of-fold predictions for every graded answer: the measurement routing uses
 to decide whether the AI may decide alone on this rubric. Retrain as grades accumulate
@@ -21,7 +21,7 @@ to decide whether the AI may decide alone on this rubric. Retrain as grades accu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,11 +33,10 @@ from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import reference_features
 from microcred.assessment.feedback import criterion_feedback
 from microcred.assessment.learning import (
-    BoostedTrees,
     KernelRidge,
     SoftmaxRegression,
-    cross_val_boosted_proba,
     cross_val_proba,
+    gaussian,
     nearest_by_level,
     qwk_cut_points,
 )
@@ -53,9 +52,9 @@ IntArray = npt.NDArray[np.int64]
 #: Fewest graded answers (with at least two distinct levels) before a criterion can be learned.
 MIN_GRADED = 20
 NEIGHBOURS = 5
-#: Word n-grams (the most frequent, in at least ``PRESENCE_MIN_DF`` answers) the trees see.
-PRESENCE_FEATURES = 400
-PRESENCE_MIN_DF = 5
+#: Width of the Gaussian kernels, ``exp(GAMMA * (cosine - 1))``; measured on ASAP-SAS, values from
+#: 1 to 6 gave the same QWK within 0.005 (ADR 0004).
+GAMMA = 3.0
 
 
 class NotEnoughGradedWork(InvalidInput):
@@ -102,8 +101,6 @@ class CriterionModel:
     train_levels: IntArray
     ridges: tuple[KernelRidge, ...]
     stage2: SoftmaxRegression
-    presence: IntArray
-    trees: BoostedTrees
     cuts: Array
     calibrator: Calibrator
     oof: OutOfFold
@@ -133,32 +130,25 @@ class CriterionModel:
         chars = TfidfVectorizer(_char).fit(texts)
         wordv = TfidfVectorizer(_word).fit(texts)
         xc, xw = chars.transform(texts), wordv.transform(texts)
-        kernels = _kernels(xc, xw, vecs, xc, xw, vecs)
+        cosines = _cosines(xc, xw, vecs, xc, xw, vecs)
         y = levels.astype(np.float64)
         ridges, loo = [], []
-        for k in kernels:
+        for k in _kernels(cosines):  # one Gaussian kernel at a time: n × n each
             model, pred = KernelRidge.fit_loo(k, y)
             ridges.append(model)
             loo.append(pred)
-        sims = kernels[-1]
         feats = _stage2_features(
             np.column_stack(loo),
-            nearest_by_level(sims, levels, n_levels, k=NEIGHBOURS, exclude_self=True),
+            nearest_by_level(cosines[-1], levels, n_levels, k=NEIGHBOURS, exclude_self=True),
             reference_features(criterion, texts, vecs, embedder),
         )
-        presence = _presence_columns(xw, PRESENCE_FEATURES, PRESENCE_MIN_DF)
-        tree_feats = _tree_features(feats, xw, presence, texts)
-        oof_p = (
-            cross_val_proba(feats, levels, n_levels)
-            + cross_val_boosted_proba(tree_feats, levels, n_levels)
-        ) / 2.0
+        oof_p = cross_val_proba(feats, levels, n_levels)
         grid = np.arange(n_levels, dtype=np.float64)
         cuts = qwk_cut_points(oof_p @ grid, levels, n_levels)
         oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
         raw = raw_confidence(oof_p, oof_levels)
         calibrator = Calibrator.fit(raw, oof_levels == levels)
         stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
-        trees = BoostedTrees.fit(tree_feats, levels, n_levels)
         return cls(
             criterion=criterion,
             chars=chars,
@@ -169,8 +159,6 @@ class CriterionModel:
             train_levels=levels,
             ridges=tuple(ridges),
             stage2=stage2,
-            presence=presence,
-            trees=trees,
             cuts=cuts,
             calibrator=calibrator,
             oof=OutOfFold(oof_levels, levels, calibrator(raw)),
@@ -181,22 +169,23 @@ class CriterionModel:
     ) -> tuple[IntArray, Array]:
         """Level index and calibrated confidence per answer."""
         xc, xw = self.chars.transform(texts), self.words.transform(texts)
-        kernels = _kernels(xc, xw, vectors, self.train_chars, self.train_words, self.train_vectors)
-        stage1 = np.column_stack([r.predict(k) for r, k in zip(self.ridges, kernels, strict=True)])
+        cosines = _cosines(xc, xw, vectors, self.train_chars, self.train_words, self.train_vectors)
+        stage1 = np.column_stack(
+            [r.predict(k) for r, k in zip(self.ridges, _kernels(cosines), strict=True)]
+        )
         feats = _stage2_features(
             stage1,
-            nearest_by_level(kernels[-1], self.train_levels, self.n_levels, k=NEIGHBOURS),
+            nearest_by_level(cosines[-1], self.train_levels, self.n_levels, k=NEIGHBOURS),
             reference_features(self.criterion, texts, vectors, embedder),
         )
-        tree_feats = _tree_features(feats, xw, self.presence, texts)
-        p = (self.stage2.predict_proba(feats) + self.trees.predict_proba(tree_feats)) / 2.0
+        p = self.stage2.predict_proba(feats)
         expected = p @ np.arange(self.n_levels, dtype=np.float64)
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
         raw = raw_confidence(p, levels)
         return levels, self.calibrator(raw)
 
 
-def _kernels(
+def _cosines(
     xc: sp.csr_matrix,
     xw: sp.csr_matrix,
     vecs: Array,
@@ -210,18 +199,12 @@ def _kernels(
     return [kc, kw, ke, (kc + kw + ke) / 3.0]
 
 
-def _presence_columns(x: sp.csr_matrix, top: int, min_df: int) -> IntArray:
-    df = np.bincount(x.indices, minlength=x.shape[1])
-    ranked = np.argsort(-df, kind="stable")[:top]
-    return np.sort(ranked[df[ranked] >= min_df]).astype(np.int64)
-
-
-def _tree_features(
-    stage2: Array, words: sp.csr_matrix, presence: IntArray, texts: Sequence[str]
-) -> Array:
-    seen = (words[:, presence] > 0).toarray().astype(np.float64)
-    length = np.array([[float(len(t.split()))] for t in texts])
-    return np.hstack([stage2, seen, length])
+def _kernels(cosines: Sequence[Array]) -> Iterator[Array]:
+    """The stage-1 kernels, in the order of ``CriterionModel.ridges``: the cosines, then their
+    Gaussian kernels (made one at a time, so at most one extra n × n matrix is alive)."""
+    yield from cosines
+    for k in cosines:
+        yield gaussian(k, GAMMA)
 
 
 def raw_confidence(proba: Array, levels: IntArray) -> Array:
