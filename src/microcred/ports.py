@@ -258,6 +258,10 @@ class CodeAssignmentRecord:
     language: str
     auto_decide: bool
     updated_at: datetime
+    #: share of clean runs sampled for a human audit
+    audit_share: float
+    #: audits under these tests: (both pass, both fail, tests pass/person fails, the reverse)
+    audit_counts: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 class RubricRepository(Protocol):
@@ -265,6 +269,9 @@ class RubricRepository(Protocol):
 
     def code_assignment(self, achievement_id: str) -> CodeAssignmentRecord | None: ...
     def save_code_assignment(self, record: CodeAssignmentRecord) -> None: ...
+    def record_code_audit(
+        self, achievement_id: str, tests_blob: str, tests_passed: bool, person_passed: bool
+    ) -> None: ...
     def for_achievement(self, achievement_id: str) -> RubricRecord | None: ...
     def save(self, record: RubricRecord) -> None: ...
     def add_graded(

@@ -271,6 +271,7 @@ def test_code_is_reviewed_by_the_instructors_tests_in_the_sandbox(school) -> Non
         code_badge,
         Upload("test_solution.py", tests),
         [{"criterion_id": "works", "patterns": ["test_*"], "max_points": 2}],
+        audit_share=0.0,  # no sampled audits here: test_code_audits covers them
     )
     c.learning.enrol(learner, achievement_id=code_badge)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from microcred.assessment.code_audit import AUDIT_SHARE, AuditAgreement, check_audit_share
 from microcred.assessment.code_review import CodeAssignment, CriterionTests
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
@@ -37,6 +38,11 @@ def _criteria(items: Sequence[Mapping[str, Any]]) -> tuple[CriterionTests, ...]:
         ) from None
 
 
+def audits_of(record: CodeAssignmentRecord) -> AuditAgreement:
+    """The audit table of an assignment, under its current tests."""
+    return AuditAgreement(*record.audit_counts)
+
+
 class CodeAssignments:
     """Stores and loads the tests of code micro-credentials."""
 
@@ -58,10 +64,13 @@ class CodeAssignments:
         pass_fraction: float = 1.0,
         language: str = "python",
         auto_decide: bool = True,
+        audit_share: float = AUDIT_SHARE,
     ) -> CodeAssignmentRecord:
         """Attach (or replace) the tests; they are unpacked and checked before anything is
-        stored."""
+        stored. ``audit_share`` of the clean runs go to a person as audits; new tests start
+        their audit count afresh."""
         principal.require(Permission.MANAGE_ACHIEVEMENTS)
+        check_audit_share(audit_share)
         if len(tests.data) > MAX_TESTS_BYTES:
             raise InvalidInput("The tests are larger than 5 MB.")
         mapping = _criteria(criteria)
@@ -83,10 +92,33 @@ class CodeAssignments:
                 language,
                 auto_decide,
                 self._clock.now(),
+                audit_share,
             )
             scope.rubrics.save_code_assignment(record)
             uow.commit()
-        return record
+            saved = scope.rubrics.code_assignment(achievement_id)
+        return saved or record
+
+    def get(self, principal: Principal, achievement_id: str) -> dict[str, Any]:
+        """What instructors see: the assignment, and how often people agreed with its tests."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        with self._uow() as uow:
+            record = uow.tenant(principal.organisation_id).rubrics.code_assignment(achievement_id)
+        if record is None:
+            raise NotFound("That micro-credential has no code assignment.")
+        audits = audits_of(record)
+        return {
+            "id": record.id,
+            "tests": record.tests_filename,
+            "criteria": record.criteria,
+            "pass_fraction": record.pass_fraction,
+            "language": record.language,
+            "auto_decide": record.auto_decide,
+            "audit_share": record.audit_share,
+            "updated_at": record.updated_at.isoformat(),
+            "agreement": audits.as_dict(),
+            "tests_decide_alone": record.auto_decide and not audits.suspended,
+        }
 
     def load(
         self, scope: TenantScope, achievement_id: str

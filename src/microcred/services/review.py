@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from microcred.assessment.code_audit import sampled_for_audit
 from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReviewer, CodeSubmission
 from microcred.assessment.reviewer import Agreement, CriterionScore, Decision, Review
 from microcred.assessment.routing import route
@@ -17,7 +18,7 @@ from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
 from microcred.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
-from microcred.services.code_assignments import CodeAssignments
+from microcred.services.code_assignments import CodeAssignments, audits_of
 from microcred.services.ids import new_id
 from microcred.services.issuance import IssuanceService, IssueRequest
 from microcred.services.learning import earned_by
@@ -165,6 +166,9 @@ class ReviewService:
             ),
             assignment,
         )
+        audits = audits_of(record)
+        clean = result.confidence >= HIGH_CONFIDENCE
+        audit = clean and self._audit_due(scope, submission, record.audit_share)
         decision = {
             "decidedBy": "ai",
             "reviewer": "code/sandbox",
@@ -173,7 +177,7 @@ class ReviewService:
             "maxPoints": result.max_points,
             "passed": result.passed,
             "aiConfidence": round(result.confidence, 4),
-            "measuredAgreement": None,
+            "measuredAgreement": audits.as_dict() if audits.n else None,
             "criteria": [
                 {
                     "id": c.criterion_id,
@@ -185,16 +189,25 @@ class ReviewService:
             ],
             "feedback": result.feedback,
         }
-        auto = record.auto_decide and result.confidence >= HIGH_CONFIDENCE
-        submission.review = decision | {
-            "route": (
-                "Every test ran to a clear result: the tests decide."
-                if auto
-                else "The run was not clean ("
-                + "; ".join(result.reasons)[:300]
-                + "): a person decides."
+        auto = record.auto_decide and clean and not audit and not audits.suspended
+        if auto:
+            why = "Every test ran to a clear result: the tests decide."
+        elif not clean:
+            why = f"The run was not clean ({'; '.join(result.reasons)[:300]}): a person decides."
+        elif audit:
+            why = (
+                "Sampled for a human audit: a person checks the tests' verdict on "
+                f"{record.audit_share:.0%} of clean runs."
             )
-        }
+        elif audits.suspended:
+            why = (
+                f"People disagreed with the tests on {audits.false_passes + audits.false_fails} "
+                f"of {audits.n} audits: a person decides until the tests are fixed."
+            )
+        else:
+            why = "The instructor asked a person to decide every submission."
+        # ``tests`` ties a later human decision to these tests, so that it counts as an audit
+        submission.review = decision | {"route": why, "audit": audit, "tests": record.tests_blob}
         if not auto:
             submission.status = SubmissionStatus.IN_HUMAN_REVIEW
             return True
@@ -222,6 +235,24 @@ class ReviewService:
         ]
         self._issue(uow, scope, submission, evidence, results)
         return True
+
+    @staticmethod
+    def _audit_due(scope: TenantScope, submission: Submission, share: float) -> bool:
+        """Sampled for an audit, or the learner withdrew a sampled submission before a person
+        decided it (resubmitting cannot dodge an audit)."""
+        if sampled_for_audit(submission.id, share):
+            return True
+        earlier = [
+            s
+            for s in scope.submissions.for_user(submission.user_id)
+            if s.achievement_id == submission.achievement_id and s.version < submission.version
+        ]
+        for s in sorted(earlier, key=lambda s: s.version, reverse=True):
+            if s.decision and s.decision.get("decidedBy") == "human":
+                return False  # a person has looked since
+            if (s.review or {}).get("audit"):
+                return s.status is SubmissionStatus.SUPERSEDED
+        return False
 
     # --- people ----------------------------------------------------------------------------
     def queue(self, principal: Principal, offset: int = 0, limit: int = 50) -> list[Submission]:
@@ -283,6 +314,7 @@ class ReviewService:
             agreement = _agreement(ai.get("agreement")) if ai else None
             if loaded is None:
                 self._apply_plain(uow, scope, submission, principal, passed, feedback)
+                self._count_audit(scope, submission)
             else:
                 record, rubric = loaded
                 if accept_ai:
@@ -360,6 +392,22 @@ class ReviewService:
             }
         ]
         self._issue(uow, scope, submission, evidence, results)
+
+    @staticmethod
+    def _count_audit(scope: TenantScope, submission: Submission) -> None:
+        """A person's verdict on a clean test run measures the tests (whether the run was
+        sampled, the tests were suspended, or the instructor has people decide everything)."""
+        ai = submission.review or {}
+        decision = submission.decision or {}
+        if (
+            ai.get("reviewer") == "code/sandbox"
+            and isinstance(ai.get("tests"), str)
+            and float(ai.get("aiConfidence") or 0.0) >= HIGH_CONFIDENCE
+            and isinstance(decision.get("passed"), bool)
+        ):
+            scope.rubrics.record_code_audit(
+                submission.achievement_id, ai["tests"], bool(ai.get("passed")), decision["passed"]
+            )
 
     def _apply_plain(
         self,

@@ -50,6 +50,8 @@ class SqlRubrics(_Scoped):
             row.language,
             row.auto_decide,
             row.updated_at,
+            row.audit_share,
+            (row.audit_both_pass, row.audit_both_fail, row.audit_false_pass, row.audit_false_fail),
         )
 
     def save_code_assignment(self, record: CodeAssignmentRecord) -> None:
@@ -67,7 +69,12 @@ class SqlRubrics(_Scoped):
             "language": record.language,
             "auto_decide": record.auto_decide,
             "updated_at": record.updated_at,
+            "audit_share": record.audit_share,
         }
+        if row is None or row.tests_blob != record.tests_blob:  # new tests: audits start over
+            values.update(
+                audit_both_pass=0, audit_both_fail=0, audit_false_pass=0, audit_false_fail=0
+            )
         if row is None:
             self._s.add(
                 CodeAssignmentRow(
@@ -81,6 +88,25 @@ class SqlRubrics(_Scoped):
             for key, value in values.items():
                 setattr(row, key, value)
         self._s.flush()
+
+    def record_code_audit(
+        self, achievement_id: str, tests_blob: str, tests_passed: bool, person_passed: bool
+    ) -> None:
+        column = {
+            (True, True): CodeAssignmentRow.audit_both_pass,
+            (False, False): CodeAssignmentRow.audit_both_fail,
+            (True, False): CodeAssignmentRow.audit_false_pass,
+            (False, True): CodeAssignmentRow.audit_false_fail,
+        }[(tests_passed, person_passed)]
+        self._s.execute(  # an increment in SQL: concurrent reviewers lose no audit
+            update(CodeAssignmentRow)
+            .where(
+                CodeAssignmentRow.organisation_id == self._org,
+                CodeAssignmentRow.achievement_id == achievement_id,
+                CodeAssignmentRow.tests_blob == tests_blob,  # tests replaced since: not counted
+            )
+            .values({column.key: column + 1})
+        )
 
     def for_achievement(self, achievement_id: str) -> RubricRecord | None:
         row = self._s.scalar(

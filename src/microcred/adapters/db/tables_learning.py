@@ -117,3 +117,9 @@ class CodeAssignmentRow(Base):
     #: the test verdict may decide alone when every test ran to a clear result
     auto_decide: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: share of clean runs sampled for a human audit, and the audits under these tests
+    audit_share: Mapped[float] = mapped_column(Float, server_default="0.05")
+    audit_both_pass: Mapped[int] = mapped_column(Integer, server_default="0")
+    audit_both_fail: Mapped[int] = mapped_column(Integer, server_default="0")
+    audit_false_pass: Mapped[int] = mapped_column(Integer, server_default="0")
+    audit_false_fail: Mapped[int] = mapped_column(Integer, server_default="0")

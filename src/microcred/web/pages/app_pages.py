@@ -3,6 +3,7 @@ beside the evidence and the AI's suggestion."""
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -120,15 +121,19 @@ def instructor(request: Request) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     principal.require(Permission.VIEW_ACHIEVEMENTS)
-    rows = []
+    rows, code = [], []
     for achievement_id, name in _names(c, principal).items():
+        with contextlib.suppress(NotFound):  # NotFound: no code assignment
+            code.append(
+                c.code.get(principal, achievement_id) | {"id": achievement_id, "name": name}
+            )
         try:
             trust = c.rubrics.trust(principal, achievement_id)
         except NotFound:
             continue  # no rubric
         rows.append({"id": achievement_id, "name": name, "trust": trust})
     return templates.TemplateResponse(
-        request, "instructor.html", _context(request, principal, rows=rows)
+        request, "instructor.html", _context(request, principal, rows=rows, code=code)
     )
 
 

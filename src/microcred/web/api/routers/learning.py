@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
+from microcred.assessment.code_audit import AUDIT_SHARE as DEFAULT_AUDIT_SHARE
 from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
 from microcred.services.evidence import Upload
@@ -45,7 +46,8 @@ async def set_code_assignment(
     achievement_id: str, request: Request, p: PrincipalDep, c: ContainerDep
 ) -> dict[str, Any]:
     """Attach the instructor's tests (multipart: ``tests`` file, ``criteria`` JSON list of
-    ``{criterion_id, patterns, max_points}``, optional ``pass_fraction``, ``auto_decide``)."""
+    ``{criterion_id, patterns, max_points}``, optional ``pass_fraction``, ``auto_decide``,
+    ``audit_share``: the share of clean runs a person checks, default 0.05)."""
     form = await request.form(max_files=1, max_fields=10)
     tests = form.get("tests")
     if tests is None or isinstance(tests, str):
@@ -57,6 +59,10 @@ async def set_code_assignment(
         fraction = float(str(form.get("pass_fraction") or "1"))
     except ValueError:
         raise InvalidInput("pass_fraction is a number between 0 and 1.") from None
+    try:
+        audit_share = float(str(form.get("audit_share") or DEFAULT_AUDIT_SHARE))
+    except ValueError:
+        raise InvalidInput("audit_share is a number between 0 and 1.") from None
     record = c.code.set(
         p,
         achievement_id,
@@ -64,14 +70,15 @@ async def set_code_assignment(
         criteria,
         pass_fraction=fraction,
         auto_decide=str(form.get("auto_decide", "true")).lower() != "false",
+        audit_share=audit_share,
     )
-    return {
-        "id": record.id,
-        "tests": record.tests_filename,
-        "criteria": record.criteria,
-        "pass_fraction": record.pass_fraction,
-        "auto_decide": record.auto_decide,
-    }
+    return c.code.get(p, record.achievement_id)
+
+
+@router.get("/achievements/{achievement_id}/code-assignment")
+def get_code_assignment(achievement_id: str, p: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+    """The code assignment and how often people agreed with its tests in audits."""
+    return c.code.get(p, achievement_id)
 
 
 @router.post("/achievements/{achievement_id}/graded", status_code=status.HTTP_201_CREATED)
