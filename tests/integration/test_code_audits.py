@@ -263,3 +263,52 @@ def test_the_audit_columns_are_exactly_the_migrated_schema(database_url: str) ->
         assert [d for d in diffs if "code_assignments" in repr(d)] == []
     finally:
         engine.dispose()
+
+
+def test_an_auditor_reads_the_code_and_the_tests_verdict_escaped(course, container) -> None:
+    course.tests(share=1.0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("solution.py", RIGHT + b"# </pre><script>alert(1)</script>\n")
+        z.writestr("data.bin", bytes(range(256)))
+        z.writestr("notes.txt", "x" * 50_000)
+    sub = course.c.learning.submit(
+        course.learners[0], course.badge, code=[Upload("s.zip", buf.getvalue())]
+    )
+    course.c.jobs.drain()
+    item = course.c.review.item(course.reviewer, sub.id)
+    assert item.tests_verdict["passed"] is True and item.tests_verdict["points"] == 2
+    files = {f.path: f for f in item.source}
+    assert files["data.bin"].note == "binary, 256 bytes" and not files["data.bin"].text
+    assert files["notes.txt"].note == "first 40,000 of 50,000 characters"
+    assert "<script>" in files["solution.py"].text
+    with TestClient(
+        create_app(container), base_url="https://testserver", raise_server_exceptions=False
+    ) as web:
+        web.post(
+            "/login",
+            data={
+                "organisation": "dev",
+                "email": "rob@dev.test",
+                "password": "a long enough password",
+            },
+        )
+        page = web.get(f"/review/{sub.id}")
+        token = web.post(
+            "/api/v1/auth/token",
+            json={
+                "organisation": "dev",
+                "email": "rob@dev.test",
+                "password": "a long enough password",
+            },
+        ).json()["token"]
+        api = web.get(
+            f"/api/v1/review-queue/{sub.id}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+    assert api["tests_verdict"]["passed"] is True
+    assert {f["path"] for f in api["source"]} == {"solution.py", "data.bin", "notes.txt"}
+    assert page.status_code == 200
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>alert" not in page.text
+    verdict = page.text.split('id="tests-verdict"', 1)[1].split("</section>", 1)[0]
+    assert "Passed" in verdict and "2.0 of 2.0 points" in verdict and "an audit" in verdict

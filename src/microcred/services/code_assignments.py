@@ -4,6 +4,7 @@ code in the sandbox."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from microcred.assessment.code_audit import AUDIT_SHARE, AuditAgreement, check_audit_share
@@ -18,6 +19,18 @@ from microcred.services.learning import BlobStore
 #: unpacks an archive (or a single file) safely into ``path -> bytes``
 Unpack = Callable[[str, bytes], dict[str, bytes]]
 MAX_TESTS_BYTES = 5_000_000
+#: What a reviewer is shown of a code submission, inline
+SHOWN_FILES, SHOWN_FILE_CHARS, SHOWN_TOTAL_CHARS = 50, 40_000, 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file of a submitted code archive, as a reviewer reads it."""
+
+    path: str
+    text: str
+    #: why the text is not all there (binary, too long), or ""
+    note: str = ""
 
 
 def _criteria(items: Sequence[Mapping[str, Any]]) -> tuple[CriterionTests, ...]:
@@ -135,3 +148,27 @@ class CodeAssignments:
     def code_of(self, blob: str) -> bytes:
         """A submitted code archive."""
         return self._blobs.get(blob)
+
+    def source(self, blob: str, filename: str) -> list[SourceFile]:
+        """The files of a submitted code archive as text for a reviewer, within display limits
+        (the archive was checked on upload; it is unpacked with the same checks again)."""
+        files = self._unpack(filename, self.code_of(blob))
+        shown: list[SourceFile] = []
+        budget = SHOWN_TOTAL_CHARS
+        for path in sorted(files):
+            if len(shown) == SHOWN_FILES:
+                shown.append(SourceFile("…", "", f"{len(files) - SHOWN_FILES} more files"))
+                break
+            data = files[path]
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = "\x00"
+            if "\x00" in text:
+                shown.append(SourceFile(path, "", f"binary, {len(data):,} bytes"))
+                continue
+            cap = min(SHOWN_FILE_CHARS, budget)
+            note = f"first {cap:,} of {len(text):,} characters" if len(text) > cap else ""
+            shown.append(SourceFile(path, text[:cap], note))
+            budget -= min(len(text), cap)
+        return shown

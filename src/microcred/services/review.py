@@ -16,9 +16,9 @@ from microcred.domain.credential import Evidence, Recipient
 from microcred.domain.identity import Permission, Principal
 from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
-from microcred.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
 from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
-from microcred.services.code_assignments import CodeAssignments, audits_of
+from microcred.services.code_assignments import CodeAssignments, SourceFile, audits_of
 from microcred.services.ids import new_id
 from microcred.services.issuance import IssuanceService, IssueRequest
 from microcred.services.learning import earned_by
@@ -90,6 +90,9 @@ class QueueItem:
     rubric: dict[str, Any] | None
     suggestion: dict[str, Any] | None
     route_reason: str | None
+    #: for code: the tests' verdict (passed, points, failing tests, feedback) and the source
+    tests_verdict: dict[str, Any] | None = None
+    source: tuple[SourceFile, ...] = ()
 
 
 class ReviewService:
@@ -277,12 +280,29 @@ class ReviewService:
         suggestion = (
             submission.review if submission.review and "scores" in submission.review else None
         )
+        ai = submission.review or {}
+        verdict = (
+            {k: ai.get(k) for k in ("passed", "points", "maxPoints", "criteria", "feedback")}
+            if ai.get("reviewer") == "code/sandbox"
+            else None
+        )
         return QueueItem(
             submission,
             rubric_to_json(loaded[1]) if loaded else None,
             suggestion,
-            (submission.review or {}).get("route"),
+            ai.get("route"),
+            verdict,
+            self._source(submission),
         )
+
+    def _source(self, submission: Submission) -> tuple[SourceFile, ...]:
+        part = next((p for p in submission.parts if p.kind is PartKind.CODE and p.blob), None)
+        if part is None or self._code is None:
+            return ()
+        try:
+            return tuple(self._code.source(part.blob or "", part.filename or "submission"))
+        except MicrocredError as exc:  # checked on upload; a tightened limit may refuse it now
+            return (SourceFile(part.filename or "submission", "", exc.explain()),)
 
     def decide(
         self,

@@ -219,6 +219,8 @@ def review_item(submission_id: str, p: PrincipalDep, c: ContainerDep) -> dict[st
         "rubric": item.rubric,
         "ai_suggestion": item.suggestion,
         "why_a_person": item.route_reason,
+        "tests_verdict": item.tests_verdict,
+        "source": [{"path": f.path, "text": f.text, "note": f.note} for f in item.source],
     }
 
 
