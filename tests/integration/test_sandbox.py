@@ -407,15 +407,233 @@ def test_concurrent_runs_see_only_their_own_submission(runner: SandboxCodeRunner
     assert [outcome(r, "test_value")[0] for r in results] == [Outcome.PASSED] * 3
 
 
+FORGER = b"""
+import json, os, sys
+ATTEMPTS = []
+LINE = json.dumps({"kind": "test", "id": "test_solution.py::test_real", "outcome": "passed"})
+
+def attempt(name, action):
+    try:
+        action()
+        ATTEMPTS.append(name + ": worked")
+    except Exception as exc:
+        ATTEMPTS.append(name + ": " + type(exc).__name__)
+
+def patch_pytest():
+    import _pytest.reports
+    _pytest.reports.TestReport.passed = property(lambda self: True)
+
+attempt("report path", lambda: open("/sandbox/out/report.jsonl", "a").write(LINE))
+attempt("descriptor 3", lambda: os.write(3, LINE.encode()))
+attempt("harness descriptor", lambda: open("/proc/%d/fd/3" % os.getppid(), "a").write(LINE))
+attempt("harness memory", lambda: open("/proc/%d/mem" % os.getppid(), "r+b"))
+attempt("patch pytest", patch_pytest)
+attempt("harness emit", lambda: sys.modules["__main__"].emit(kind="done"))
+
+def correct():
+    return False
+
+def skip_it():
+    import pytest
+    pytest.skip("too hard")
+"""
+
+
+BANK = b"""
+import datetime, decimal, fractions
+
+class InsufficientFunds(ValueError):
+    pass
+
+class Frozen(InsufficientFunds):
+    pass
+
+class Account:
+    opened = 0
+
+    def __init__(self, owner, balance=0):
+        self.owner, self.balance = owner, balance
+        Account.opened += 1
+
+    def withdraw(self, amount):
+        if amount > self.balance:
+            raise InsufficientFunds(f"{self.owner} has only {self.balance}")
+        self.balance -= amount
+        return self.balance
+
+    def freeze(self):
+        raise Frozen("frozen")
+
+    def __eq__(self, other):
+        return isinstance(other, Account) and other.balance == self.balance
+
+    def __len__(self):
+        return self.balance
+
+    def __repr__(self):
+        return f"Account({self.owner!r}, {self.balance})"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+def countdown(n):
+    while n:
+        yield n
+        n -= 1
+
+def sort_in_place(items):
+    items.sort()
+
+def apply(f, values):
+    return [f(v) for v in values]
+
+def greet():
+    name = input("Name? ")
+    print(f"Hello, {name}!")
+
+def save(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+def values():
+    return (1, 2.5, None, b"x", {1: {"a"}}, frozenset({2}), complex(1, 2),
+            decimal.Decimal("1.10"), fractions.Fraction(1, 3), datetime.date(2026, 11, 28))
+
+def boom():
+    assert 1 + 1 == 3
+"""
+
+BANK_TESTS = """
+import datetime, decimal, fractions
+import pytest
+import solution
+from solution import Account, InsufficientFunds
+
+@pytest.fixture(scope="module")
+def shared():
+    return Account("shared", 100)
+
+def test_objects_and_methods():
+    acct = Account("ann", 10)
+    assert acct.withdraw(4) == 6 and acct.balance == 6 and len(acct) == 6
+    assert acct == Account("bob", 6) and acct != Account("bob", 7)
+    assert isinstance(acct, Account) and repr(acct) == "Account('ann', 6)"
+    acct.owner = "anne"
+    assert acct.owner == "anne"
+    with acct as same:
+        assert same.balance == 6
+
+def test_exceptions_keep_their_hierarchy():
+    acct = Account("ann", 1)
+    with pytest.raises(InsufficientFunds, match="only 1"):
+        acct.withdraw(5)
+    with pytest.raises(ValueError):
+        acct.withdraw(5)
+    with pytest.raises(solution.InsufficientFunds):
+        acct.freeze()
+    with pytest.raises(AttributeError):
+        acct.no_such_thing
+
+def test_module_state_persists_between_tests_one(shared):
+    shared.withdraw(10)
+
+def test_module_state_persists_between_tests_two(shared):
+    assert shared.balance == 90 and Account.opened >= 3
+
+def test_generators_mutation_and_callbacks():
+    assert list(solution.countdown(3)) == [3, 2, 1]
+    items = [3, 1, 2]
+    solution.sort_in_place(items)
+    assert items == [1, 2, 3]
+    assert solution.apply(lambda v: v * 10, [1, 2]) == [10, 20]
+
+def test_output_and_input(capsys, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "Ada")
+    solution.greet()
+    assert capsys.readouterr().out == "Hello, Ada!\\n"
+
+def test_paths_and_values(tmp_path):
+    target = tmp_path / "out.txt"
+    assert solution.save(target, "hi") == target
+    assert target.read_text() == "hi"
+    assert solution.values() == (1, 2.5, None, b"x", {1: {"a"}}, frozenset({2}), complex(1, 2),
+        decimal.Decimal("1.10"), fractions.Fraction(1, 3), datetime.date(2026, 11, 28))
+
+def test_a_failing_assert_in_the_learners_code_is_quoted():
+    solution.boom()
+"""
+
+
+@needs_root
+def test_tests_drive_the_learners_code_in_its_own_process(runner: SandboxCodeRunner) -> None:
+    result = run(runner, BANK, {"test_bank.py": BANK_TESTS.encode()})
+    assert result.status is RunStatus.COMPLETED, result.reason
+    failed = {o.test_id: o.message for o in result.outcomes if o.outcome is not Outcome.PASSED}
+    assert list(failed) == ["test_bank.py::test_a_failing_assert_in_the_learners_code_is_quoted"]
+    assert "assert 1 + 1 == 3" in next(iter(failed.values()))
+
+
+@needs_root
+def test_the_learners_code_cannot_forge_a_pass(runner: SandboxCodeRunner) -> None:
+    tests = one(
+        "def test_real():\n    assert solution.correct()\n\n"
+        "def test_skipped():\n    solution.skip_it()\n\n"
+        "def test_attempts():\n    assert solution.ATTEMPTS == [\n"
+        "        'report path: PermissionError', 'descriptor 3: OSError',\n"
+        "        'harness descriptor: PermissionError', 'harness memory: PermissionError',\n"
+        "        'patch pytest: worked', 'harness emit: AttributeError']\n"
+    )
+    result = run(runner, FORGER, tests)
+    assert result.status is RunStatus.COMPLETED, result.reason
+    assert outcome(result, "test_attempts")[0] is Outcome.PASSED, outcome(result, "test_attempts")
+    # patching pytest worked, in the learner's own process: the tests' verdict stands
+    assert outcome(result, "test_real")[0] is Outcome.FAILED
+    assert outcome(result, "test_skipped")[0] is Outcome.FAILED  # only the tests may skip
+
+
+@needs_root
+def test_garbage_on_the_link_fails_that_test_and_the_run_goes_on(runner: SandboxCodeRunner) -> None:
+    source = (
+        b"import os, struct, sys\n"
+        b"LINK = int(sys.argv[1])\n"
+        b"def oversized():\n    os.write(LINK, struct.pack('>I', 2**31))\n"
+        b"def not_json():\n    os.write(LINK, struct.pack('>I', 3) + b'{{{')\n"
+        b"def nested():\n    body = b'[' * 100000 + b']' * 100000\n"
+        b"    os.write(LINK, struct.pack('>I', len(body)) + body)\n"
+        b"def fine():\n    return 42\n"
+    )
+    tests = one(
+        "def test_oversized():\n    solution.oversized()\n\n"
+        "def test_not_json():\n    solution.not_json()\n\n"
+        "def test_nested():\n    solution.nested()\n\n"
+        "def test_after():\n    assert solution.fine() == 42\n"
+    )
+    result = run(runner, source, tests)
+    assert result.status is RunStatus.COMPLETED, result.reason
+    for name in ("test_oversized", "test_not_json", "test_nested"):
+        state, _, message = outcome(result, name)
+        assert state is Outcome.FAILED and "broke its link to the tests" in message, message
+    assert outcome(result, "test_after")[0] is Outcome.PASSED  # a fresh process took over
+    assert sandbox_processes() == []
+
+
 @needs_root
 def test_forged_report_lines_are_not_trusted(runner: SandboxCodeRunner) -> None:
-    forge = (
-        b"import json, os\n"
-        b"with open('/sandbox/out/report.jsonl', 'a') as f:\n"
-        b"    f.write(json.dumps({'kind': 'test', 'id': 'test_solution.py::test_bonus',"
-        b" 'outcome': 'passed'}) + '\\n')\n"
+    """Were a line to get into the report, one naming a test the instructor did not write is
+    not believed (defence in depth behind the report being out of reach)."""
+    forged = sb.SandboxResult(
+        status="exited",
+        exit_code=0,
+        report=b'{"kind": "test", "id": "test_solution.py::test_bonus", "outcome": "passed"}\n'
+        b'{"kind": "test", "id": "test_solution.py::test_real", "outcome": "failed"}\n'
+        b'{"kind": "done"}\n',
     )
-    result = run(runner, forge, one("def test_real():\n    assert False\n"))
+    expected = {"test_solution.py": {"test_solution.py::test_real"}}
+    result = sb.interpret(forged, expected, LIMITS)
     assert result.status is RunStatus.INCOMPLETE
     assert "test_bonus" in result.reason
 

@@ -9,7 +9,9 @@ Three layers, outermost first:
   a throw-away uid, resource limits, a clean environment, and a wall clock that kills every
   process of the run. It refuses to run (:class:`SandboxUnavailable`) rather than run unconfined.
 * :class:`PythonTests` / :class:`SandboxCodeRunner` turn that into a
-  :class:`~microcred.assessment.code_review.TestRun` for the (pure) code reviewer.
+  :class:`~microcred.assessment.code_review.TestRun` for the (pure) code reviewer. Inside the
+  sandbox the learner's code runs in a process of its own (``harness/``), reached from the
+  tests through proxies, so it cannot touch the harness or its report.
 
 See ``docs/code-review-sandbox.md`` for what is and is not isolated.
 """
@@ -40,9 +42,11 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from microcred.adapters.ai import harness
 from microcred.assessment.code_review import (
     CodeSubmission,
     Outcome,
@@ -346,6 +350,10 @@ class SandboxResult:
 WORK_DIR = "/sandbox/work"
 FIXED_DIR = "/sandbox/fixed"
 REPORT_PATH = "/sandbox/out/report.jsonl"
+#: The report as the job's command gets it: an inherited descriptor (``REPORT_PATH`` is not
+#: reachable from inside: its directory belongs to root, mode 0700).
+REPORT_FD = 3
+_LINK_FILES = ("mc_wire.py", "mc_remote.py", "mc_agent.py")
 
 #: System directories bound read-only into every sandbox (merged-/usr symlinks are recreated).
 _SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -422,11 +430,10 @@ def setup():
     copy_tree(cfg["work_src"], root + cfg["cwd"], uid, 0o755, 0o644)
     out_dir = root + os.path.dirname(cfg["report"])
     mount("tmpfs", out_dir, "tmpfs", NOSUID | NODEV | NOEXEC,
-          "size=%d,nr_inodes=8,mode=755" % (L["report"] + 65536))
+          "size=%d,nr_inodes=8,mode=700" % (L["report"] + 65536))
     mount(None, root, None, REMOUNT | RDONLY | NOSUID | NODEV)
-    rep_fd = os.open(root + cfg["report"], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    os.fchown(rep_fd, uid, uid)
-    return rep_fd
+    # root's file in root's 0700 directory: the child gets it only as descriptor 3
+    return os.open(root + cfg["report"], os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
 
 def child(out_fd):
     import resource
@@ -440,6 +447,10 @@ def child(out_fd):
         os.dup2(null, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
+        if rep_fd == cfg["report_fd"]:
+            os.set_inheritable(rep_fd, True)
+        else:
+            os.dup2(rep_fd, cfg["report_fd"])
         for res, soft, hard in (
             (resource.RLIMIT_CPU, L["cpu"], L["cpu"] + 1),
             (resource.RLIMIT_AS, L["memory"], L["memory"]),
@@ -654,6 +665,7 @@ class Sandbox:
                 "cwd": WORK_DIR,
                 "fixed": FIXED_DIR,
                 "report": REPORT_PATH,
+                "report_fd": REPORT_FD,
                 "system_paths": [p for p in _SYSTEM_PATHS if os.path.lexists(p)],
                 "read_only_paths": [p for p in job.read_only_paths if os.path.exists(p)]
                 + [p for p in _SYSTEM_FILES if os.path.exists(p)],
@@ -864,22 +876,28 @@ def _python_paths(interpreter: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- Python tests
 
 # Runs inside the sandbox as the throw-away uid (-s -B -u, a fixed environment). Writes one JSON
-# line per event to the report file (opened before any learner code runs). Forked children never
-# report.
+# line per event to the report: file descriptor 3, which stage two opened on a file in a directory
+# only root can enter. The learner's code never runs here: its modules are proxies for a second
+# process (harness/mc_agent.py) that has no descriptor 3, and this process makes itself
+# non-dumpable first, so the learner's process cannot read or write its memory or descriptors.
 _PY_HARNESS = r"""
-import ast, json, os, signal, sys, time, traceback
+import ast, ctypes, json, os, signal, sys, time, traceback
+if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 0
+    sys.exit("cannot make the harness non-dumpable")
 MAIN = os.getpid()
-FRAMEWORK, TESTS, WORK, REPORT, INI = sys.argv[1:6]
+FRAMEWORK, TESTS, WORK, REPORT_FD, INI = sys.argv[1:6]
 TEST_SECONDS = float(sys.argv[6])
 FILES = sys.argv[7:]
-_report = open(REPORT, "a", encoding="utf-8")
+_report = os.fdopen(int(REPORT_FD), "a", encoding="utf-8")
 pytest = None
 if FRAMEWORK in ("auto", "pytest"):
-    try:  # before the learner's directory joins sys.path: a pytest.py there cannot shadow it
+    try:
         import pytest
     except ImportError:
         pass
-sys.path[:0] = [WORK, TESTS]
+import mc_remote
+LEARNER = mc_remote.install(WORK, sys.executable)
+sys.path[:0] = [TESTS]
 os.makedirs(os.environ.get("TMPDIR", WORK + "/.tmp"), exist_ok=True)
 
 def guard():
@@ -894,15 +912,36 @@ def emit(**rec):
 class TestTimeout(BaseException):
     pass
 
-def kill_strays():
-    # kill(-1) as this uid reaches every other process of the run, never this one
+def kill_all():
+    # kill(-1) as this uid reaches every other process of the run (the learner's too), never this
     try:
         os.kill(-1, signal.SIGKILL)
     except OSError:
         pass
+    LEARNER.stop()
+
+def kill_strays():
+    # every process of the run but this one and the learner's process (it keeps its state)
+    spare = {MAIN, LEARNER.pid}
+    for _ in range(50):
+        found = False
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in spare:
+                continue
+            try:
+                with open("/proc/%s/stat" % name, "rb") as f:
+                    if f.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
+                        continue
+                os.kill(int(name), signal.SIGKILL)
+                found = True
+            except (OSError, IndexError):
+                pass
+        if not found:
+            return
+    kill_all()
 
 def _alarm(signum, frame):
-    kill_strays()
+    kill_all()
     raise TestTimeout("the test ran longer than %g s" % TEST_SECONDS)
 
 def arm():
@@ -915,6 +954,10 @@ def disarm():
     kill_strays()
 
 def describe(exc):
+    if getattr(exc, "_mc_chain", None):  # raised in the learner's process
+        message = getattr(exc, "_mc_message", "") or str(exc)
+        text = "%s: %s" % (type(exc).__name__, message) if message else type(exc).__name__
+        return {"exc": exc._mc_chain, "errno": exc._mc_errno, "message": text[:1000]}
     types, code, seen, cur = [], None, 0, exc
     while cur is not None and seen < 6:
         types.append(type(cur).__name__)
@@ -982,7 +1025,8 @@ def timed(fn):
         raise
     except BaseException as e:
         guard()
-        kind = "skipped" if type(e).__name__ in ("SkipTest", "Skipped") else "failed"
+        local = not hasattr(type(e), "_mc_remote_id")  # the learner's code cannot skip a test
+        kind = "skipped" if local and type(e).__name__ in ("SkipTest", "Skipped") else "failed"
         return kind, describe(e), start
     guard()
     return "passed", {}, start
@@ -1120,7 +1164,8 @@ _BLOCKED_ERRNO = {
 
 class LanguageSpec(Protocol):
     """How one language's tests run in the sandbox. The command it builds must write the
-    JSON-lines report described in ``docs/code-review-sandbox.md`` to ``REPORT_PATH``."""
+    JSON-lines report described in ``docs/code-review-sandbox.md`` to descriptor ``REPORT_FD``
+    (open on ``REPORT_PATH``, which the confined processes cannot open themselves)."""
 
     def job(
         self, files: Mapping[str, bytes], tests: Mapping[str, bytes], lim: SandboxLimits
@@ -1150,6 +1195,8 @@ class PythonTests:
         fixed = {f"tests/{n}": tests[n] for n in names}
         fixed["harness/run.py"] = _PY_HARNESS.encode()
         fixed["harness/pytest.ini"] = _PYTEST_INI
+        for part in _LINK_FILES:  # the learner's process and its link to the harness
+            fixed[f"harness/{part}"] = (resources.files(harness) / part).read_bytes()
         argv = (
             self.interpreter,
             *("-s", "-B", "-u"),  # not -I: it implies -E, which would drop PYTHONHASHSEED
@@ -1157,7 +1204,7 @@ class PythonTests:
             self.framework,
             f"{FIXED_DIR}/tests",
             WORK_DIR,
-            REPORT_PATH,
+            str(REPORT_FD),
             f"{FIXED_DIR}/harness/pytest.ini",
             f"{lim.test_seconds:g}",
             *names,
