@@ -596,6 +596,28 @@ def test_the_learners_code_cannot_forge_a_pass(runner: SandboxCodeRunner) -> Non
 
 
 @needs_root
+def test_learner_files_named_like_installed_modules_stay_the_learners(
+    runner: SandboxCodeRunner,
+) -> None:
+    archive = zip_bytes(
+        {
+            "solution.py": b"import difflib\nVALUE = difflib.VALUE\n",
+            "difflib.py": b"VALUE = 'mine'\n",
+            "run.py": b"def go():\n    return 'ran'\n",
+        }
+    )
+    tests = {
+        "test_names.py": b"import difflib\nimport run\nimport solution\n\n"
+        b"def test_learner_code_sees_its_own_module():\n    assert solution.VALUE == 'mine'\n\n"
+        b"def test_tests_get_the_standard_library():\n"
+        b"    assert hasattr(difflib, 'SequenceMatcher')\n\n"
+        b"def test_a_name_only_the_harness_uses_is_free():\n    assert run.go() == 'ran'\n"
+    }
+    result = runner.run_tests(CodeSubmission("w.zip", archive), tests, "python")
+    assert {o.outcome for o in result.outcomes} == {Outcome.PASSED}, result.outcomes
+
+
+@needs_root
 def test_garbage_on_the_link_fails_that_test_and_the_run_goes_on(runner: SandboxCodeRunner) -> None:
     source = (
         b"import os, struct, sys\n"

@@ -29,6 +29,11 @@ else:  # inside the sandbox: a module beside this one
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _HARNESS_PATH() -> list[str]:  # noqa: N802 — reads as the constant it almost is
+    """Where the harness's Python finds modules, without the harness's own directory."""
+    return [p for p in sys.path if p and os.path.abspath(p) != HERE]
+
+
 class LearnerProcess:
     """The learner's process, started when first needed and again after it was killed."""
 
@@ -163,6 +168,10 @@ class _Loader(importlib.abc.Loader):
 
 
 class _Finder(importlib.abc.MetaPathFinder):
+    """Answers for the learner's top-level modules and packages, except names the harness's own
+    Python already has (the standard library, pytest, installed packages): a learner file
+    called ``difflib.py`` must not become the module pytest imports to explain a failure."""
+
     def __init__(self, work: str) -> None:
         self.top: dict[str, bool] = {}
         for entry in os.listdir(work):
@@ -171,6 +180,13 @@ class _Finder(importlib.abc.MetaPathFinder):
                 self.top.setdefault(entry[:-3], False)
             elif os.path.isdir(path) and entry.isidentifier() and not entry.startswith("."):
                 self.top[entry] = True
+        for name in list(self.top):
+            if (
+                name in sys.stdlib_module_names
+                or name in sys.modules
+                or importlib.machinery.PathFinder.find_spec(name, _HARNESS_PATH()) is not None
+            ):
+                del self.top[name]
 
     def find_spec(
         self, fullname: str, path: Any = None, target: Any = None
