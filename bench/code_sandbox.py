@@ -3,7 +3,8 @@ the instructor's tests into the learner's process, beside the same calls made in
 
 Rows (medians of ``--repeats`` runs, on this shared 2-core machine):
 
-- ``review, 1 test``: a whole run of one trivial test (namespaces, file system, both processes);
+- ``review, 1 test``: a whole run of one trivial test (namespaces, file system, both processes),
+  and the CPU time of all its processes;
 - ``review, 10 tests``: ten small tests, the shape of a typical exercise;
 - ``calls``: one test calling a learner function ``--calls`` times; ``per call`` divides its test
   time by the number of calls;
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import time
 from typing import Any
@@ -56,12 +58,15 @@ def measure(repeats: int, calls: int) -> dict[str, Any]:
         "import solution\n\ndef test_calls():\n"
         f"    for i in range({calls}):\n        assert solution.add(i, 1) == i + 1\n"
     )
-    review_one, review_ten, call_test = [], [], []
+    review_one, review_ten, call_test, cpu_one = [], [], [], []
     _run(runner, one)  # the sandbox verifies itself on first use: not timed
     for _ in range(repeats):
         t0 = time.perf_counter()
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         _run(runner, one)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         review_one.append(time.perf_counter() - t0)
+        cpu_one.append(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime)
         t0 = time.perf_counter()
         _run(runner, ten)
         review_ten.append(time.perf_counter() - t0)
@@ -79,6 +84,7 @@ def measure(repeats: int, calls: int) -> dict[str, Any]:
         "repeats": repeats,
         "calls": calls,
         "review_one_test_seconds": statistics.median(review_one),
+        "review_one_test_cpu_seconds": statistics.median(cpu_one),
         "review_ten_tests_seconds": statistics.median(review_ten),
         "calls_test_seconds": statistics.median(call_test),
         "per_call_microseconds": per_call * 1e6,
@@ -100,6 +106,7 @@ def main() -> None:
     print(f"code sandbox, medians of {result['repeats']} runs")
     print(f"{'row':<28}{'value':>14}")
     print(f"{'review, 1 test':<28}{result['review_one_test_seconds']:>12.3f} s")
+    print(f"{'  CPU, all its processes':<28}{result['review_one_test_cpu_seconds']:>12.3f} s")
     print(f"{'review, 10 tests':<28}{result['review_ten_tests_seconds']:>12.3f} s")
     label = f"calls ({result['calls']:,})"
     print(f"{label:<28}{result['calls_test_seconds']:>12.3f} s")
