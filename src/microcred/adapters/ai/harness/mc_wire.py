@@ -114,14 +114,9 @@ def _frame(message: dict[str, Any]) -> bytes:
     return data
 
 
-def check_size(message: dict[str, Any]) -> None:
-    """:class:`LinkError` if ``message`` is too large for one frame."""
-    _frame(message)
-
-
-def send_frame(sock: socket.socket, message: dict[str, Any]) -> None:
-    """One length-prefixed JSON frame."""
-    data = _frame(message)
+def send_frame(sock: socket.socket, message: dict[str, Any] | bytes) -> None:
+    """One length-prefixed JSON frame (``message`` may be encoded already)."""
+    data = message if isinstance(message, bytes) else _frame(message)
     sock.sendall(struct.pack(">I", len(data)) + data)
 
 
@@ -596,8 +591,7 @@ class Peer:
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send a request; serve the other end's requests until the answer comes."""
         self.before_request()
-        frame = {"q": message}
-        check_size(frame)  # a value too large fails here, with the link intact
+        frame = _frame({"q": message})  # a value too large fails here, with the link intact
         try:
             send_frame(self.sock, frame)
             reply = self._await_reply()
@@ -617,10 +611,10 @@ class Peer:
             if "q" in frame:
                 served = self.around_serve(functools.partial(self.serve, frame["q"]))
                 try:
-                    check_size({"r": served})
+                    data = _frame({"r": served})
                 except LinkError as exc:
-                    served = {"exc": self.encode_exception(exc)}
-                send_frame(self.sock, {"r": served})
+                    data = _frame({"r": {"exc": self.encode_exception(exc)}})
+                send_frame(self.sock, data)
                 continue
             reply = frame.get("r")
             if not isinstance(reply, dict):
