@@ -312,3 +312,5 @@ def test_an_auditor_reads_the_code_and_the_tests_verdict_escaped(course, contain
     assert "<script>alert" not in page.text
     verdict = page.text.split('id="tests-verdict"', 1)[1].split("</section>", 1)[0]
     assert "Passed" in verdict and "2.0 of 2.0 points" in verdict and "an audit" in verdict
+    why = page.text.split('id="why">', 1)[1].split("</p>", 1)[0]
+    assert "Sampled for a human audit" in why  # why a person sees it
