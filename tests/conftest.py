@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from microcred.adapters.ai.sandbox import Sandbox
 from microcred.adapters.db import migrate
 from microcred.bootstrap import Container, build
 from microcred.config import Settings
@@ -22,6 +23,20 @@ POSTGRES_URL = os.environ.get(
     "MICROCRED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 KEK = "test-kek-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sandbox_uids_per_worker() -> Iterator[None]:
+    """Each xdist worker's sandboxes take uids from their own part of the range, so a test that
+    checks no sandbox process is left over sees its own worker's runs, not the other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(worker) if worker.isdigit() else 0
+    saved = Sandbox.UID_BASE, Sandbox.UID_SPAN
+    span = saved[1] // max(count, 1)
+    Sandbox.UID_BASE, Sandbox.UID_SPAN = saved[0] + index * span, span
+    yield
+    Sandbox.UID_BASE, Sandbox.UID_SPAN = saved
 
 
 class FrozenClock:
