@@ -12,11 +12,9 @@ import builtins
 import functools
 import importlib
 import io
-import linecache
 import os
 import socket
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,15 +64,6 @@ class _Stdin(io.TextIOBase):
         return str(self._peer.decode(reply["ok"]))
 
 
-def _assert_message(exc: BaseException) -> str:
-    """The failing ``assert`` line, for an ``AssertionError`` without a message."""
-    for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
-        text = linecache.getline(frame.f_code.co_filename, line).strip()
-        if text:
-            return text
-    return ""
-
-
 def main() -> None:
     fd, work = int(sys.argv[1]), sys.argv[2]
     sock = socket.socket(fileno=fd)
@@ -87,16 +76,6 @@ def main() -> None:
         return importlib.import_module(str(message.get("name")))
 
     peer.extra_ops["import"] = do_import
-    encode_exception = peer.encode_exception
-
-    def encode_with_line(exc: BaseException) -> dict[str, Any]:
-        data = encode_exception(exc)
-        if isinstance(exc, AssertionError) and not str(exc):
-            data["message"] = _assert_message(exc)
-            data["args"] = [data["message"]] if data["message"] else []
-        return data
-
-    peer.encode_exception = encode_with_line  # type: ignore[method-assign]
 
     def around(serve: Any) -> dict[str, Any]:
         out, err = _Capture(), _Capture()

@@ -21,12 +21,14 @@ import decimal
 import fractions
 import functools
 import json
+import linecache
 import math
 import operator
 import os
 import pathlib
 import socket
 import struct
+import traceback
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -206,6 +208,15 @@ def _forward(name: str) -> Callable[..., Any]:
 
 for _op in (*_UNARY, *_BINARY):  # isinstance(x, proxy) asks the other end too
     setattr(Remote, _op, _forward(_op))
+
+
+def _assert_line(exc: BaseException) -> str:
+    """The failing ``assert`` line, for an ``AssertionError`` without a message."""
+    for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        text = linecache.getline(frame.f_code.co_filename, line).strip()
+        if text:
+            return text
+    return ""
 
 
 def _plain(value: Any) -> bool:
@@ -476,7 +487,8 @@ class Peer:
                 code = found
             reason = getattr(cur, "reason", None)
             cur = reason if isinstance(reason, BaseException) else cur.__cause__ or cur.__context__
-        args: list[Any] = []
+        message = str(exc) or (_assert_line(exc) if isinstance(exc, AssertionError) else "")
+        args: list[Any] = [] if str(exc) or not message else [message]
         for arg in exc.args[:8]:
             try:
                 args.append(self.encode(arg) if _plain(arg) else repr(arg)[:2000])
@@ -488,7 +500,7 @@ class Peer:
         return {
             "class": {"$": "builtin", "v": cls.__name__} if builtin else self._ref(cls),
             "args": args,
-            "message": str(exc)[:2000],
+            "message": message[:2000],
             "chain": chain,
             "errno": code,
             "os": [exc.errno, exc.strerror, filename if isinstance(filename, str) else None]
