@@ -93,16 +93,12 @@ class LearnerProcess:
         if not self._live:
             self._start()
 
-    def request(self, message: dict[str, Any]) -> dict[str, Any]:
-        """A request to the learner's process, starting it if needed."""
-        return self.peer.request(message)
-
     def module(self, name: str) -> mc_wire.Remote:
         """The proxy of a learner module in the current process."""
         self._ensure()
         found = self._modules.get(name)
         if found is None or object.__getattribute__(found, "_mc_gen") != self.peer.gen:
-            reply = self.request({"op": "import", "name": name})
+            reply = self.peer.request({"op": "import", "name": name})
             found = self.peer.decode(reply.get("ok"), path=(name,))
             if not isinstance(found, mc_wire.Remote):
                 raise ImportError(f"{name} is not a module")

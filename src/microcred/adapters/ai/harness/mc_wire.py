@@ -567,9 +567,7 @@ class Peer:
             return self.decode(reply.get("ok"), path=sub)
         if op == "setattr":
             value = self.encode(fields["value"])
-            reply = self.request(
-                {"op": "setattr", "id": ref_id, "name": fields["name"], "value": value}
-            )
+            self.request({"op": "setattr", "id": ref_id, "name": fields["name"], "value": value})
             return None
         if op in ("delattr", "dir"):
             reply = self.request({"op": op, "id": ref_id, "name": fields.get("name", "")})
