@@ -287,6 +287,36 @@ def test_fork_bombs_hit_the_process_limit_and_leave_nothing_behind(
 
 
 @needs_root
+def test_processes_the_learners_code_leaves_are_killed_between_tests(
+    runner: SandboxCodeRunner,
+) -> None:
+    # the learner's process (its own uid) keeps its state; what it started does not survive
+    source = (
+        b"import os, signal, time\n"
+        b"STARTED = []\n"
+        b"def leave_one_behind():\n"
+        b"    pid = os.fork()\n"
+        b"    if pid == 0:\n"
+        b"        os.setsid()\n"
+        b"        time.sleep(60)\n"
+        b"        os._exit(0)\n"
+        b"    STARTED.append(pid)\n"
+        b"def was_killed():\n"
+        b"    _, status = os.waitpid(STARTED[0], 0)\n"
+        b"    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL\n"
+    )
+    tests = one(
+        "def test_a_leave():\n    solution.leave_one_behind()\n\n"
+        "def test_b_check():\n    assert solution.was_killed()\n"
+    )
+    result = run(runner, source, tests)
+    assert result.status is RunStatus.COMPLETED, result.reason
+    assert outcome(result, "test_a_leave")[0] is Outcome.PASSED
+    assert outcome(result, "test_b_check")[0] is Outcome.PASSED
+    assert sandbox_processes() == []
+
+
+@needs_root
 def test_sockets_cannot_reach_the_host_or_the_internet(runner: SandboxCodeRunner) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -349,7 +379,7 @@ def test_writes_outside_the_working_directory_are_refused(runner: SandboxCodeRun
         "tmp": f"/tmp/microcred-escape-{tag}",
         "etc": f"/etc/microcred-escape-{tag}",
         "parent": f"../escape-{tag}",
-        "tests": "/sandbox/fixed/tests/test_solution.py",
+        "tests": "/sandbox/fixed/harness/run.py",
     }
     body = "".join(
         f"def test_{key}():\n    solution.write({path!r})\n\n" for key, path in targets.items()
@@ -430,8 +460,22 @@ def patch_pytest():
 
 attempt("report path", lambda: open("/sandbox/out/report.jsonl", "a").write(LINE))
 attempt("descriptor 3", lambda: os.write(3, LINE.encode()))
-attempt("harness descriptor", lambda: open("/proc/%d/fd/3" % os.getppid(), "a").write(LINE))
-attempt("harness memory", lambda: open("/proc/%d/mem" % os.getppid(), "r+b"))
+def harness_pid():
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and b"run.py" in open("/proc/%s/cmdline" % name, "rb").read():
+                return int(name)
+        except OSError:
+            pass
+    raise LookupError("no harness")
+
+HARNESS = harness_pid()
+attempt("harness descriptor", lambda: open("/proc/%d/fd/3" % HARNESS, "a").write(LINE))
+attempt("harness memory", lambda: open("/proc/%d/mem" % HARNESS, "r+b"))
+attempt("read the tests", lambda: open("/sandbox/private/tests/test_solution.py").read())
+attempt("list the tests", lambda: os.listdir("/sandbox/private/tests"))
+attempt("signal the harness", lambda: os.kill(HARNESS, 0))
+attempt("control descriptor", lambda: os.write(4, b"stop"))
 attempt("patch pytest", patch_pytest)
 attempt("harness emit", lambda: sys.modules["__main__"].emit(kind="done"))
 
@@ -590,6 +634,8 @@ def test_the_learners_code_cannot_forge_a_pass(runner: SandboxCodeRunner) -> Non
         "def test_attempts():\n    assert solution.ATTEMPTS == [\n"
         "        'report path: PermissionError', 'descriptor 3: OSError',\n"
         "        'harness descriptor: PermissionError', 'harness memory: PermissionError',\n"
+        "        'read the tests: PermissionError', 'list the tests: PermissionError',\n"
+        "        'signal the harness: PermissionError', 'control descriptor: OSError',\n"
         "        'patch pytest: worked', 'harness emit: AttributeError']\n"
     )
     result = run(runner, FORGER, tests)

@@ -318,12 +318,21 @@ class SandboxLimits:
 
 @dataclass(frozen=True, slots=True)
 class SandboxJob:
-    """One command to run. Paths inside the sandbox: ``/sandbox/work`` (writable, the cwd),
-    ``/sandbox/fixed`` (read-only), ``/sandbox/out`` (the runner's report)."""
+    """One command to run. Paths inside the sandbox: ``/sandbox/work`` (the cwd, writable by
+    the command and the learner's processes), ``/sandbox/fixed`` (read-only, readable by all),
+    ``/sandbox/private`` (read-only, readable by the command only), ``/sandbox/out`` (the
+    report, reachable only as descriptor ``REPORT_FD``).
+
+    The command runs as the run's uid; ``agent_argv``, when given, is what it may start (and
+    restart) through descriptor ``CONTROL_FD`` as the learner's process: under a second uid,
+    so that process cannot read the private files or signal the command.
+    """
 
     argv: tuple[str, ...]
     work_files: Mapping[str, bytes]
     fixed_files: Mapping[str, bytes] = field(default_factory=dict)
+    private_files: Mapping[str, bytes] = field(default_factory=dict)
+    agent_argv: tuple[str, ...] = ()
     #: Host paths made visible read-only at the same place (interpreters, libraries).
     read_only_paths: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
@@ -337,7 +346,10 @@ class SandboxResult:
     exit_code: int | None = None
     signal: int | None = None
     wall_seconds: float = 0.0
+    #: CPU time of the command's process (and the children it waited for).
     cpu_seconds: float = 0.0
+    #: CPU time of every process of the run (the learner's too).
+    run_cpu_seconds: float = 0.0
     max_rss_bytes: int = 0
     output: str = ""
     output_truncated: bool = False
@@ -349,10 +361,18 @@ class SandboxResult:
 
 WORK_DIR = "/sandbox/work"
 FIXED_DIR = "/sandbox/fixed"
+PRIVATE_DIR = "/sandbox/private"
 REPORT_PATH = "/sandbox/out/report.jsonl"
 #: The report as the job's command gets it: an inherited descriptor (``REPORT_PATH`` is not
 #: reachable from inside: its directory belongs to root, mode 0700).
 REPORT_FD = 3
+#: The command's line to stage two (a SOCK_SEQPACKET socket): ``spawn`` starts the learner's
+#: process (killing any before it) and answers ``spawn PID`` with its socket attached; ``reap``
+#: kills the learner's other processes; ``stop`` kills them all. Errors answer ``! reason``.
+CONTROL_FD = 4
+#: The learner's process gets its end of the link as this descriptor (not 3: a submission that
+#: writes to descriptor 3 hoping for the report must not break its own link instead).
+AGENT_FD = 5
 _LINK_FILES = ("mc_wire.py", "mc_remote.py", "mc_agent.py")
 
 #: System directories bound read-only into every sandbox (merged-/usr symlinks are recreated).
@@ -363,9 +383,11 @@ _SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 # the root file system, forks the confined child, enforces the wall clock, kills every leftover
 # process and prints one JSON line. It uses only the standard library (run with -I -S).
 _STAGE2 = r"""
-import ctypes, json, os, select, shutil, signal, sys, time
+import ctypes, fcntl, json, os, resource, select, shutil, signal, socket, sys, time
 cfg = json.loads(sys.stdin.read())
 L = cfg["limits"]
+UID, AGENT_UID = cfg["uid"], cfg["agent_uid"]  # both in group UID
+PROC = cfg["root"] + "/proc"
 libc = ctypes.CDLL(None, use_errno=True)
 RDONLY, NOSUID, NODEV, NOEXEC, REMOUNT, BIND, REC, PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 
@@ -379,24 +401,25 @@ def bind_ro(path, target, dev=False):
     mount(path, target, None, BIND)
     mount(None, target, None, BIND | REMOUNT | RDONLY | NOSUID | (0 if dev else NODEV))
 
-def copy_tree(src, dst, uid, dmode, fmode):
+def copy_tree(src, dst, uid, gid, dmode, fmode):
     for dirpath, dirs, files in os.walk(src):
         rel = os.path.relpath(dirpath, src)
         here = dst if rel == "." else os.path.join(dst, rel)
-        os.makedirs(here, mode=dmode, exist_ok=True)
-        os.chown(here, uid, uid)
+        os.makedirs(here, mode=0o700, exist_ok=True)
+        os.chown(here, uid, gid)
+        os.chmod(here, dmode)
         for name in files:
             target = os.path.join(here, name)
             shutil.copyfile(os.path.join(dirpath, name), target, follow_symlinks=False)
+            os.chown(target, uid, gid)
             os.chmod(target, fmode)
-            os.chown(target, uid, uid)
 
 def emit(**kw):
     sys.stdout.write(json.dumps(kw) + "\n")
     sys.stdout.flush()
 
 def setup():
-    root, uid = cfg["root"], cfg["uid"]
+    root = cfg["root"]
     mount(None, "/", None, REC | PRIVATE)
     mount("tmpfs", root, "tmpfs", NOSUID | NODEV, "size=%d,mode=755" % cfg["root_bytes"])
     for p in cfg["system_paths"] + cfg["read_only_paths"]:
@@ -418,16 +441,21 @@ def setup():
         os.makedirs(root + d, exist_ok=True)
     mount("proc", root + "/proc", "proc", NOSUID | NODEV | NOEXEC)
     with open(root + "/etc/passwd", "w") as f:
-        f.write("root:x:0:0::/:/usr/sbin/nologin\nlearner:x:%d:%d::%s:/usr/sbin/nologin\n"
-                % (uid, uid, cfg["cwd"]))
+        f.write("root:x:0:0::/:/usr/sbin/nologin\nrunner:x:%d:%d::%s:/usr/sbin/nologin\n"
+                "learner:x:%d:%d::%s:/usr/sbin/nologin\n"
+                % (UID, UID, cfg["cwd"], AGENT_UID, UID, cfg["cwd"]))
     with open(root + "/etc/group", "w") as f:
-        f.write("root:x:0:\nlearner:x:%d:\n" % uid)
-    copy_tree(cfg["fixed_src"], root + cfg["fixed"], 0, 0o755, 0o644)
+        f.write("root:x:0:\nrun:x:%d:\n" % UID)
+    copy_tree(cfg["fixed_src"], root + cfg["fixed"], 0, 0, 0o755, 0o644)
+    # the runner's own files (the instructor's tests): no one else of the run may read them
+    copy_tree(cfg["private_src"], root + cfg["private"], UID, UID, 0o700, 0o600)
     for d in (cfg["cwd"], os.path.dirname(cfg["report"])):
         os.makedirs(root + d, exist_ok=True)
+    # the working directory: the learner's, shared with the runner through the run's group
     mount("tmpfs", root + cfg["cwd"], "tmpfs", NOSUID | NODEV,
-          "size=%d,nr_inodes=%d,mode=700,uid=%d,gid=%d" % (L["disk"], L["inodes"], uid, uid))
-    copy_tree(cfg["work_src"], root + cfg["cwd"], uid, 0o755, 0o644)
+          "size=%d,nr_inodes=%d,mode=2770,uid=%d,gid=%d"
+          % (L["disk"], L["inodes"], AGENT_UID, UID))
+    copy_tree(cfg["work_src"], root + cfg["cwd"], AGENT_UID, UID, 0o2770, 0o660)
     out_dir = root + os.path.dirname(cfg["report"])
     mount("tmpfs", out_dir, "tmpfs", NOSUID | NODEV | NOEXEC,
           "size=%d,nr_inodes=8,mode=700" % (L["report"] + 65536))
@@ -435,22 +463,21 @@ def setup():
     # root's file in root's 0700 directory: the child gets it only as descriptor 3
     return os.open(root + cfg["report"], os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
 
-def child(out_fd):
-    import resource
+def confine(uid, argv, fds, out_fd):
+    # exec argv as uid (group UID) with descriptors fds {number: ours}; never returns
     try:
         if cfg["cgroup_procs"]:
             with open(cfg["cgroup_procs"], "w") as f:
                 f.write(str(os.getpid()))
         os.chroot(cfg["root"])
         os.chdir(cfg["cwd"])
+        high = {n: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100) for n, fd in fds.items()}
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
-        if rep_fd == cfg["report_fd"]:
-            os.set_inheritable(rep_fd, True)
-        else:
-            os.dup2(rep_fd, cfg["report_fd"])
+        for n, fd in high.items():
+            os.dup2(fd, n)  # inheritable; every other descriptor closes on exec
         for res, soft, hard in (
             (resource.RLIMIT_CPU, L["cpu"], L["cpu"] + 1),
             (resource.RLIMIT_AS, L["memory"], L["memory"]),
@@ -464,12 +491,13 @@ def child(out_fd):
         ):
             resource.setrlimit(res, (soft, hard))
         os.setgroups([])
-        os.setresgid(cfg["uid"], cfg["uid"], cfg["uid"])
-        os.setresuid(cfg["uid"], cfg["uid"], cfg["uid"])
+        os.setresgid(UID, UID, UID)
+        os.setresuid(uid, uid, uid)
+        os.umask(0o007)
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
             raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+        os.execve(argv[0], argv, cfg["env"])
     except BaseException as exc:
         os.write(2, ("sandbox: cannot start: %r\n" % (exc,)).encode())
     os._exit(126)
@@ -493,20 +521,102 @@ class Output:  # drains the child's stdout/stderr pipe, keeping only the first c
         self.head += chunk[:max(room, 0)]
         self.truncated = self.truncated or len(chunk) > room
 
+main_status = None
+
+def reap():
+    # wait for every exited process of the run (orphans are ours: this is PID 1), noting the
+    # runner's own exit status when it comes
+    global main_status
+    while True:
+        try:
+            done, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done == 0:
+            return
+        if done == pid:
+            main_status = (status, usage)
+
 def kill_all():
+    global main_status
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         pass
     while True:
         try:
-            os.waitpid(-1, 0)
+            done, status, usage = os.wait4(-1, 0)
         except ChildProcessError:
             return
+        if done == pid:
+            main_status = (status, usage)
+
+def learner_processes():
+    found = []
+    for name in os.listdir(PROC):
+        if not name.isdigit():
+            continue
+        try:
+            with open(PROC + "/" + name + "/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            if fields["State"].split()[0] != "Z" and int(fields["Uid"].split()[0]) == AGENT_UID:
+                found.append(int(name))
+        except (OSError, KeyError, ValueError, IndexError):
+            pass
+    return found
+
+def kill_learner(spare=0):
+    # every process of the learner's uid but spare; if they fork faster than they die, all
+    for _ in range(50):
+        victims = [p for p in learner_processes() if p != spare]
+        for p in victims:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        reap()
+        if not victims:
+            return
+    helper = os.fork()
+    if helper == 0:  # kill(-1) as that uid reaches each of its processes at once
+        try:
+            os.setresuid(AGENT_UID, AGENT_UID, AGENT_UID)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(helper, 0)
+    reap()
+
+agent = 0
+
+def serve(request):
+    # the runner's requests: start the learner's process, kill its strays, stop it
+    global agent
+    if request == b"spawn":
+        kill_learner()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        agent = os.fork()
+        if agent == 0:
+            ctl.close()
+            ours.close()
+            confine(AGENT_UID, cfg["agent_argv"], {cfg["agent_fd"]: theirs.fileno()}, out_w)
+        theirs.close()
+        socket.send_fds(ctl, [b"spawn %d" % agent], [ours.fileno()])
+        ours.close()
+    elif request == b"reap":
+        kill_learner(spare=agent)
+        ctl.send(b"reap")
+    elif request == b"stop":
+        kill_learner()
+        agent = 0
+        ctl.send(b"stop")
+    else:
+        ctl.send(b"?")
 
 try:
     rep_fd = setup()
     out_r, out_w = os.pipe()
+    ctl, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 except BaseException as exc:
     emit(status="setup_error", error=repr(exc))
     sys.exit(0)
@@ -514,36 +624,57 @@ start = time.monotonic()
 pid = os.fork()
 if pid == 0:
     os.close(out_r)
-    child(out_w)
-os.close(out_w)
+    ctl.close()
+    confine(UID, cfg["argv"], {cfg["report_fd"]: rep_fd, cfg["ctl_fd"]: ctl_child.fileno()},
+            out_w)
+ctl_child.close()
 os.set_blocking(out_r, False)
 output = Output(out_r, L["output"])
 pidfd = os.pidfd_open(pid)
 deadline = start + L["wall"]
 timed_out = False
-while True:
+listening = True
+while main_status is None:
     left = deadline - time.monotonic()
     if left <= 0:
         timed_out = True
         os.kill(-1, signal.SIGKILL)
         break
-    ready, _, _ = select.select([pidfd] + ([out_r] if output.open else []), [], [], left)
+    waits = [pidfd] + ([out_r] if output.open else []) + ([ctl] if listening else [])
+    ready, _, _ = select.select(waits, [], [], left)
     if out_r in ready:
         output.drain()
-    if pidfd in ready:
-        break
-_, status, usage = os.wait4(pid, 0)
+    if ctl in ready:
+        try:
+            request = ctl.recv(64)
+        except OSError:
+            request = b""
+        if request:
+            try:
+                serve(request)
+            except OSError as exc:  # no process or descriptor left: the runner hears why
+                try:
+                    ctl.send(b"! " + str(exc).encode()[:200])
+                except OSError:
+                    listening = False
+        else:
+            listening = False
+    reap()
 wall = time.monotonic() - start
 kill_all()
+os.close(out_w)  # kept for the learner's processes; now every writer is gone
 while output.open:
     select.select([out_r], [], [], 1.0)
     output.drain()
+status, usage = main_status
+everyone = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the run, reaped
 report, _ = read_head(rep_fd, L["report"])
 emit(
     status="timeout" if timed_out else "exited",
     exit_code=os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
     signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
     wall=wall, cpu=usage.ru_utime + usage.ru_stime, maxrss=usage.ru_maxrss * 1024,
+    run_cpu=everyone.ru_utime + everyone.ru_stime,
     output=bytes(output.head).decode("utf-8", "replace"), output_truncated=output.truncated,
     report=report.decode("utf-8", "replace"),
 )
@@ -655,21 +786,30 @@ class Sandbox:
         try:
             _write_tree(stage / "work", job.work_files)
             _write_tree(stage / "fixed", job.fixed_files)
+            _write_tree(stage / "private", job.private_files)
             (stage / "root").mkdir()
-            fixed_bytes = sum(len(v) for v in job.fixed_files.values())
+            files = (*job.fixed_files.values(), *job.private_files.values())
+            fixed_bytes = sum(len(v) for v in files)
+            uid = self.UID_BASE + 2 * secrets.randbelow(self.UID_SPAN // 2)
             config: dict[str, Any] = {
                 "root": str(stage / "root"),
                 "root_bytes": fixed_bytes + 4 * MiB,
                 "work_src": str(stage / "work"),
                 "fixed_src": str(stage / "fixed"),
+                "private_src": str(stage / "private"),
                 "cwd": WORK_DIR,
                 "fixed": FIXED_DIR,
+                "private": PRIVATE_DIR,
                 "report": REPORT_PATH,
                 "report_fd": REPORT_FD,
+                "ctl_fd": CONTROL_FD,
+                "agent_fd": AGENT_FD,
+                "agent_argv": list(job.agent_argv),
                 "system_paths": [p for p in _SYSTEM_PATHS if os.path.lexists(p)],
                 "read_only_paths": [p for p in job.read_only_paths if os.path.exists(p)]
                 + [p for p in _SYSTEM_FILES if os.path.exists(p)],
-                "uid": self.UID_BASE + secrets.randbelow(self.UID_SPAN),
+                "uid": uid,  # the command's; the learner's processes run as uid + 1
+                "agent_uid": uid + 1,
                 "argv": list(job.argv),
                 "env": {**_BASE_ENV, **job.env},
                 "limits": {
@@ -737,6 +877,7 @@ class Sandbox:
             signal=data.get("signal"),
             wall_seconds=float(data.get("wall", 0.0)),
             cpu_seconds=float(data.get("cpu", 0.0)),
+            run_cpu_seconds=float(data.get("run_cpu", 0.0)),
             max_rss_bytes=int(data.get("maxrss", 0)),
             output=str(data.get("output", "")),
             output_truncated=bool(data.get("output_truncated")),
@@ -885,9 +1026,9 @@ import ast, ctypes, json, os, signal, sys, time, traceback
 if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 0
     sys.exit("cannot make the harness non-dumpable")
 MAIN = os.getpid()
-FRAMEWORK, TESTS, WORK, REPORT_FD, INI = sys.argv[1:6]
-TEST_SECONDS = float(sys.argv[6])
-FILES = sys.argv[7:]
+FRAMEWORK, TESTS, WORK, REPORT_FD, CONTROL_FD, INI = sys.argv[1:7]
+TEST_SECONDS = float(sys.argv[7])
+FILES = sys.argv[8:]
 _report = os.fdopen(int(REPORT_FD), "a", encoding="utf-8")
 pytest = None
 if FRAMEWORK in ("auto", "pytest"):
@@ -896,7 +1037,7 @@ if FRAMEWORK in ("auto", "pytest"):
     except ImportError:
         pass
 import mc_remote
-LEARNER = mc_remote.install(WORK, sys.executable)
+LEARNER = mc_remote.install(WORK, int(CONTROL_FD))
 sys.path[:0] = [TESTS]
 os.makedirs(os.environ.get("TMPDIR", WORK + "/.tmp"), exist_ok=True)
 
@@ -913,7 +1054,8 @@ class TestTimeout(BaseException):
     pass
 
 def kill_all():
-    # kill(-1) as this uid reaches every other process of the run (the learner's too), never this
+    # kill(-1) as this uid reaches every other process of this uid, never this one; the
+    # learner's processes (another uid) are killed by stage two
     try:
         os.kill(-1, signal.SIGKILL)
     except OSError:
@@ -921,8 +1063,10 @@ def kill_all():
     LEARNER.stop()
 
 def kill_strays():
-    # every process of the run but this one and the learner's process (it keeps its state)
-    spare = {MAIN, LEARNER.pid}
+    # every process of the run but this one and the learner's process (it keeps its state):
+    # this uid's here, the learner's uid's by stage two
+    LEARNER.reap()
+    spare = {MAIN}
     for _ in range(50):
         found = False
         for name in os.listdir("/proc"):
@@ -1118,6 +1262,22 @@ def run_pytest(files):
                 emit(kind="collect_error", id=report.nodeid or "", exc=[], errno=None,
                      message=("\n".join(lines) or text)[-1000:])
 
+    def shared(path):
+        # pytest makes its temporary directories 0700; the learner's process (another uid of
+        # the run's group) must reach tmp_path too
+        here = str(path)
+        while here.startswith(WORK + "/"):
+            try:
+                os.chmod(here, 0o2770)
+            except OSError:
+                pass
+            here = os.path.dirname(here)
+        return path
+
+    factory = pytest.TempPathFactory
+    mktemp, getbasetemp = factory.mktemp, factory.getbasetemp
+    factory.mktemp = lambda self, *a, **k: shared(mktemp(self, *a, **k))
+    factory.getbasetemp = lambda self: shared(getbasetemp(self))
     args = [*files, "-q", "-c", INI, "--rootdir", TESTS, "--confcutdir", TESTS,
             "-p", "no:cacheprovider", "-p", "no:pastebin", "-p", "no:legacypath",
             "--basetemp", os.path.join(WORK, ".tmp", "pytest"), "--color=no", "--tb=short",
@@ -1192,8 +1352,8 @@ class PythonTests:
     ) -> SandboxJob:
         """The sandbox job that runs ``tests`` against the learner's ``files``."""
         names = sorted(tests)
-        fixed = {f"tests/{n}": tests[n] for n in names}
-        fixed["harness/run.py"] = _PY_HARNESS.encode()
+        private = {f"tests/{n}": tests[n] for n in names}
+        fixed = {"harness/run.py": _PY_HARNESS.encode()}
         fixed["harness/pytest.ini"] = _PYTEST_INI
         for part in _LINK_FILES:  # the learner's process and its link to the harness
             fixed[f"harness/{part}"] = (resources.files(harness) / part).read_bytes()
@@ -1202,9 +1362,10 @@ class PythonTests:
             *("-s", "-B", "-u"),  # not -I: it implies -E, which would drop PYTHONHASHSEED
             f"{FIXED_DIR}/harness/run.py",
             self.framework,
-            f"{FIXED_DIR}/tests",
+            f"{PRIVATE_DIR}/tests",
             WORK_DIR,
             str(REPORT_FD),
+            str(CONTROL_FD),
             f"{FIXED_DIR}/harness/pytest.ini",
             f"{lim.test_seconds:g}",
             *names,
@@ -1213,6 +1374,14 @@ class PythonTests:
             argv=argv,
             work_files=files,
             fixed_files=fixed,
+            private_files=private,
+            agent_argv=(
+                self.interpreter,
+                *("-s", "-B", "-u"),
+                f"{FIXED_DIR}/harness/mc_agent.py",
+                str(AGENT_FD),
+                WORK_DIR,
+            ),
             read_only_paths=_python_paths(self.interpreter),
             env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONHASHSEED": "0"},
         )
@@ -1278,7 +1447,7 @@ def interpret(
         reason,
         output=output,
         wall_seconds=result.wall_seconds,
-        cpu_seconds=result.cpu_seconds,
+        cpu_seconds=max(result.run_cpu_seconds, result.cpu_seconds),  # all its processes
     )
 
 

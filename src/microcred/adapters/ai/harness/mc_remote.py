@@ -1,10 +1,14 @@
 """The harness's side of the link: the learner's modules, imported as proxies.
 
-``install(work, python)`` puts a finder first on ``sys.meta_path`` that answers for every
+``install(work, control)`` puts a finder first on ``sys.meta_path`` that answers for every
 top-level module or package in the learner's directory. Importing one starts (once) the
 learner's process (``mc_agent.py``) and returns a module whose attributes live there: calling
 ``solution.add(2, 3)`` runs ``add`` in that process and brings ``5`` back by value. The tests,
 pytest and the report stay in this process, which the learner's code cannot reach.
+
+The sandbox's stage two starts, reaps and stops the learner's processes on request over the
+``control`` socket: they run under a uid of their own, so they can neither read the tests nor
+signal this process, and this process could not start or kill them itself.
 """
 
 from __future__ import annotations
@@ -14,9 +18,7 @@ import contextlib
 import importlib.abc
 import importlib.machinery
 import os
-import signal
 import socket
-import subprocess
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -37,10 +39,10 @@ def _HARNESS_PATH() -> list[str]:  # noqa: N802 — reads as the constant it alm
 class LearnerProcess:
     """The learner's process, started when first needed and again after it was killed."""
 
-    def __init__(self, work: str, python: str) -> None:
+    def __init__(self, work: str, control: socket.socket) -> None:
         self.work = work
-        self.python = python
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.control = control
+        self._pid = 0
         self.peer = mc_wire.Peer(socket.socket(), restricted=True, gen=0)
         self.peer.sock.close()
         self.peer.extra_ops["input"] = self._input
@@ -55,39 +57,46 @@ class LearnerProcess:
     @property
     def pid(self) -> int | None:
         """The learner process's pid, while it runs."""
-        return self.proc.pid if self.proc is not None and self._live else None
+        return self._pid if self._live else None
+
+    def _ask(self, request: bytes) -> tuple[bytes, list[int]]:
+        """Send ``request`` to stage two and wait for its answer (stale answers of a request
+        a time-out interrupted are dropped)."""
+        self.control.send(request)
+        while True:
+            answer, fds, _flags, _addr = socket.recv_fds(self.control, 256, 1)
+            if not answer:
+                raise RuntimeError("the sandbox stopped answering")
+            if answer.startswith(b"! "):
+                raise RuntimeError(answer[2:].decode("utf-8", "replace"))
+            if answer.split(b" ", 1)[0] == request:
+                return answer, fds
+            for fd in fds:
+                os.close(fd)
 
     def _start(self) -> None:
-        ours, theirs = socket.socketpair()
-        self.proc = subprocess.Popen(  # noqa: S603 — fixed argv
-            [
-                self.python,
-                *("-s", "-B", "-u"),
-                os.path.join(HERE, "mc_agent.py"),
-                str(theirs.fileno()),
-                self.work,
-            ],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-            cwd=self.work,
-            close_fds=True,
-        )
-        theirs.close()
-        self.peer.sock = ours
+        answer, fds = self._ask(b"spawn")
+        if len(fds) != 1:
+            raise RuntimeError("the sandbox sent no link to the learner's process")
+        self._pid = int(answer.split()[1])
+        self.peer.sock = socket.socket(fileno=fds[0])
         self.peer.gen += 1
         self.peer.reset_tables()
         self._modules.clear()
         self._live = True
 
     def stop(self) -> None:
-        """Kill the learner's process (a time-out, or the end); proxies re-resolve later."""
-        if self.proc is not None:
-            with contextlib.suppress(OSError):
-                self.proc.send_signal(signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired, OSError):
-                self.proc.wait(timeout=5)
+        """Kill the learner's processes (a time-out, or the end); proxies re-resolve later."""
+        if self._pid:
+            with contextlib.suppress(OSError, RuntimeError):
+                self._ask(b"stop")
         self.peer.sock.close()
         self._live = False
+
+    def reap(self) -> None:
+        """Kill every process the learner's code started, keeping the learner's process."""
+        if self._pid:
+            self._ask(b"reap")
 
     def _ensure(self) -> None:
         if not self._live:
@@ -205,8 +214,10 @@ def _process() -> LearnerProcess:
     return _INSTALLED[0]
 
 
-def install(work: str, python: str) -> LearnerProcess:
-    """Serve the learner's modules from their own process; returns that process's handle."""
-    _INSTALLED[:] = [LearnerProcess(work, python)]
+def install(work: str, control_fd: int) -> LearnerProcess:
+    """Serve the learner's modules from their own process, started through the sandbox's
+    ``control_fd``; returns that process's handle."""
+    control = socket.socket(fileno=control_fd)
+    _INSTALLED[:] = [LearnerProcess(work, control)]
     sys.meta_path.insert(0, _Finder(work))
     return _INSTALLED[0]
