@@ -695,6 +695,48 @@ def test_garbage_on_the_link_fails_that_test_and_the_run_goes_on(runner: Sandbox
 
 
 @needs_root
+def test_objects_the_tests_drop_are_released_in_the_learners_process(
+    runner: SandboxCodeRunner,
+) -> None:
+    source = (
+        b"import gc, weakref\n"
+        b"LIVE = weakref.WeakSet()\n"
+        b"class Thing:\n"
+        b"    def __init__(self, n):\n"
+        b"        self.n = n\n"
+        b"        LIVE.add(self)\n"
+        b"    def double(self):\n"
+        b"        return 2 * self.n\n"
+        b"def make(n):\n    return Thing(n)\n"
+        b"def alive():\n    gc.collect()\n    return len(LIVE)\n"
+        b"def take(callback):\n    return callback(3)\n"
+    )
+    tests = one(
+        "import gc\n"
+        "def test_dropped_go_kept_stay():\n"
+        "    kept = [solution.make(n) for n in range(50)]\n"
+        "    for n in range(2000):\n"
+        "        solution.make(n).double()\n"
+        "    gc.collect()\n"
+        "    assert solution.alive() == 50\n"
+        "    assert [t.double() for t in kept] == [2 * n for n in range(50)]\n"
+        "    same = kept[7]\n"
+        "    del kept\n"
+        "    gc.collect()\n"
+        "    assert solution.alive() == 1 and same.double() == 14\n\n"
+        "def test_callbacks_are_released_too():\n"
+        "    import mc_remote\n"
+        "    for n in range(500):\n"
+        "        assert solution.take(lambda x, n=n: x + n) == 3 + n\n"
+        "    solution.alive()\n"
+        "    assert len(mc_remote._process().peer._objects) <= 1\n"
+    )
+    result = run(runner, source, tests)
+    assert result.status is RunStatus.COMPLETED, result.reason
+    assert {o.outcome for o in result.outcomes} == {Outcome.PASSED}, result.outcomes
+
+
+@needs_root
 def test_forged_report_lines_are_not_trusted(runner: SandboxCodeRunner) -> None:
     """Were a line to get into the report, one naming a test the instructor did not write is
     not believed (defence in depth behind the report being out of reach)."""

@@ -110,7 +110,8 @@ def main() -> None:
         try:
             mc_wire.send_frame(sock, {"r": reply})
         except mc_wire.LinkError as exc:
-            mc_wire.send_frame(sock, {"r": {"exc": peer.encode_exception(exc)}})
+            fallback = {"exc": peer.encode_exception(exc), "rel": reply.get("rel", [])}
+            mc_wire.send_frame(sock, {"r": fallback})
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from typing import Any
 MAX_FRAME = 16 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_ITEMS = 1_000_000
+#: Most released references one message carries (the rest go with the next).
+MAX_RELEASES = 10_000
 _NAME_CHARS = 80
 
 #: Operators a proxy forwards, by the name of the special method, to a function of the object.
@@ -165,6 +167,16 @@ class Remote:
         object.__setattr__(self, "_mc_gen", gen)
         object.__setattr__(self, "_mc_path", path)
         object.__setattr__(self, "_mc_type", type_name)
+        peer.proxy_made(ref_id, gen)
+
+    def __del__(self) -> None:
+        try:
+            peer: Peer = object.__getattribute__(self, "_mc_peer")
+            peer.proxy_gone(
+                object.__getattribute__(self, "_mc_id"), object.__getattribute__(self, "_mc_gen")
+            )
+        except Exception:  # noqa: S110 — half-built, or the interpreter is shutting down
+            pass
 
     def _mc_op(self, op: str, **fields: Any) -> Any:
         peer: Peer = object.__getattribute__(self, "_mc_peer")
@@ -265,6 +277,9 @@ class Peer:
         self._objects: dict[int, Any] = {}
         self._ids: dict[int, int] = {}
         self._next = 1
+        #: live proxies per reference of the other end, and references none is left for
+        self._proxies: dict[int, int] = {}
+        self._released: set[int] = set()
         self._exc_classes: dict[tuple[str, str], type[BaseException]] = {}
         #: extra operations this end serves (``import`` on the agent, ``input`` on the harness)
         self.extra_ops: dict[str, Callable[[dict[str, Any]], Any]] = {}
@@ -284,6 +299,47 @@ class Peer:
         self._objects.clear()
         self._ids.clear()
         self._next = 1
+        self._proxies.clear()
+        self._released.clear()
+
+    # ------------------------------------------------------------------ lifetimes
+    def proxy_made(self, ref_id: int, gen: int) -> None:
+        """A proxy for the other end's ``ref_id`` now exists here."""
+        if gen == self.gen:
+            self._proxies[ref_id] = self._proxies.get(ref_id, 0) + 1
+
+    def proxy_gone(self, ref_id: int, gen: int) -> None:
+        """A proxy was collected; when it was the last for ``ref_id``, the other end may let the
+        object go (told with the next message)."""
+        if gen != self.gen or ref_id not in self._proxies:
+            return
+        left = self._proxies[ref_id] - 1
+        if left > 0:
+            self._proxies[ref_id] = left
+        else:
+            del self._proxies[ref_id]
+            self._released.add(ref_id)
+
+    def _releases(self) -> list[int]:
+        """References to give back with an outgoing message: those still without a proxy here
+        (one may have been made again since it was collected)."""
+        if not self._released:
+            return []
+        pending, self._released = self._released, set()
+        ready = sorted(i for i in pending if i not in self._proxies)
+        self._released.update(ready[MAX_RELEASES:])
+        return ready[:MAX_RELEASES]
+
+    def _let_go(self, ids: Any) -> None:
+        """Forget objects the other end holds no proxy for any more."""
+        if not isinstance(ids, list):
+            return
+        for ref_id in ids[:MAX_RELEASES]:
+            if type(ref_id) is not int:
+                continue
+            obj = self._objects.pop(ref_id, None)
+            if obj is not None and self._ids.get(id(obj)) == ref_id:
+                del self._ids[id(obj)]
 
     # ------------------------------------------------------------------ values
     def _hold(self, obj: Any) -> int:
@@ -601,7 +657,14 @@ class Peer:
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send a request; serve the other end's requests until the answer comes."""
         self.before_request()
-        frame = _frame({"q": message})  # a value too large fails here, with the link intact
+        released = self._releases()
+        if released:
+            message = {**message, "rel": released}
+        try:
+            frame = _frame({"q": message})  # a value too large fails here, with the link intact
+        except LinkError:
+            self._released.update(released)
+            raise
         try:
             send_frame(self.sock, frame)
             reply = self._await_reply()
@@ -610,6 +673,7 @@ class Peer:
             raise LinkError(
                 "the process running your code ended, or broke its link to the tests"
             ) from None
+        self._let_go(reply.get("rel"))
         self.on_reply(reply)
         if "exc" in reply:
             raise self.decode_exception(reply["exc"])
@@ -623,7 +687,8 @@ class Peer:
                 try:
                     data = _frame({"r": served})
                 except LinkError as exc:
-                    data = _frame({"r": {"exc": self.encode_exception(exc)}})
+                    fallback = {"exc": self.encode_exception(exc), "rel": served.get("rel", [])}
+                    data = _frame({"r": fallback})
                 send_frame(self.sock, data)
                 continue
             reply = frame.get("r")
@@ -632,7 +697,17 @@ class Peer:
             return reply
 
     def serve(self, message: Any) -> dict[str, Any]:
-        """Carry out one request of the other end on a local object."""
+        """Carry out one request of the other end on a local object; the answer carries the
+        references this end gives back."""
+        if isinstance(message, dict):
+            self._let_go(message.get("rel"))
+        reply = self._serve(message)
+        released = self._releases()
+        if released:
+            reply["rel"] = released
+        return reply
+
+    def _serve(self, message: Any) -> dict[str, Any]:
         try:
             if not isinstance(message, dict):
                 raise LinkError("an unreadable request")
