@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import sys
 import tarfile
 import tempfile
 import uuid
@@ -313,6 +314,32 @@ def test_processes_the_learners_code_leaves_are_killed_between_tests(
     assert result.status is RunStatus.COMPLETED, result.reason
     assert outcome(result, "test_a_leave")[0] is Outcome.PASSED
     assert outcome(result, "test_b_check")[0] is Outcome.PASSED
+    assert sandbox_processes() == []
+
+
+@needs_root
+def test_the_control_line_refuses_what_the_run_cannot_do() -> None:
+    # a command with no learner's process configured asks for one, then sends nonsense
+    code = (
+        "import socket\n"
+        "ctl = socket.socket(fileno=4)\n"
+        "for request in (b'spawn', b'bogus', b'reap', b'x' * 60):\n"
+        "    ctl.send(request)\n"
+        "    print(ctl.recv(256).decode())\n"
+    )
+    job = sb.SandboxJob(
+        argv=(sys.executable, "-I", "-S", "-c", code),
+        work_files={},
+        read_only_paths=sb._python_paths(sys.executable),
+    )
+    result = Sandbox(LIMITS).run(job)
+    assert result.status == "exited" and result.exit_code == 0, result
+    assert result.output.splitlines() == [
+        "! this run has no learner's process to start",
+        "?",
+        "reap",
+        "?",
+    ]
     assert sandbox_processes() == []
 
 

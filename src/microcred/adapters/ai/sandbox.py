@@ -380,8 +380,9 @@ _SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 
 # Stage two runs as root inside the new namespaces (PID 1 of the new PID namespace). It builds
-# the root file system, forks the confined child, enforces the wall clock, kills every leftover
-# process and prints one JSON line. It uses only the standard library (run with -I -S).
+# the root file system, forks the confined command, starts and kills the learner's processes
+# when the command asks (CONTROL_FD), enforces the wall clock, kills every leftover process and
+# prints one JSON line. It uses only the standard library (run with -I -S).
 _STAGE2 = r"""
 import ctypes, fcntl, json, os, resource, select, shutil, signal, socket, sys, time
 cfg = json.loads(sys.stdin.read())
@@ -523,13 +524,13 @@ class Output:  # drains the child's stdout/stderr pipe, keeping only the first c
 
 main_status = None
 
-def reap():
-    # wait for every exited process of the run (orphans are ours: this is PID 1), noting the
-    # runner's own exit status when it comes
+def reap(block=False):
+    # wait for the exited processes of the run (orphans are ours: this is PID 1), or with
+    # block for all of them, noting the runner's own exit status when it comes
     global main_status
     while True:
         try:
-            done, status, usage = os.wait4(-1, os.WNOHANG)
+            done, status, usage = os.wait4(-1, 0 if block else os.WNOHANG)
         except ChildProcessError:
             return
         if done == 0:
@@ -538,18 +539,11 @@ def reap():
             main_status = (status, usage)
 
 def kill_all():
-    global main_status
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    while True:
-        try:
-            done, status, usage = os.wait4(-1, 0)
-        except ChildProcessError:
-            return
-        if done == pid:
-            main_status = (status, usage)
+    reap(block=True)
 
 def learner_processes():
     found = []
@@ -592,7 +586,9 @@ agent = 0
 def serve(request):
     # the runner's requests: start the learner's process, kill its strays, stop it
     global agent
-    if request == b"spawn":
+    if request == b"spawn" and not cfg["agent_argv"]:
+        ctl.send(b"! this run has no learner's process to start")
+    elif request == b"spawn":
         kill_learner()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         agent = os.fork()
