@@ -1012,11 +1012,12 @@ def _python_paths(interpreter: str) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- Python tests
 
-# Runs inside the sandbox as the throw-away uid (-s -B -u, a fixed environment). Writes one JSON
-# line per event to the report: file descriptor 3, which stage two opened on a file in a directory
-# only root can enter. The learner's code never runs here: its modules are proxies for a second
-# process (harness/mc_agent.py) that has no descriptor 3, and this process makes itself
-# non-dumpable first, so the learner's process cannot read or write its memory or descriptors.
+# Runs inside the sandbox as the run's uid (-s -B -u, a fixed environment). Writes one JSON line
+# per event to the report: file descriptor 3, which stage two opened on a file in a directory only
+# root can enter. The learner's code never runs here: its modules are proxies for a second process
+# (harness/mc_agent.py) that stage two starts on request (descriptor 4) under another uid, without
+# descriptor 3; this process also makes itself non-dumpable first, so the learner's process can
+# neither read nor write its memory or descriptors, signal it, or read the tests.
 _PY_HARNESS = r"""
 import ast, ctypes, json, os, signal, sys, time, traceback
 if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE = 0
