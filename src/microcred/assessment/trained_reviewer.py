@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import EllipsisType
 
 import numpy as np
 import numpy.typing as npt
@@ -127,8 +128,10 @@ class CriterionModel:
         levels: IntArray,
         embedder: Embedder,
         vectors: Array | None = None,
+        speller: Speller | EllipsisType | None = ...,
     ) -> CriterionModel:
-        """Learn ``criterion`` from graded ``texts`` on level indices ``levels``."""
+        """Learn ``criterion`` from graded ``texts`` on level indices ``levels``; ``vectors``
+        and ``speller`` (``...``: learn it here) may be shared by a rubric's criteria."""
         n_levels = len(criterion.levels)
         if len(texts) < MIN_GRADED or np.unique(levels).size < 2:
             raise NotEnoughGradedWork(
@@ -136,7 +139,8 @@ class CriterionModel:
                 f"or more levels; it has {len(texts)}."
             )
         vecs = embedder.embed(texts) if vectors is None else vectors
-        speller = Speller.fit(texts) if len(texts) >= SPELLING_MIN_GRADED else None
+        if isinstance(speller, EllipsisType):
+            speller = speller_for(texts)
         spelled = _spelled(speller, texts)
         chars = TfidfVectorizer(_char).fit(spelled)
         wordv = TfidfVectorizer(_word).fit(spelled)
@@ -196,6 +200,12 @@ class CriterionModel:
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
         raw = raw_confidence(p, levels)
         return levels, self.calibrator(raw)
+
+
+def speller_for(texts: Sequence[str]) -> Speller | None:
+    """The spelling corrector learned from a rubric's graded ``texts``; none with fewer than
+    ``SPELLING_MIN_GRADED`` of them."""
+    return Speller.fit(texts) if len(texts) >= SPELLING_MIN_GRADED else None
 
 
 def _spelled(speller: Speller | None, texts: Sequence[str]) -> Sequence[str]:
@@ -275,10 +285,11 @@ class TrainedReviewer:
         """Learn every criterion of ``rubric`` from ``graded`` answers."""
         texts = [g.text for g in graded]
         vectors = embedder.embed(texts)
+        speller = speller_for(texts)
         models = []
         for c in rubric.criteria:
             levels = np.array([c.level_index(g.points[c.id]) for g in graded], dtype=np.int64)
-            models.append(CriterionModel.fit(c, texts, levels, embedder, vectors))
+            models.append(CriterionModel.fit(c, texts, levels, embedder, vectors, speller))
         return cls(rubric, models, embedder, len(graded))
 
     def trust(self, policy: RoutingPolicy) -> Trust:

@@ -110,8 +110,7 @@ def main() -> None:
         try:
             mc_wire.send_frame(sock, {"r": reply})
         except mc_wire.LinkError as exc:
-            fallback = {"exc": peer.encode_exception(exc), "rel": reply.get("rel", [])}
-            mc_wire.send_frame(sock, {"r": fallback})
+            mc_wire.send_frame(sock, {"r": peer.error_reply(exc, reply)})
 
 
 if __name__ == "__main__":

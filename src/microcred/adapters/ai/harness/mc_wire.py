@@ -687,14 +687,18 @@ class Peer:
                 try:
                     data = _frame({"r": served})
                 except LinkError as exc:
-                    fallback = {"exc": self.encode_exception(exc), "rel": served.get("rel", [])}
-                    data = _frame({"r": fallback})
+                    data = _frame({"r": self.error_reply(exc, served)})
                 send_frame(self.sock, data)
                 continue
             reply = frame.get("r")
             if not isinstance(reply, dict):
                 raise LinkError("an unreadable reply")
             return reply
+
+    def error_reply(self, exc: BaseException, unsent: dict[str, Any]) -> dict[str, Any]:
+        """The reply that replaces ``unsent`` when it cannot be sent: ``exc``, keeping the
+        references ``unsent`` gave back."""
+        return {"exc": self.encode_exception(exc), "rel": unsent.get("rel", [])}
 
     def serve(self, message: Any) -> dict[str, Any]:
         """Carry out one request of the other end on a local object; the answer carries the
