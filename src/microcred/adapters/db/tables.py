@@ -93,6 +93,33 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "session" (password sign-in, revoked at logout) or "api" (named, for scripts)
+    kind: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AttemptCounterRow(Base):
+    """Failures of a guessable action (sign-in, ...) per hashed key: account or client."""
+
+    __tablename__ = "attempt_counters"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SecurityEventRow(Base):
+    """Security-relevant events an organisation's admins can read (lock-outs, deactivations)."""
+
+    __tablename__ = "security_events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    actor_user_id: Mapped[str | None] = mapped_column(String(36))
+    client: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class SigningKeyRow(Base):
