@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -50,8 +51,63 @@ def nesting_depth(data: bytes) -> int:
     return int(np.cumsum(steps).max())
 
 
+#: Longest number literal accepted (characters). Python refuses to parse integers over 4,300
+#: digits, and no credential needs anything near this.
+MAX_NUMBER_CHARS = 1_000
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
 def _reject_constant(name: str) -> Any:
     raise InvalidInput(f"JSON does not allow {name}.")
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InvalidInput(
+            f"A number is {len(text):,} digits long; the limit is {MAX_NUMBER_CHARS:,}."
+        )
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InvalidInput(
+            f"A number is {len(text):,} characters long; the limit is {MAX_NUMBER_CHARS:,}."
+        )
+    value = float(text)
+    if not math.isfinite(value):
+        raise InvalidInput(f"The number {text[:40]} is too large to represent.")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidInput(f"JSON repeats the key {key[:80]!r} in one object.")
+            seen.add(key)
+    return value
+
+
+def _lone_surrogates(value: Any) -> bool:
+    """True when a string (or key) anywhere in ``value`` holds an unpaired UTF-16 surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def load_json(
@@ -61,11 +117,21 @@ def load_json(
     max_depth: int = DEFAULT_MAX_DEPTH,
     what: str = "document",
 ) -> Any:
-    """Parse JSON text from an untrusted source."""
-    size = len(data.encode("utf-8") if isinstance(data, str) else data)
-    if size > max_bytes:
-        raise PayloadTooLarge(f"The {what} is {size:,} bytes; the limit is {max_bytes:,} bytes.")
+    """Parse JSON text from an untrusted source.
+
+    Every refusal is an `InvalidInput` or `PayloadTooLarge` naming ``what``: oversized or too
+    deeply nested text, non-UTF-8 bytes, a byte-order mark, NaN/Infinity, numbers longer than
+    `MAX_NUMBER_CHARS` or too large for a float, repeated keys and unpaired surrogates.
+    """
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(
+            f"The {what} is {len(raw):,} bytes; the limit is {max_bytes:,} bytes."
+        )
+    if raw.startswith(_BOMS):
+        raise InvalidInput(
+            f"The {what} starts with a byte-order mark.", hint="Send UTF-8 JSON without a BOM."
+        )
     if nesting_depth(raw) > max_depth:
         raise PayloadTooLarge(f"The {what} nests deeper than {max_depth} levels.")
     if isinstance(data, bytes):
@@ -74,13 +140,25 @@ def load_json(
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"The {what} is not UTF-8 text.") from exc
     try:
-        value = json.loads(data, parse_constant=_reject_constant)
+        value = json.loads(
+            data,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_object,
+        )
     except RecursionError as exc:
         raise PayloadTooLarge(f"The {what} nests deeper than {max_depth} levels.") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from exc
+    except InvalidInput as exc:
+        raise InvalidInput(f"The {what} is refused: {exc.message}") from exc
+    except ValueError as exc:  # anything else the parser raises on hostile input
+        raise InvalidInput(f"The {what} is not valid JSON.") from exc
     if json_depth_exceeds(value, max_depth):
         raise PayloadTooLarge(f"The {what} nests deeper than {max_depth} levels.")
+    if _lone_surrogates(value):
+        raise InvalidInput(f"The {what} holds an unpaired UTF-16 surrogate (\\uD800–\\uDFFF).")
     return value

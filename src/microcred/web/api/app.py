@@ -131,5 +131,7 @@ def create_app(container: Container) -> FastAPI:
         BodyLimits,
         max_bytes=container.settings.max_body_bytes,
         max_depth=container.settings.max_json_depth,
+        upload_bytes=container.settings.max_upload_bytes,
+        upload_paths=learning.UPLOAD_ROUTES,
     )
     return app

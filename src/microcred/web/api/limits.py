@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -10,25 +12,54 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from microcred.credentials.parsing import load_json
 from microcred.errors import MicrocredError
 
+#: Room for multipart framing and the text fields beside the files of an upload.
+UPLOAD_OVERHEAD_BYTES = 256 * 1024
+
+
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """``/a/{id}/b`` as a regular expression matching one path segment per placeholder."""
+    parts = re.split(r"\{[^/{}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts) + r"\Z")
+
 
 class BodyLimits:
     """Refuses bodies over ``max_bytes`` (413) and JSON nested deeper than ``max_depth`` or not
-    parseable (413/422) with the API's error shape; passes the buffered body on otherwise."""
+    parseable (413/422) with the API's error shape; passes the buffered body on otherwise.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int) -> None:
+    Requests to ``upload_paths`` (route templates such as ``/api/v1/x/{id}/files``) may carry
+    ``upload_bytes`` of files plus `UPLOAD_OVERHEAD_BYTES` instead of ``max_bytes``.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_depth: int,
+        upload_bytes: int = 0,
+        upload_paths: Iterable[str] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.upload_bytes = max(max_bytes, upload_bytes + UPLOAD_OVERHEAD_BYTES)
+        self.upload_paths = [_path_pattern(t) for t in upload_paths]
+
+    def limit(self, path: str) -> int:
+        """The largest body accepted on ``path``."""
+        if any(p.match(path) for p in self.upload_paths):
+            return self.upload_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS", "DELETE"}:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        max_bytes = self.limit(scope.get("path", ""))
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > max_bytes
             except ValueError:
                 await _error(send, 400, "invalid_input", "Content-Length is not a number.")
                 return
@@ -37,7 +68,7 @@ class BodyLimits:
                     send,
                     413,
                     "payload_too_large",
-                    f"The request body is larger than {self.max_bytes:,} bytes.",
+                    f"The request body is larger than {max_bytes:,} bytes.",
                 )
                 return
         body = bytearray()
@@ -48,12 +79,12 @@ class BodyLimits:
                 return
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
+            if len(body) > max_bytes:
                 await _error(
                     send,
                     413,
                     "payload_too_large",
-                    f"The request body is larger than {self.max_bytes:,} bytes.",
+                    f"The request body is larger than {max_bytes:,} bytes.",
                 )
                 return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()

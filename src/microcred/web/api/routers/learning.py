@@ -25,6 +25,12 @@ from microcred.web.api.learning_schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["learning"])
 
+#: Routes that take files: their bodies may reach ``MICROCRED_MAX_UPLOAD_BYTES`` (see BodyLimits).
+UPLOAD_ROUTES = (
+    "/api/v1/achievements/{achievement_id}/code-assignment",
+    "/api/v1/submissions/upload",
+)
+
 
 @router.put("/achievements/{achievement_id}/rubric")
 def set_rubric(
