@@ -14,7 +14,7 @@ from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
-from microcred.adapters.http_fetch import HttpFetcher
+from microcred.adapters.http import HttpFetcher
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder
@@ -65,6 +65,8 @@ class Container:
     code: CodeAssignments
     anchoring: Anchoring | None
     jobs: JobRunner
+    #: the one guarded client for untrusted URLs (verification; webhooks and later fetches)
+    fetcher: HttpFetcher
 
     def close(self) -> None:
         """Release database connections."""
@@ -150,6 +152,20 @@ def _anchoring(
     )
 
 
+def remote_fetcher(settings: Settings) -> HttpFetcher:
+    """The guarded fetcher for untrusted URLs that ``settings`` describe."""
+    return HttpFetcher(
+        timeout=settings.http_timeout_seconds,
+        cache_seconds=settings.did_web_cache_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+        allow_networks=settings.fetch_allow_networks,
+        max_concurrent=settings.fetch_max_concurrent,
+        cache_entries=settings.fetch_cache_entries,
+        cache_bytes=settings.fetch_cache_bytes,
+    )
+
+
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Wire the application from ``settings`` (read from the environment when omitted)."""
     settings = settings or get_settings()
@@ -201,12 +217,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         ledger.after_checkpoint.append(anchoring.schedule)
         handlers[ANCHOR_JOB] = anchoring.anchor
     public = PublicDocuments(uow, keys)
-    fetcher = HttpFetcher(
-        timeout=settings.http_timeout_seconds,
-        cache_seconds=settings.did_web_cache_seconds,
-        allow_http=settings.allow_insecure_http,
-        ca_bundle=settings.ca_bundle,
-    )
+    fetcher = remote_fetcher(settings)
     return Container(
         settings=settings,
         engine=engine,
@@ -225,7 +236,15 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         code=code,
         credentials=CredentialService(uow, clock, keys, status_lists, ledger),
         public=public,
-        verification=VerificationService(public, urls, clock, fetcher),
+        verification=VerificationService(
+            public,
+            urls,
+            clock,
+            fetcher,
+            deadline_seconds=settings.verify_deadline_seconds,
+            max_fetches=settings.verify_max_fetches,
+        ),
+        fetcher=fetcher,
         ledger=ledger,
         witnessing=witnessing,
         anchoring=anchoring,

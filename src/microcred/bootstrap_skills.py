@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory, snapshot_engine
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory
-from microcred.adapters.http_fetch import HttpFetcher
 from microcred.bootstrap import Container
 from microcred.credentials.verify import ExtraCheck, Verifier
 from microcred.services.skills_analysis import SkillsAnalysis
@@ -34,16 +33,8 @@ class Skills:
 
 
 def _verifier_factory(c: Container) -> VerifierFactory:
-    settings = c.settings
-    remote = HttpFetcher(
-        timeout=settings.http_timeout_seconds,
-        cache_seconds=settings.did_web_cache_seconds,
-        allow_http=settings.allow_insecure_http,
-        ca_bundle=settings.ca_bundle,
-    )
-    fetch = LocalFirstFetcher(c.public, c.urls, remote)
-
     def make(extra: Sequence[ExtraCheck]) -> Verifier:
+        fetch = LocalFirstFetcher(c.public, c.urls, c.verification.budget())
         return Verifier(fetch=fetch, clock=c.clock.now, extra_checks=tuple(extra))
 
     return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -40,6 +41,19 @@ class Settings(BaseSettings):
     ca_bundle: str | None = None
     #: Allow fetching did:web documents / status lists over plain http (tests only).
     allow_insecure_http: bool = False
+    #: Networks outgoing fetches of untrusted URLs may reach although they are not public
+    #: (on-premises issuers), e.g. ``10.1.0.0/16,127.0.0.1/32``; everything non-public is
+    #: refused otherwise, after name resolution.
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Remote fetches running at once in the whole process; waiting counts against deadlines.
+    fetch_max_concurrent: int = Field(default=16, ge=1)
+    #: The fetch cache's bounds: documents kept, and bytes of them.
+    fetch_cache_entries: int = Field(default=1024, ge=0)
+    fetch_cache_bytes: int = Field(default=32_000_000, ge=0)
+    #: One verification's time for all its remote fetches together (seconds) …
+    verify_deadline_seconds: float = Field(default=10.0, gt=0)
+    #: … and the most remote documents it fetches.
+    verify_max_fetches: int = Field(default=16, ge=1)
     #: Lifetime of API tokens created by password sign-in (seconds).
     session_token_seconds: int = 8 * 3600
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
@@ -91,11 +105,18 @@ class Settings(BaseSettings):
             return self.environment != "production"
         return self.open_registration
 
-    @field_validator("kek_secrets", "witnesses", mode="before")
+    @field_validator("kek_secrets", "witnesses", "fetch_allow_networks", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [s.strip() for s in value.split(",") if s.strip()]
+        return value
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return value
 
     @field_validator("public_base_url")

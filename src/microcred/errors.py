@@ -108,3 +108,16 @@ class Offline(NotFound):
     """Something would have to be fetched, but verification runs offline."""
 
     code = "offline"
+
+
+class AddressRefused(InvalidInput):
+    """An outgoing fetch would reach a loopback, private or otherwise non-public address."""
+
+    code = "address_refused"
+
+
+class FetchTimedOut(MicrocredError):
+    """An outgoing fetch did not finish within its deadline (or the verification's)."""
+
+    code = "fetch_timed_out"
+    status_code = 504

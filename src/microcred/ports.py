@@ -376,6 +376,7 @@ class UnitOfWorkFactory(Protocol):
 
 
 class DocumentFetcher(Protocol):
-    """Fetches JSON documents over the network (did:web, status lists), with limits."""
+    """Fetches JSON documents over the network (did:web, status lists), with limits;
+    ``deadline`` (a `time.monotonic` value) cuts a fetch short of its own timeout."""
 
-    def __call__(self, url: str) -> dict[str, Any]: ...
+    def __call__(self, url: str, *, deadline: float | None = None) -> dict[str, Any]: ...

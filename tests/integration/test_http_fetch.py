@@ -10,13 +10,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from microcred.adapters.http_fetch import MAX_DOCUMENT_BYTES, HttpFetcher
+from microcred.adapters.http import MAX_DOCUMENT_BYTES, HttpFetcher
 from microcred.credentials.resolver import KeyResolver
 from microcred.crypto.did import did_key_document
 from microcred.crypto.keys import Ed25519KeyPair
 from microcred.errors import InvalidInput, MicrocredError, NotFound, PayloadTooLarge
 
 HITS: dict[str, int] = {}
+#: the local test server is on loopback, which is refused unless allow-listed
+LOOPBACK = ["127.0.0.1/32"]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,7 +58,7 @@ def base() -> Iterator[str]:
 
 
 def test_fetches_and_caches(base: str) -> None:
-    fetch = HttpFetcher(allow_http=True, cache_seconds=60)
+    fetch = HttpFetcher(allow_http=True, cache_seconds=60, allow_networks=LOOPBACK)
     assert fetch(f"{base}/doc") == {"id": "x"}
     assert fetch(f"{base}/doc") == {"id": "x"}
     assert HITS["/doc"] == 1
@@ -79,7 +81,7 @@ def test_fetches_and_caches(base: str) -> None:
 )
 def test_refuses_bad_answers(base: str, path: str, error: type[Exception]) -> None:
     with pytest.raises(error):
-        HttpFetcher(allow_http=True)(f"{base}{path}")
+        HttpFetcher(allow_http=True, allow_networks=LOOPBACK)(f"{base}{path}")
 
 
 def test_plain_http_and_other_schemes_are_refused_by_default(base: str) -> None:
@@ -90,7 +92,7 @@ def test_plain_http_and_other_schemes_are_refused_by_default(base: str) -> None:
 
 def test_unreachable_host_is_a_clear_error() -> None:
     with pytest.raises(MicrocredError, match="could not be fetched"):
-        HttpFetcher(timeout=1)("https://127.0.0.1:9/did.json")
+        HttpFetcher(timeout=1, allow_networks=LOOPBACK)("https://127.0.0.1:9/did.json")
 
 
 def test_resolver_refuses_a_did_web_document_for_another_did() -> None:

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 from cryptography.hazmat.primitives import serialization
 
-from microcred.adapters.http_fetch import HttpFetcher
+from microcred.adapters.http import HttpFetcher
+from microcred.bootstrap import remote_fetcher
 from microcred.cli.common import fail
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
@@ -20,6 +21,7 @@ from microcred.credentials.verify import Check, CheckStatus, VerificationReport,
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.services.fetch_budget import FetchBudget
 from microcred.services.log_verification import LogProofCheck
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
@@ -114,12 +116,18 @@ def sign(
 
 
 def _fetcher() -> HttpFetcher:
+    return remote_fetcher(get_settings())
+
+
+def _budget(remote: HttpFetcher | None) -> FetchBudget | None:
+    """One verification's deadline and fetch cap, as the server applies them."""
+    if remote is None:
+        return None
     settings = get_settings()
-    return HttpFetcher(
-        timeout=settings.http_timeout_seconds,
-        cache_seconds=settings.did_web_cache_seconds,
-        allow_http=settings.allow_insecure_http,
-        ca_bundle=settings.ca_bundle,
+    return FetchBudget(
+        remote,
+        seconds=settings.verify_deadline_seconds,
+        max_fetches=settings.verify_max_fetches,
     )
 
 
@@ -184,7 +192,7 @@ def verify(
                 proof_path = tlog_proof or path.with_name(path.name + ".tlog-proof")
                 proof = TlogProof.parse(read_file(proof_path))
                 extra.append(LogProofCheck(proof, log_policy, lambda: int(time.time())))
-            verifier = Verifier(fetch=fetch, documents=docs, extra_checks=extra)
+            verifier = Verifier(fetch=_budget(fetch), documents=docs, extra_checks=extra)
             report = verifier.verify(_load_credential(path))
         except MicrocredError as exc:
             report = VerificationReport()

@@ -3,7 +3,7 @@ through the injected fetcher (none when offline)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +11,7 @@ from microcred.credentials.verify import VerificationReport, Verifier
 from microcred.errors import Offline
 from microcred.ports import Clock, DocumentFetcher
 from microcred.services.credentials import PublicDocuments
+from microcred.services.fetch_budget import FetchBudget
 from microcred.services.urls import PublicUrls
 
 
@@ -19,7 +20,10 @@ class LocalFirstFetcher:
     other URL to the remote fetcher (or refuses when there is none)."""
 
     def __init__(
-        self, public: PublicDocuments, urls: PublicUrls, remote: DocumentFetcher | None
+        self,
+        public: PublicDocuments,
+        urls: PublicUrls,
+        remote: Callable[[str], dict[str, Any]] | None,
     ) -> None:
         self._public = public
         self._urls = urls
@@ -48,11 +52,24 @@ class VerificationService:
         urls: PublicUrls,
         clock: Clock,
         remote: DocumentFetcher | None,
+        *,
+        deadline_seconds: float = 10.0,
+        max_fetches: int = 16,
     ) -> None:
         self._public = public
         self._urls = urls
         self._clock = clock
         self._remote = remote
+        self._deadline_seconds = deadline_seconds
+        self._max_fetches = max_fetches
+
+    def budget(self) -> FetchBudget | None:
+        """A fresh allowance of remote fetches for one verification (None without a remote)."""
+        if self._remote is None:
+            return None
+        return FetchBudget(
+            self._remote, seconds=self._deadline_seconds, max_fetches=self._max_fetches
+        )
 
     def verify(
         self,
@@ -61,7 +78,8 @@ class VerificationService:
         offline: bool = False,
         documents: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> VerificationReport:
-        """Run every check; ``offline`` stops all network access (own documents still count)."""
-        fetch = LocalFirstFetcher(self._public, self._urls, None if offline else self._remote)
+        """Run every check; ``offline`` stops all network access (own documents still count).
+        Remote fetches share one deadline and a cap (`FetchBudget`)."""
+        fetch = LocalFirstFetcher(self._public, self._urls, None if offline else self.budget())
         verifier = Verifier(fetch=fetch, documents=dict(documents or {}), clock=self._clock.now)
         return verifier.verify(credential)

@@ -1,0 +1,20 @@
+"""The one guarded HTTP client for URLs that come from outside: public addresses only (vetted
+after resolution, connected to exactly), deadlines, size and concurrency caps, a bounded cache.
+
+Use `HttpFetcher` for JSON documents, `guarded_client` (with `fetch_deadline`) for anything
+else, such as webhooks."""
+
+from microcred.adapters.http.addresses import AddressPolicy, parse_networks, refusal
+from microcred.adapters.http.backend import fetch_deadline
+from microcred.adapters.http.client import guarded_client
+from microcred.adapters.http.fetcher import MAX_DOCUMENT_BYTES, HttpFetcher
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "AddressPolicy",
+    "HttpFetcher",
+    "fetch_deadline",
+    "guarded_client",
+    "parse_networks",
+    "refusal",
+]
