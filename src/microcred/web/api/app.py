@@ -107,7 +107,8 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     @app.get("/healthz", tags=["public"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """Trivially cheap and on the event loop: it answers while every worker thread is busy."""
         return {"status": "ok", "version": __version__}
 
     app.mount(

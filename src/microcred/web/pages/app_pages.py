@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from microcred.bootstrap import Container
 from microcred.crypto.passwords import hash_token
@@ -190,10 +192,15 @@ def review_item(submission_id: str, request: Request) -> Response:
 async def review_decide(submission_id: str, request: Request) -> Response:
     """Accept the AI's assessment or save a grade with feedback."""
     c = _container(request)
+    form = await request.form()
+    # the session lookup, the decision and any issuance run off the event loop
+    return await run_in_threadpool(_review_decide, c, submission_id, request, form)
+
+
+def _review_decide(c: Container, submission_id: str, request: Request, form: FormData) -> Response:
     principal = current(request, c)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    form = await request.form()
     check_csrf(request, form.get("csrf"))
     feedback = str(form.get("feedback") or "")
     try:

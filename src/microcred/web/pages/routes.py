@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
+from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.web.pages.view import credential_view
 
@@ -44,21 +46,8 @@ async def verify_page(request: Request) -> Response:
         raw = (await upload.read()).decode("utf-8", "replace")
     text = str(raw).strip()
     try:
-        if not text:
-            raise InvalidInput("Paste a credential first.")
-        credential: Any
-        if text[:1] != "{" and text.count(".") == 2:
-            credential = text
-        else:
-            credential = load_json(
-                text,
-                max_bytes=c.settings.max_body_bytes,
-                max_depth=c.settings.max_json_depth,
-                what="credential",
-            )
-            if not isinstance(credential, dict):
-                raise InvalidInput("A credential is a JSON object (or a VC-JWT).")
-        report = c.verification.verify(credential)
+        # parsing and verifying (remote fetches, canonicalisation) run off the event loop
+        report = await run_in_threadpool(_verify_text, c, text)
     except MicrocredError as exc:
         return templates.TemplateResponse(
             request,
@@ -70,6 +59,25 @@ async def verify_page(request: Request) -> Response:
     return templates.TemplateResponse(
         request, "verify_result.html", {"report": report, "view": view}
     )
+
+
+def _verify_text(c: Container, text: str) -> VerificationReport:
+    """Verify a pasted credential: JSON-LD or a VC-JWT."""
+    if not text:
+        raise InvalidInput("Paste a credential first.")
+    credential: Any
+    if text[:1] != "{" and text.count(".") == 2:
+        credential = text
+    else:
+        credential = load_json(
+            text,
+            max_bytes=c.settings.max_body_bytes,
+            max_depth=c.settings.max_json_depth,
+            what="credential",
+        )
+        if not isinstance(credential, dict):
+            raise InvalidInput("A credential is a JSON object (or a VC-JWT).")
+    return c.verification.verify(credential)
 
 
 def credential_page(request: Request, c: Container, credential_id: str) -> Response:

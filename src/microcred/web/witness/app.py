@@ -11,11 +11,13 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.transparency.witness import (
     MAX_BODY_BYTES,
     TEXT_CONTENT_TYPE,
+    AddCheckpointRequest,
     MalformedRequest,
     Witness,
     origin_hash,
@@ -44,13 +46,17 @@ def create_witness_app(witness: Witness, store: WitnessStore) -> FastAPI:
             parsed = parse_add_checkpoint(bytes(body))
         except MalformedRequest as exc:
             return PlainTextResponse(exc.message + "\n", 400)
+        if parsed.checkpoint.origin not in witness.logs:
+            return PlainTextResponse(f"Unknown log {parsed.checkpoint.origin!r}.\n", 404)
+        # signature checks and the compare-and-set run off the event loop
+        return await run_in_threadpool(_decide, parsed, bytes(body))
+
+    def _decide(parsed: AddCheckpointRequest, body: bytes) -> Response:
         origin = parsed.checkpoint.origin
-        if origin not in witness.logs:
-            return PlainTextResponse(f"Unknown log {origin!r}.\n", 404)
         for _attempt in range(5):
             with store.session() as session:
                 previous = store.load(session, origin)
-                decision = witness.decide(parsed, previous, int(time.time()), body=bytes(body))
+                decision = witness.decide(parsed, previous, int(time.time()), body=body)
                 if decision.evidence is not None:
                     store.keep_evidence(session, decision.evidence)
                     log.warning("kept evidence (%s) for %s", decision.evidence.kind.value, origin)

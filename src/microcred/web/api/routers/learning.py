@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from microcred.assessment.code_audit import AUDIT_SHARE as DEFAULT_AUDIT_SHARE
 from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
 from microcred.services.evidence import Upload
-from microcred.web.api.deps import ContainerDep, PrincipalDep
+from microcred.web.api.deps import ContainerDep, PrincipalDep, require_instructor
 from microcred.web.api.learning_schemas import (
     EnrolmentCreate,
     GradedImport,
@@ -69,21 +70,26 @@ async def set_code_assignment(
         audit_share = float(str(form.get("audit_share") or DEFAULT_AUDIT_SHARE))
     except ValueError:
         raise InvalidInput("audit_share is a number between 0 and 1.") from None
-    record = c.code.set(
+    upload = Upload(tests.filename or "tests", await tests.read())
+    # the archive checks and the database work run off the event loop
+    record = await run_in_threadpool(
+        c.code.set,
         p,
         achievement_id,
-        Upload(tests.filename or "tests", await tests.read()),
+        upload,
         criteria,
         pass_fraction=fraction,
         auto_decide=str(form.get("auto_decide", "true")).lower() != "false",
         audit_share=audit_share,
     )
-    return c.code.get(p, record.achievement_id)
+    found: dict[str, Any] = await run_in_threadpool(c.code.get, p, record.achievement_id)
+    return found
 
 
 @router.get("/achievements/{achievement_id}/code-assignment")
 def get_code_assignment(achievement_id: str, p: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
     """The code assignment and how often people agreed with its tests in audits."""
+    require_instructor(p)
     return c.code.get(p, achievement_id)
 
 
@@ -98,6 +104,7 @@ def import_graded(
 @router.get("/achievements/{achievement_id}/trust")
 def trust(achievement_id: str, p: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
     """How reliable the AI has measured to be on this rubric, and whether it may decide alone."""
+    require_instructor(p)
     return c.rubrics.trust(p, achievement_id)
 
 
@@ -172,11 +179,17 @@ async def submit_upload(request: Request, p: PrincipalDep, c: ContainerDep) -> S
             if isinstance(item, str):
                 raise InvalidInput(f"{field} must be a file.")
             received.append(Upload(item.filename or "file", await item.read()))
-    return SubmissionPublic.of(
-        c.learning.submit(
-            p, achievement_id, texts=texts, links=links, files=uploads["file"], code=uploads["code"]
-        )
+    # storing blobs, checking archives and the database work run off the event loop
+    submission = await run_in_threadpool(
+        c.learning.submit,
+        p,
+        achievement_id,
+        texts=texts,
+        links=links,
+        files=uploads["file"],
+        code=uploads["code"],
     )
+    return SubmissionPublic.of(submission)
 
 
 @router.get("/me/submissions")

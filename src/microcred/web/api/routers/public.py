@@ -6,8 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
+from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput
 from microcred.web.api.deps import ContainerDep
 from microcred.web.api.schemas import VerificationPublic
@@ -65,6 +68,12 @@ async def verify(
     VC-JWT (as text, or as ``{"jwt": "…"}``). Returns the named checks."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    # parsing and verifying (remote fetches, canonicalisation) run off the event loop
+    report = await run_in_threadpool(_verify_body, c, raw, content_type, offline)
+    return VerificationPublic.model_validate(report.to_json())
+
+
+def _verify_body(c: Container, raw: bytes, content_type: str, offline: bool) -> VerificationReport:
     credential: Any
     if content_type in {"application/vc+jwt", "application/jwt", "text/plain"}:
         try:
@@ -86,5 +95,4 @@ async def verify(
             credential = body
     if not isinstance(credential, dict | str):
         raise InvalidInput("Send a credential as a JSON object or a VC-JWT string.")
-    report = c.verification.verify(credential, offline=offline)
-    return VerificationPublic.model_validate(report.to_json())
+    return c.verification.verify(credential, offline=offline)
