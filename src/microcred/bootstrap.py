@@ -27,7 +27,8 @@ from microcred.services.achievements import AchievementService
 from microcred.services.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.code_assignments import CodeAssignments
 from microcred.services.credentials import CredentialService, PublicDocuments
-from microcred.services.identity import IdentityService
+from microcred.services.accounts import AccountService
+from microcred.services.identity import IdentityService, password_throttle
 from microcred.services.issuance import IssuanceService
 from microcred.services.jobs import Handler, JobRunner
 from microcred.services.keys import IssuerKeys
@@ -52,6 +53,7 @@ class Container:
     urls: PublicUrls
     keys: IssuerKeys
     identity: IdentityService
+    accounts: AccountService
     achievements: AchievementService
     issuance: IssuanceService
     credentials: CredentialService
@@ -218,6 +220,22 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         handlers[ANCHOR_JOB] = anchoring.anchor
     public = PublicDocuments(uow, keys)
     fetcher = remote_fetcher(settings)
+    identity = IdentityService(
+        uow,
+        clock,
+        keys,
+        urls,
+        timedelta(seconds=settings.session_token_seconds),
+        api_token_default=timedelta(days=settings.api_token_default_days),
+        api_token_max=timedelta(days=settings.api_token_max_days),
+        throttle=password_throttle(
+            uow,
+            clock,
+            account_free=settings.signin_account_free_failures,
+            client_free=settings.signin_client_free_failures,
+            max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
+        ),
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -225,9 +243,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         clock=clock,
         urls=urls,
         keys=keys,
-        identity=IdentityService(
-            uow, clock, keys, urls, timedelta(seconds=settings.session_token_seconds)
-        ),
+        identity=identity,
+        accounts=AccountService(uow, clock, identity),
         achievements=AchievementService(uow, clock, urls),
         issuance=issuance,
         rubrics=rubrics,

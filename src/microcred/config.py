@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     verify_max_fetches: int = Field(default=16, ge=1)
     #: Lifetime of API tokens created by password sign-in (seconds).
     session_token_seconds: int = 8 * 3600
+    #: Named API tokens expire: after this many days unless asked otherwise, never later than
+    #: the maximum.
+    api_token_default_days: int = Field(default=90, ge=1)
+    api_token_max_days: int = Field(default=365, ge=1)
+    #: Sign-in throttling: failures allowed per account and per client address before each
+    #: further attempt waits a delay that doubles from 1 s up to the maximum (seconds).
+    signin_account_free_failures: int = Field(default=5, ge=1)
+    signin_client_free_failures: int = Field(default=20, ge=1)
+    signin_max_delay_seconds: int = Field(default=900, ge=1)
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
     log_level: str = "INFO"

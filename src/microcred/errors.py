@@ -97,6 +97,17 @@ class Conflict(MicrocredError):
     status_code = 409
 
 
+class TooManyAttempts(MicrocredError):
+    """Too many failed attempts (sign-in, ...): wait ``retry_after`` seconds before the next."""
+
+    code = "too_many_attempts"
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = max(1, retry_after)
+
+
 class ConfigurationError(MicrocredError):
     """Settings are missing or unsafe."""
 

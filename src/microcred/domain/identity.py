@@ -126,6 +126,9 @@ class Principal:
     role: Role
     email: str
     permissions: frozenset[Permission] = field(default_factory=frozenset)
+    #: the token the caller presented (None when not signed in with a token)
+    token_id: str | None = None
+    token_kind: TokenKind | None = None
 
     def require(self, permission: Permission) -> None:
         """Raise `PermissionDenied` unless the principal holds ``permission``."""
@@ -133,6 +136,13 @@ class Principal:
             raise PermissionDenied(
                 f"Your role ({self.role.value}) may not {permission.value.replace('_', ' ')}."
             )
+
+
+class TokenKind(enum.StrEnum):
+    """Where a token came from: password sign-in (a session) or a named API token."""
+
+    SESSION = "session"
+    API = "api"
 
 
 @dataclass(slots=True)
@@ -148,3 +158,19 @@ class ApiToken:
     created_at: datetime
     expires_at: datetime | None = None
     revoked: bool = False
+    kind: TokenKind = TokenKind.API
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    """Something an organisation's admins should know about: a lock-out, a deactivation, ..."""
+
+    id: str
+    organisation_id: str
+    kind: str
+    at: datetime
+    detail: str
+    user_id: str | None = None
+    actor_user_id: str | None = None
+    client: str | None = None

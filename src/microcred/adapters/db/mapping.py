@@ -24,7 +24,7 @@ from microcred.domain.achievement import (
     StatusPurpose,
 )
 from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
-from microcred.domain.identity import ApiToken, Organisation, Role, User
+from microcred.domain.identity import ApiToken, Organisation, Role, TokenKind, User
 from microcred.ports import SigningKeyRecord, StatusChangeRecord, StatusListRecord
 
 
@@ -76,6 +76,9 @@ def user_to_row(user: User, row: UserRow) -> UserRow:
     return row
 
 
+_TOKEN_KINDS = frozenset(k.value for k in TokenKind)
+
+
 def token_from_row(row: ApiTokenRow) -> ApiToken:
     return ApiToken(
         row.id,
@@ -87,6 +90,8 @@ def token_from_row(row: ApiTokenRow) -> ApiToken:
         row.created_at,
         row.expires_at,
         row.revoked,
+        TokenKind(row.kind) if row.kind in _TOKEN_KINDS else TokenKind.API,
+        row.revoked_at,
     )
 
 
@@ -101,6 +106,8 @@ def token_to_row(token: ApiToken) -> ApiTokenRow:
         created_at=token.created_at,
         expires_at=token.expires_at,
         revoked=token.revoked,
+        kind=token.kind.value,
+        revoked_at=token.revoked_at,
     )
 
 

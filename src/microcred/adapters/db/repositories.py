@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
@@ -132,13 +133,41 @@ class SqlTokens:
         )
         return [m.token_from_row(r) for r in rows]
 
-    def revoke(self, token_id: str) -> bool:
+    def get(self, token_id: str) -> ApiToken | None:
+        row = self._s.scalar(select(ApiTokenRow).where(ApiTokenRow.id == token_id, *self._where()))
+        return m.token_from_row(row) if row else None
+
+    def list(self, *, offset: int = 0, limit: int = 200) -> Sequence[ApiToken]:
+        offset, limit = _page(offset, limit)
+        rows = self._s.scalars(
+            select(ApiTokenRow)
+            .where(*self._where())
+            .order_by(ApiTokenRow.created_at.desc(), ApiTokenRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [m.token_from_row(r) for r in rows]
+
+    def revoke(self, token_id: str, now: datetime | None = None) -> bool:
         result = self._s.execute(
             update(ApiTokenRow)
             .where(ApiTokenRow.id == token_id, *self._where())
-            .values(revoked=True)
+            .values(revoked=True, revoked_at=now)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def revoke_for_user(
+        self, user_id: str, now: datetime, *, except_token: str | None = None
+    ) -> int:
+        conditions = [ApiTokenRow.user_id == user_id, ApiTokenRow.revoked.is_(False)]
+        if except_token is not None:
+            conditions.append(ApiTokenRow.id != except_token)
+        result = self._s.execute(
+            update(ApiTokenRow)
+            .where(*conditions, *self._where())
+            .values(revoked=True, revoked_at=now)
+        )
+        return int(getattr(result, "rowcount", 0))
 
 
 class SqlKeys(_Scoped):

@@ -29,6 +29,7 @@ from microcred.adapters.db.repositories import (
     SqlTokens,
     SqlUsers,
 )
+from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.errors import Conflict, MicrocredError
 from microcred.ports import Clock
 
@@ -78,6 +79,7 @@ class SqlUnitOfWork:
         self.public = SqlPublic(self._session)
         self.jobs = SqlJobs(self._session, self._clock)
         self.ledger = SqlLedger(self._session)
+        self.attempts = SqlAttemptCounters(self._session)
         return self
 
     def __exit__(
@@ -142,6 +144,7 @@ class TenantRepositories:
         self.pathways = SqlPathways(session, organisation_id)
         self.enrolments = SqlEnrolments(session, organisation_id)
         self.submissions = SqlSubmissions(session, organisation_id)
+        self.security_events = SqlSecurityEvents(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microcred import __version__
 from microcred.bootstrap import Container
-from microcred.errors import MicrocredError
+from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
@@ -59,10 +59,14 @@ def create_app(container: Container) -> FastAPI:
         if exc.status_code >= 500:
             log.error("server-side error: %s", exc.message)
         if pages.wants_html(request):
-            return pages.error_page(request, exc.status_code, "Sorry", exc.explain())
-        return JSONResponse(
-            {"error": exc.code, "message": exc.explain()}, status_code=exc.status_code
-        )
+            response = pages.error_page(request, exc.status_code, "Sorry", exc.explain())
+        else:
+            response = JSONResponse(
+                {"error": exc.code, "message": exc.explain()}, status_code=exc.status_code
+            )
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

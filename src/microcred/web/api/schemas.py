@@ -18,7 +18,14 @@ from microcred.domain.achievement import (
     StatusPurpose,
 )
 from microcred.domain.credential import Evidence, IssuedCredential
-from microcred.domain.identity import Organisation, Role, User
+from microcred.domain.identity import (
+    ApiToken,
+    Organisation,
+    Role,
+    SecurityEvent,
+    TokenKind,
+    User,
+)
 from microcred.services.achievements import AchievementInput
 from microcred.services.identity import IssuedToken
 from microcred.services.issuance import Suite
@@ -87,6 +94,7 @@ class SignIn(Strict):
 
 class TokenCreate(Strict):
     name: Name
+    #: default and maximum: the server's MICROCRED_API_TOKEN_DEFAULT_DAYS / _MAX_DAYS
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
@@ -96,19 +104,61 @@ class TokenPublic(BaseModel):
     prefix: str
     created_at: datetime
     expires_at: datetime | None
+    user_id: str | None = None
+    kind: TokenKind = TokenKind.API
+    revoked: bool = False
     #: shown only once, when the token is created
     token: str | None = None
 
     @classmethod
     def of(cls, issued: IssuedToken) -> TokenPublic:
-        r = issued.record
+        return cls.record(issued.record, issued.token)
+
+    @classmethod
+    def record(cls, r: ApiToken, token: str | None = None) -> TokenPublic:
+        """A stored token (never its value unless it was just created)."""
         return cls(
             id=r.id,
             name=r.name,
             prefix=r.prefix,
             created_at=r.created_at,
             expires_at=r.expires_at,
-            token=issued.token,
+            user_id=r.user_id,
+            kind=r.kind,
+            revoked=r.revoked,
+            token=token,
+        )
+
+
+class PasswordChange(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    new_password: Annotated[str, StringConstraints(min_length=10, max_length=1024)]
+
+
+class PasswordResetIn(Strict):
+    #: leave out to have a random password generated (returned once)
+    password: Annotated[str, StringConstraints(min_length=10, max_length=1024)] | None = None
+
+
+class SecurityEventPublic(BaseModel):
+    id: str
+    kind: str
+    at: datetime
+    detail: str
+    user_id: str | None
+    actor_user_id: str | None
+    client: str | None
+
+    @classmethod
+    def of(cls, e: SecurityEvent) -> SecurityEventPublic:
+        return cls(
+            id=e.id,
+            kind=e.kind,
+            at=e.at,
+            detail=e.detail,
+            user_id=e.user_id,
+            actor_user_id=e.actor_user_id,
+            client=e.client,
         )
 
 
@@ -129,6 +179,12 @@ class UserPublic(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserPublic:
         return cls(id=user.id, email=user.email, name=user.name, role=user.role, active=user.active)
+
+
+class PasswordResetPublic(BaseModel):
+    user: UserPublic
+    #: the generated password, shown once (None when the admin chose it)
+    password: str | None = None
 
 
 class AlignmentIn(Strict):

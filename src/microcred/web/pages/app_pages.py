@@ -12,11 +12,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from microcred.bootstrap import Container
-from microcred.crypto.passwords import hash_token
 from microcred.domain.identity import Permission, Principal
-from microcred.errors import InvalidInput, MicrocredError, NotFound
+from microcred.errors import InvalidInput, MicrocredError, NotFound, TooManyAttempts
 from microcred.web.pages.routes import templates
-from microcred.web.pages.session import COOKIE, check_csrf, csrf_token, current
+from microcred.web.pages.session import (
+    COOKIE,
+    LOGIN_COOKIE,
+    check_csrf,
+    check_login_csrf,
+    csrf_token,
+    current,
+    login_csrf,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,29 +49,67 @@ def _context(request: Request, principal: Principal, **extra: object) -> dict[st
     }
 
 
+def _login_page(
+    request: Request,
+    c: Container,
+    status_code: int = 200,
+    *,
+    error: str | None = None,
+    organisation: str = "",
+) -> Response:
+    token, fresh = login_csrf(request, c)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"error": error, "organisation": organisation[:63], "csrf": token},
+        status_code=status_code,
+    )
+    if fresh is not None:
+        response.set_cookie(
+            LOGIN_COOKIE,
+            fresh,
+            httponly=True,
+            samesite="strict",
+            secure=urlsplit(c.settings.public_base_url).scheme == "https",
+            path="/login",
+        )
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request) -> Response:
-    """The sign-in form."""
-    return templates.TemplateResponse(request, "login.html", {})
+    """The sign-in form, with a CSRF token bound to a pre-session cookie."""
+    return _login_page(request, _container(request))
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    """Sign in; the session token goes into an HttpOnly, SameSite=Strict cookie."""
+    """Sign in; the session token goes into an HttpOnly, SameSite=Strict cookie. The form's
+    CSRF token is checked first; the password check (argon2) runs off the event loop."""
     c = _container(request)
     form = await request.form()
     organisation = str(form.get("organisation") or "")
     try:
-        issued = c.identity.sign_in(
-            organisation, str(form.get("email") or ""), str(form.get("password") or "")
+        check_login_csrf(request, c, form.get("csrf"))
+        issued = await run_in_threadpool(
+            c.identity.sign_in,
+            organisation,
+            str(form.get("email") or ""),
+            str(form.get("password") or ""),
+            request.client.host if request.client else None,
         )
     except MicrocredError as exc:
-        return templates.TemplateResponse(
+        response = await run_in_threadpool(
+            _login_page,
             request,
-            "login.html",
-            {"error": exc.explain(), "organisation": organisation[:63]},
-            status_code=401,
+            c,
+            exc.status_code if exc.status_code in (401, 429) else 400,
+            error=exc.explain(),
+            organisation=organisation,
         )
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse("/learn", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -77,19 +122,19 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _sign_out(request: Request, c: Container, submitted: object) -> None:
+    principal = current(request, c)
+    if principal is not None:
+        check_csrf(request, submitted)
+        c.identity.sign_out(principal)
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     """Sign out: the session token is revoked, the cookie cleared."""
     c = _container(request)
-    principal = current(request, c)
     form = await request.form()
-    if principal is not None:
-        check_csrf(request, form.get("csrf"))
-        token = request.cookies.get(COOKIE, "")
-        with c.uow() as uow:
-            found = uow.tokens_global().by_hash(hash_token(token))
-        if found is not None:
-            c.identity.revoke_token(principal, found.id)
+    await run_in_threadpool(_sign_out, request, c, form.get("csrf"))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

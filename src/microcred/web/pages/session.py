@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from fastapi import Request
 
@@ -14,6 +15,8 @@ from microcred.domain.identity import Principal
 from microcred.errors import MicrocredError, Unauthenticated
 
 COOKIE = "mc_session"
+#: the pre-session cookie the sign-in form's CSRF token is bound to
+LOGIN_COOKIE = "mc_login"
 
 
 def session_token(request: Request) -> str | None:
@@ -43,3 +46,33 @@ def check_csrf(request: Request, submitted: object) -> None:
     """Refuse a form post whose CSRF token does not match the session."""
     if not isinstance(submitted, str) or not hmac.compare_digest(submitted, csrf_token(request)):
         raise Unauthenticated("The form has expired or did not come from this site; reload it.")
+
+
+def _login_token(c: Container, nonce: str) -> str:
+    key = hmac.new(c.settings.kek_secrets[0].encode(), b"microcred-login-csrf", hashlib.sha256)
+    return hmac.new(key.digest(), nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def login_csrf(request: Request, c: Container) -> tuple[str, str | None]:
+    """The sign-in form's CSRF token, bound to the browser's pre-session cookie, and a new
+    cookie value to set when the browser has none yet (login CSRF: a cross-site form can
+    neither read the cookie nor, SameSite=Strict, make the browser send it)."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    fresh = None
+    if not nonce or len(nonce) > 100:
+        nonce = fresh = secrets.token_urlsafe(24)
+    return _login_token(c, nonce), fresh
+
+
+def check_login_csrf(request: Request, c: Container, submitted: object) -> None:
+    """Refuse a sign-in post whose token does not match the browser's pre-session cookie."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if (
+        not nonce
+        or len(nonce) > 100
+        or not isinstance(submitted, str)
+        or not hmac.compare_digest(submitted, _login_token(c, nonce))
+    ):
+        raise Unauthenticated(
+            "The sign-in form has expired or did not come from this site; reload it."
+        )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, Request, status
 
 from microcred.domain.identity import Permission
 from microcred.errors import PermissionDenied
@@ -12,6 +13,10 @@ from microcred.web.api.deps import ContainerDep, PrincipalDep
 from microcred.web.api.schemas import (
     OrganisationCreate,
     OrganisationPublic,
+    PasswordChange,
+    PasswordResetIn,
+    PasswordResetPublic,
+    SecurityEventPublic,
     SignIn,
     TokenCreate,
     TokenPublic,
@@ -51,16 +56,37 @@ def my_organisation(p: PrincipalDep, c: ContainerDep) -> OrganisationPublic:
     return OrganisationPublic.of(org, c.issuance.current_issuer_id(org))
 
 
+def client_address(request: Request) -> str | None:
+    """The peer address sign-in attempts are throttled by."""
+    return request.client.host if request.client else None
+
+
 @router.post("/auth/token", status_code=status.HTTP_201_CREATED)
-def sign_in(body: SignIn, c: ContainerDep) -> TokenPublic:
-    """Exchange organisation, e-mail and password for a session token."""
-    issued = c.identity.sign_in(body.organisation, body.email, body.password)
+def sign_in(body: SignIn, request: Request, c: ContainerDep) -> TokenPublic:
+    """Exchange organisation, e-mail and password for a session token (throttled: too many
+    failures per account or per client answer 429 with ``Retry-After``)."""
+    issued = c.identity.sign_in(
+        body.organisation, body.email, body.password, client_address(request)
+    )
     return TokenPublic.of(issued)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(p: PrincipalDep, c: ContainerDep) -> None:
+    """Revoke the token this request was made with."""
+    c.identity.sign_out(p)
+
+
+@router.get("/tokens")
+def list_tokens(p: PrincipalDep, c: ContainerDep) -> list[TokenPublic]:
+    """Your tokens (admins: every token of the organisation); never their values."""
+    return [TokenPublic.record(t) for t in c.identity.list_tokens(p)]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenCreate, p: PrincipalDep, c: ContainerDep) -> TokenPublic:
-    """A named API token for scripts and integrations."""
+    """A named API token for scripts and integrations; it always expires (default and maximum
+    set by the server)."""
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     issued = c.identity.create_token(p, body.name, lifetime)
     return TokenPublic.of(issued)
@@ -86,6 +112,43 @@ def add_user(body: UserCreate, p: PrincipalDep, c: ContainerDep) -> UserPublic:
             p, email=body.email, name=body.name, role=body.role, password=body.password
         )
     )
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate_user(user_id: str, p: PrincipalDep, c: ContainerDep) -> UserPublic:
+    """Deactivate a user (admins): sign-in refused, every token and session revoked."""
+    return UserPublic.of(c.accounts.set_active(p, user_id, False))
+
+
+@router.post("/users/{user_id}/activate")
+def activate_user(user_id: str, p: PrincipalDep, c: ContainerDep) -> UserPublic:
+    """Reactivate a user (admins)."""
+    return UserPublic.of(c.accounts.set_active(p, user_id, True))
+
+
+@router.post("/users/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChange, request: Request, p: PrincipalDep, c: ContainerDep
+) -> None:
+    """Change your password; your other tokens and sessions are revoked."""
+    c.accounts.change_password(p, body.current_password, body.new_password, client_address(request))
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    user_id: str, body: PasswordResetIn, p: PrincipalDep, c: ContainerDep
+) -> PasswordResetPublic:
+    """Set a user's password (admins); without one a random password is returned once."""
+    reset = c.accounts.reset_password(p, user_id, body.password)
+    return PasswordResetPublic(user=UserPublic.of(reset.user), password=reset.password)
+
+
+@router.get("/security-events")
+def security_events(
+    p: PrincipalDep, c: ContainerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[SecurityEventPublic]:
+    """Sign-in lock-outs, deactivations and password resets in your organisation (admins)."""
+    return [SecurityEventPublic.of(e) for e in c.accounts.security_events(p, limit)]
 
 
 @router.post("/keys/rotate")
