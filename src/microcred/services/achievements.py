@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from microcred.credentials.achievement_credential import (
+    CredentialDraft,
+    IssuerProfile,
+    achievement_json,
+    build,
+)
+from microcred.credentials.jsonld import canonize
+from microcred.credentials.schema import schema_errors
+from microcred.credentials.status_list import status_list_entry
 from microcred.domain.achievement import (
     Achievement,
     Alignment,
@@ -11,8 +20,9 @@ from microcred.domain.achievement import (
     ResultDescription,
     StatusPurpose,
 )
+from microcred.domain.credential import Recipient
 from microcred.domain.identity import Permission, Principal
-from microcred.errors import InvalidInput, NotFound
+from microcred.errors import InvalidInput, JsonLdError, NotFound
 from microcred.ports import Clock, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.urls import PublicUrls
@@ -52,6 +62,39 @@ def _check_sizes(data: AchievementInput) -> None:
         raise InvalidInput("At most 50 tags of up to 100 characters are allowed.")
 
 
+def check_issuable(achievement: Achievement) -> None:
+    """Refuse a definition whose credentials could not be issued (an ``image`` or other value
+    that is not a valid IRI, say): a trial credential goes through the JSON-LD and schema
+    checks that issuance runs, so the error comes when the definition is saved."""
+    trial = "https://trial.invalid"
+    issuer = IssuerProfile(id="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", name="x")
+    document = build(
+        CredentialDraft(
+            credential_id=f"{trial}/credentials/1",
+            issuer=issuer,
+            achievement=achievement_json(achievement, f"{trial}/achievements/1", issuer),
+            recipient=Recipient(email="trial@example.org"),
+            salt="0" * 32,
+            awarded="2025-01-01T00:00:00Z",
+            valid_from="2025-01-01T00:00:00Z",
+            valid_until="2026-01-01T00:00:00Z" if achievement.validity_days else None,
+            status=status_list_entry(f"{trial}/status/1", 0, achievement.status_purpose.value),
+        )
+    )
+    try:
+        canonize(document)
+    except JsonLdError as exc:
+        raise InvalidInput(
+            f"Credentials for this definition could not be issued: {exc.message}"
+        ) from exc
+    problems = schema_errors(document)
+    if problems:
+        raise InvalidInput(
+            "Credentials for this definition would not match the OB 3.0 schema: "
+            + "; ".join(problems)
+        )
+
+
 class AchievementService:
     """Creates, updates and reads micro-credential definitions."""
 
@@ -72,6 +115,7 @@ class AchievementService:
             updated_at=now,
             **{f: getattr(data, f) for f in AchievementInput.__slots__},
         )
+        check_issuable(achievement)
         with self._uow() as uow:
             uow.tenant(principal.organisation_id).achievements.add(achievement)
             uow.commit()
@@ -93,6 +137,7 @@ class AchievementService:
                 updated_at=self._clock.now(),
                 **{f: getattr(data, f) for f in AchievementInput.__slots__},
             )
+            check_issuable(updated)
             repo.update(updated)
             uow.commit()
         return updated

@@ -23,6 +23,7 @@ from microcred.web.api.routers import achievements, auth, credentials, learning,
 from microcred.web.api.routers import log as log_routes
 from microcred.web.pages import app_pages
 from microcred.web.pages import routes as pages
+from microcred.web.pages.session import COOKIE as SESSION_COOKIE
 
 log = logging.getLogger("microcred.web")
 
@@ -96,16 +97,22 @@ def create_app(container: Container) -> FastAPI:
             status_code=500,
         )
 
+    https = container.settings.public_base_url.startswith("https://")
+
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if "authorization" in request.headers or SESSION_COOKIE in request.cookies:
+            response.headers["Cache-Control"] = "no-store"  # nothing personal in shared caches
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("X-Frame-Options", "DENY")
             response.headers.setdefault(
                 "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                 "form-action 'self'; frame-ancestors 'none'",
             )
         return response

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from microcred.bootstrap import Container
-from microcred.domain.identity import Principal
-from microcred.errors import Unauthenticated
+from microcred.domain.identity import Permission, Principal
+from microcred.errors import PermissionDenied, Unauthenticated
 
 
 def container(request: Request) -> Container:
@@ -24,6 +24,15 @@ def principal(request: Request, c: Annotated[Container, Depends(container)]) -> 
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
     return c.identity.authenticate(token.strip())
+
+
+def require_instructor(p: Principal) -> None:
+    """Only people who define or judge work see AI reliability and code-assignment settings
+    (they name what the hidden tests look for); learners and viewers do not."""
+    if not {Permission.MANAGE_ACHIEVEMENTS, Permission.REVIEW_SUBMISSIONS} & p.permissions:
+        raise PermissionDenied(
+            f"Your role ({p.role.value}) may not see assessment settings or AI reliability."
+        )
 
 
 ContainerDep = Annotated[Container, Depends(container)]

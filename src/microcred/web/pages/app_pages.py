@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from microcred.bootstrap import Container
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError, NotFound, TooManyAttempts
+from microcred.web.api.deps import require_instructor
 from microcred.web.pages.routes import templates
 from microcred.web.pages.session import (
     COOKIE,
@@ -167,7 +168,7 @@ def instructor(request: Request) -> Response:
     principal = current(request, c)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    principal.require(Permission.VIEW_ACHIEVEMENTS)
+    require_instructor(principal)
     rows, code = [], []
     for achievement_id, name in _names(c, principal).items():
         with contextlib.suppress(NotFound):  # NotFound: no code assignment
