@@ -26,6 +26,8 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 setup: $(STAMP)
 
 ## run: install, migrate the embedded SQLite database under ./var, seed a demo organisation, serve :8000
+# the key-encryption secret: created at random on first run (mode 0600) unless MICROCRED_KEK_SECRETS is set
+run: export MICROCRED_KEK_SECRETS_FILE ?= ./var/kek.secret
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/microcred db upgrade

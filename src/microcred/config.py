@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from microcred.errors import ConfigurationError
+from microcred.kek_file import load_secrets
 
 #: The development key-encryption secret; refused outside development.
 DEV_KEK_SECRET = "dev-only-insecure-kek-change-me"  # noqa: S105 — refused in production
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/microcred.db"
     #: Secrets for sealing private keys at rest; the first seals, all open (rotation).
     kek_secrets: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [DEV_KEK_SECRET])
+    #: A file holding them instead, one a line (used when MICROCRED_KEK_SECRETS is not set);
+    #: outside production it is created with a random secret on first use (mode 0600).
+    kek_secrets_file: str | None = None
     #: Base URL under which this server is reachable; credential, status-list and
     #: did:web URLs are built from it.
     public_base_url: str = "http://127.0.0.1:8000"
@@ -67,6 +72,8 @@ class Settings(BaseSettings):
     signin_max_delay_seconds: int = Field(default=900, ge=1)
     #: Size of every Bitstring Status List (entries); the spec asks for at least 131,072.
     status_list_size: int = 131_072
+    #: How long a signed status list stays valid (its ``validUntil``); re-signed at half-life.
+    status_list_validity_hours: float = Field(default=24.0, gt=0)
     log_level: str = "INFO"
     #: Where uploaded evidence is stored (content-addressed files): a local directory …
     blob_dir: str = "./var/blobs"
@@ -132,6 +139,38 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _kek_from_file(self) -> Settings:
+        if self.kek_secrets_file and "kek_secrets" not in self.model_fields_set:
+            prefix = "sqlite:///"
+            fresh = self.database_url.startswith(prefix) and (
+                self.database_url == f"{prefix}:memory:"
+                or not Path(self.database_url[len(prefix) :]).exists()
+            )
+            self.kek_secrets = load_secrets(
+                Path(self.kek_secrets_file),
+                create=self.environment != "production",
+                # keys already in an existing database may be sealed with the placeholder
+                also_open=[] if fresh else [DEV_KEK_SECRET],
+            )
+        return self
+
+    def placeholder_warning(self) -> str | None:
+        """What to announce at start when the development placeholder secret is in use."""
+        if DEV_KEK_SECRET not in self.kek_secrets:
+            return None
+        if self.kek_secrets[0] == DEV_KEK_SECRET:
+            return (
+                "WARNING: private keys are sealed with the published development placeholder "
+                "secret; anyone with the database can unseal them. Set MICROCRED_KEK_SECRETS "
+                "or MICROCRED_KEK_SECRETS_FILE (make run does)."
+            )
+        return (
+            "WARNING: the published development placeholder secret still opens keys sealed "
+            "before the key-encryption secret was set; re-create or rotate those keys and "
+            "remove the placeholder from the secrets."
+        )
 
     def check_safe(self) -> None:
         """Refuse placeholder secrets and unsafe switches outside development and tests."""

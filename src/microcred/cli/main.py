@@ -165,6 +165,9 @@ def serve(
 
     with session() as c:
         settings = c.settings
+        warning = settings.placeholder_warning()
+        if warning:
+            typer.echo(warning, err=True)
         uvicorn.run(
             create_app(c),
             host=host or settings.host,
