@@ -178,7 +178,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     urls = PublicUrls(settings.public_base_url)
     sealer = Sealer(settings.kek_secrets)
     keys = IssuerKeys(sealer, urls)
-    status_lists = StatusLists(urls, settings.status_list_size)
+    status_lists = StatusLists(
+        urls, settings.status_list_size, timedelta(hours=settings.status_list_validity_hours)
+    )
     endpoints = [WitnessEndpoint.parse(spec) for spec in settings.witnesses]
     quorum = len(endpoints) if settings.witness_quorum is None else settings.witness_quorum
     ledger = Ledger(
@@ -218,7 +220,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     if anchoring is not None:
         ledger.after_checkpoint.append(anchoring.schedule)
         handlers[ANCHOR_JOB] = anchoring.anchor
-    public = PublicDocuments(uow, keys)
+    public = PublicDocuments(uow, keys, status_lists, clock)
     fetcher = remote_fetcher(settings)
     identity = IdentityService(
         uow,

@@ -246,4 +246,6 @@ def test_status_list_is_large_and_signed(container: Container) -> None:
     from microcred.credentials.status_list import Bitstring
 
     assert len(Bitstring.decode(listing["credentialSubject"]["encodedList"])) >= 131_072
-    assert Verifier(check_status=False).verify(listing).verified
+    # the list is valid for a window from the (frozen) issuer clock: verify at that time
+    assert Verifier(check_status=False, clock=container.clock.now).verify(listing).verified
+    assert listing["validUntil"] > listing["validFrom"]

@@ -198,7 +198,8 @@ def test_entry_refuses_bad_fields_and_large_sizes() -> None:
     ("mutate", "message"),
     [
         (lambda b: b.replace(b"event issued", b"event published"), "not a log event"),
-        (lambda b: b.replace(b"v1", b"v2"), "six 'key value'"),
+        (lambda b: b.replace(b"v1", b"v2"), "seven 'key value'"),  # v2 adds 'change'
+        (lambda b: b.replace(b"v1", b"v3"), "starts with"),
         (lambda b: b + b"extra line\n", "six 'key value'"),
         (lambda b: b[:-1], "newline"),
         (lambda b: b.replace(b"issuer ", b"issuer:"), "issuer"),

@@ -117,9 +117,21 @@ def log_monitor(
 def audit(
     offline: Annotated[bool, typer.Option(help="Do not ask the witnesses.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(help="A checkpoint note a third party kept (repeatable): rollback evidence."),
+    ] = None,
 ) -> None:
     """Recompute the log from stored entries and credentials; compare with the signed and
-    cosigned checkpoints (and the witnesses' view). Exit 1 when anything was tampered with."""
+    cosigned checkpoints, the witnesses' view and kept checkpoints (--against); check status
+    lists and stored records. Exit 1 when anything was tampered with."""
+    kept: dict[str, str] = {}
+    for path in against or []:
+        try:
+            kept[str(path)] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{path} cannot be read: {exc}.")
+            return
     with session() as c, c.uow() as uow:
         verifier = c.ledger.keys.verifier(uow)
         credentials = list(uow.public.all_credentials())
@@ -132,7 +144,11 @@ def audit(
                 except MicrocredError as exc:
                     typer.echo(f"warning: {exc.explain()}", err=True)
         report = audit_log(
-            uow, credentials, [verifier] if verifier else [], witness_checkpoints=witness_notes
+            uow,
+            credentials,
+            [verifier] if verifier else [],
+            witness_checkpoints=witness_notes,
+            against=kept,
         )
     if as_json:
         typer.echo(
@@ -143,6 +159,8 @@ def audit(
                     "credentials": report.credentials,
                     "checkpoint_size": report.checkpoint_size,
                     "cosigned_size": report.cosigned_size,
+                    "independent_evidence": report.evidence,
+                    "warnings": report.warnings,
                     "findings": [
                         {"kind": f.kind.value, "message": f.message} for f in report.findings
                     ],
@@ -151,10 +169,18 @@ def audit(
         )
     else:
         typer.echo(f"{report.entries} log entries, {report.credentials} credentials checked")
+        for line in report.evidence:
+            typer.echo(f"compared with {line}")
+        for warning in report.warnings:
+            typer.echo(f"WARNING: {warning}")
         for f in report.findings:
             typer.echo(f"TAMPERED ({f.kind.value}): {f.message}")
         if report.clean:
-            typer.echo("clean: the log and the credentials agree with the signed checkpoints")
+            typer.echo(
+                "clean: the log, the credentials, their status lists and records agree with the "
+                "signed checkpoints"
+                + ("" if report.independent else " (this database's own checkpoints only)")
+            )
     raise typer.Exit(0 if report.clean else 1)
 
 

@@ -108,8 +108,10 @@ def status_list_credential(
     bits: Bitstring,
     valid_from: str,
     valid_until: str | None = None,
+    ttl_ms: int | None = None,
 ) -> dict[str, Any]:
-    """An unsigned ``BitstringStatusListCredential``."""
+    """An unsigned ``BitstringStatusListCredential``; ``ttl_ms`` is the subject's ``ttl`` (how
+    long, in milliseconds, a verifier may rely on a copy before fetching it again)."""
     doc: dict[str, Any] = {
         "@context": [VC_V2],
         "id": list_url,
@@ -125,4 +127,6 @@ def status_list_credential(
     }
     if valid_until:
         doc["validUntil"] = valid_until
+    if ttl_ms is not None:
+        doc["credentialSubject"]["ttl"] = ttl_ms
     return doc

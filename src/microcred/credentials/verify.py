@@ -265,6 +265,9 @@ class Verifier:
             )
         except MicrocredError as exc:
             return _failed("status", f"The status list {url} could not be read: {exc.explain()}")
+        stale = _stale_list(listing, url, self.clock())
+        if stale is not None:
+            return stale
         # the list itself must be a genuine, unexpired credential from the same issuer
         inner = Verifier(
             documents=self.documents, fetch=self.fetch, clock=self.clock, check_status=False
@@ -286,6 +289,24 @@ class Verifier:
         if flagged:
             return _failed("status", f"The issuer has {word} this credential.")
         return _passed("status", f"Not {word} (status list {url}, entry {index}).")
+
+
+def _stale_list(listing: Mapping[str, Any], url: str, now: datetime) -> Check | None:
+    """A failed check when the status list's validity window has ended: a stale copy (an old
+    list replayed, or a cache) must not decide that a credential is still good."""
+    raw = listing.get("validUntil") if isinstance(listing, Mapping) else None
+    if raw is None:
+        return None
+    until = _parse_time(raw)
+    if until is None:
+        return _failed("status", f"The status list {url} has an invalid validUntil.")
+    if now > until:
+        return _failed(
+            "status",
+            f"The status list expired on {raw}: this copy is stale and cannot show whether "
+            "the credential was revoked since. Fetch the issuer's current list.",
+        )
+    return None
 
 
 def _schema_check(document: Mapping[str, Any]) -> Check:

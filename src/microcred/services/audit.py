@@ -4,64 +4,26 @@ witnesses last cosigned. Every finding names what changed."""
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.errors import MicrocredError
 from microcred.ports import UnitOfWork
+from microcred.services.audit_records import (
+    check_change_records,
+    check_records,
+    check_status_lists,
+)
+from microcred.services.audit_report import AuditFinding, AuditReport, Finding
 from microcred.services.ledger import canonical_bytes
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent, credential_id_hash
 from microcred.transparency.merkle import MerkleTree, leaf_hash
 from microcred.transparency.note import NoteVerifier, parse_note, verify_note
 
-
-class Finding(enum.StrEnum):
-    """Kinds of tampering the audit recognises."""
-
-    ENTRY_REWRITTEN = "entry_rewritten"
-    ENTRY_MISSING = "entry_missing"
-    TREE_MISMATCH = "tree_mismatch"
-    CHECKPOINT_FORGED = "checkpoint_forged"
-    FORK = "fork"
-    ROLLBACK = "rollback"
-    CREDENTIAL_CHANGED = "credential_changed"
-    CREDENTIAL_DELETED = "credential_deleted"
-    CREDENTIAL_UNLOGGED = "credential_unlogged"
-    STATUS_MISMATCH = "status_mismatch"
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFinding:
-    """One problem, in plain words."""
-
-    kind: Finding
-    message: str
-
-
-@dataclass(slots=True)
-class AuditReport:
-    """Everything the audit checked and found."""
-
-    entries: int = 0
-    credentials: int = 0
-    checkpoint_size: int | None = None
-    cosigned_size: int | None = None
-    findings: list[AuditFinding] = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        """True when nothing was found."""
-        return not self.findings
-
-    def add(self, kind: Finding, message: str) -> None:
-        """Record a finding."""
-        self.findings.append(AuditFinding(kind, message))
-
+__all__ = ["AuditFinding", "AuditReport", "Finding", "audit_log"]
 
 _STATUS_AFTER = {
     LogEvent.ISSUED: CredentialStatus.ACTIVE,
@@ -77,11 +39,14 @@ def audit_log(
     log_verifiers: Iterable[NoteVerifier],
     *,
     witness_checkpoints: Mapping[str, str] | None = None,
+    against: Mapping[str, str] | None = None,
 ) -> AuditReport:
-    """Audit the log and the credentials it vouches for.
+    """Audit the log, the credentials it vouches for, their status lists and status records.
 
     ``witness_checkpoints`` maps witness names to the cosigned checkpoint each currently
-    holds (fetched by the caller); a larger or different tree there means a rollback or fork.
+    holds (fetched by the caller); ``against`` maps a label (a file name) to a checkpoint note
+    a third party kept. A larger or different tree there means a rollback or fork. With
+    neither, the report warns: deleting the newest entries and their checkpoint goes unseen.
     """
     report = AuditReport()
     verifiers = list(log_verifiers)
@@ -111,7 +76,16 @@ def audit_log(
     size = len(tree)
     _check_checkpoints(uow, tree, verifiers, report)
     if witness_checkpoints:
-        _check_witnesses(tree, witness_checkpoints, verifiers, report)
+        _check_witnesses(tree, witness_checkpoints, verifiers, report, "Witness", "witness")
+    if against:
+        _check_witnesses(tree, against, verifiers, report, "The checkpoint in", "checkpoint file")
+    if not report.evidence:
+        report.warnings.append(
+            "No independent evidence: no witness was reached and no kept checkpoint was given "
+            "(--against FILE). The log was compared only with checkpoints stored in this same "
+            "database, so deleting the newest entries and their checkpoint (a rollback) would "
+            "not be detected."
+        )
     staged = set()
     for index, data, _hash, _cid in rows:
         if index is None:
@@ -119,7 +93,12 @@ def audit_log(
                 staged.add(LogEntry.decode(data).credential_id_hash)
             except MicrocredError:
                 report.add(Finding.ENTRY_REWRITTEN, "A staged log entry is not a valid entry.")
-    _check_credentials(list(credentials), decoded, staged, report)
+    stored = list(credentials)
+    _check_credentials(stored, decoded, staged, report)
+    logged = _logged_status(decoded)
+    check_records(stored, report)
+    check_status_lists(uow.public.all_status_lists(), stored, logged, report)
+    check_change_records(uow.public.all_status_changes(), stored, decoded, report)
     report.checkpoint_size = size
     return report
 
@@ -161,11 +140,22 @@ def _check_checkpoints(
             )
 
 
+def _logged_status(entries: list[LogEntry | None]) -> dict[bytes, CredentialStatus]:
+    """The status each logged credential has after its last logged event."""
+    status: dict[bytes, CredentialStatus] = {}
+    for entry in entries:
+        if entry is not None:
+            status[entry.credential_id_hash] = _STATUS_AFTER[entry.event]
+    return status
+
+
 def _check_witnesses(
     tree: MerkleTree,
     witness_checkpoints: Mapping[str, str],
     verifiers: list[NoteVerifier],
     report: AuditReport,
+    who: str = "Witness",
+    kind: str = "witness",
 ) -> None:
     for name, note_text in witness_checkpoints.items():
         try:
@@ -175,19 +165,20 @@ def _check_witnesses(
         except MicrocredError as exc:
             report.add(
                 Finding.CHECKPOINT_FORGED,
-                f"The checkpoint witness {name} holds cannot be checked: {exc.message}",
+                f"The checkpoint {kind} {name} holds cannot be checked: {exc.message}",
             )
             continue
+        report.evidence.append(f"{kind} {name}: checkpoint of size {checkpoint.size}")
         if checkpoint.size > len(tree):
             report.add(
                 Finding.ROLLBACK,
-                f"Witness {name} cosigned a tree of {checkpoint.size} entries, but the log "
+                f"{who} {name} vouches for a tree of {checkpoint.size} entries, but the log "
                 f"now has {len(tree)}: the log was rolled back.",
             )
         elif not hmac.compare_digest(tree.root(checkpoint.size), checkpoint.root_hash):
             report.add(
                 Finding.FORK,
-                f"Witness {name} cosigned a different tree of size {checkpoint.size}: "
+                f"{who} {name} vouches for a different tree of size {checkpoint.size}: "
                 "the log was forked or rewritten.",
             )
 

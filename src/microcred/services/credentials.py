@@ -13,12 +13,12 @@ from microcred.domain.credential import (
 )
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
-from microcred.ports import Clock, StatusChangeRecord, UnitOfWorkFactory
+from microcred.ports import Clock, StatusChangeRecord, StatusListRecord, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
 from microcred.services.ledger import Ledger
 from microcred.services.status_lists import StatusLists
-from microcred.transparency.entry import LogEvent
+from microcred.transparency.entry import LogEvent, change_commitment
 
 MAX_REASON = 2000
 _EVENTS = {
@@ -26,6 +26,13 @@ _EVENTS = {
     StatusAction.SUSPEND: LogEvent.SUSPENDED,
     StatusAction.REINSTATE: LogEvent.REINSTATED,
 }
+
+
+def commitment_of(change: StatusChangeRecord) -> bytes:
+    """What the log entry of a status change commits to: its record (reason, actor, time)."""
+    return change_commitment(
+        change.id, change.action.value, change.reason, change.actor_user_id, change.at
+    )
 
 
 class CredentialService:
@@ -116,12 +123,11 @@ class CredentialService:
                 now,
             )
             scope.credentials.set_status(credential.id, new_status)
-            self._ledger.record(uow, _EVENTS[action], credential)
-            scope.credentials.record_change(
-                StatusChangeRecord(
-                    new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now
-                )
+            change = StatusChangeRecord(
+                new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now
             )
+            self._ledger.record(uow, _EVENTS[action], credential, commitment_of(change))
+            scope.credentials.record_change(change)
             uow.commit()
         credential.status = new_status
         return credential
@@ -136,9 +142,13 @@ class CredentialService:
 class PublicDocuments:
     """What the server publishes to everyone: credentials, status lists and DID documents."""
 
-    def __init__(self, uow: UnitOfWorkFactory, keys: IssuerKeys) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, keys: IssuerKeys, lists: StatusLists, clock: Clock
+    ) -> None:
         self._uow = uow
         self._keys = keys
+        self._lists = lists
+        self._clock = clock
 
     def credential(self, credential_id: str) -> IssuedCredential:
         """A credential by its public id."""
@@ -149,12 +159,27 @@ class PublicDocuments:
         return found
 
     def status_list(self, list_id: str) -> dict[str, Any]:
-        """The signed status list credential."""
+        """The signed status list credential, re-signed first when its window is half gone."""
         with self._uow() as uow:
             record = uow.public.status_list(list_id)
         if record is None:
             raise NotFound("No such status list.")
+        if self._lists.needs_refresh(record, self._clock.now()):
+            record = self._refresh(record)
         return StatusLists.document(record)
+
+    def _refresh(self, stale: StatusListRecord) -> StatusListRecord:
+        with self._uow() as uow:
+            org = uow.organisations.get(stale.organisation_id)
+            scope = uow.tenant(stale.organisation_id)
+            record = scope.status_lists.get(stale.id)  # locks the row: one re-signer at a time
+            now = self._clock.now()
+            if org is None or record is None or not self._lists.needs_refresh(record, now):
+                return record or stale
+            self._lists.refresh(record, self._keys.signer_for(scope, org, record.key_id), now)
+            scope.status_lists.save(record)
+            uow.commit()
+        return record
 
     def did_document(self, org_slug: str) -> dict[str, Any]:
         """The organisation's did:web document (also served for did:key organisations)."""

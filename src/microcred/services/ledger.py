@@ -119,8 +119,15 @@ class Ledger:
         """The log's origin line."""
         return self.keys.origin
 
-    def record(self, uow: UnitOfWork, event: LogEvent, credential: IssuedCredential) -> None:
-        """Stage an entry for ``event`` in the caller's transaction and ask for sequencing."""
+    def record(
+        self,
+        uow: UnitOfWork,
+        event: LogEvent,
+        credential: IssuedCredential,
+        change: bytes | None = None,
+    ) -> None:
+        """Stage an entry for ``event`` in the caller's transaction and ask for sequencing;
+        ``change`` is the `change_commitment` of a status change's record."""
         achievement = credential.document.get("credentialSubject", {}).get("achievement", {})
         entry = LogEntry.for_credential(
             event,
@@ -129,6 +136,7 @@ class Ledger:
             issuer_did=issuer_id(credential.document) or "",
             achievement_id=str(achievement.get("id", credential.achievement_id)),
             time=self._clock.now(),
+            change=change,
         )
         uow.ledger.add_entry(
             entry.encode(), entry.leaf_hash, event.value, credential.id, self._clock.now()

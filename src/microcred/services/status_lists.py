@@ -1,10 +1,16 @@
-"""Allocating status entries and publishing signed Bitstring Status List credentials."""
+"""Allocating status entries and publishing signed Bitstring Status List credentials.
+
+Every signed list carries a validity window (``validUntil``, and the spec's ``ttl`` on its
+subject), so a stale copy served by anyone stops verifying when the window ends. The list is
+re-signed from its stored bits whenever it is read with less than half of its window left
+(`StatusLists.needs_refresh`), under the row's lock, so any number of processes can serve it.
+"""
 
 from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from microcred.credentials.proofs import data_integrity
@@ -18,18 +24,32 @@ from microcred.services.keys import Signer
 from microcred.services.urls import PublicUrls
 
 _ATTEMPTS = 64
+#: the ``ttl`` published on each list: how long a verifier may cache a copy (5 minutes)
+TTL_MS = 300_000
 
 
 def _timestamp(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 class StatusLists:
     """Status lists of organisations: allocation (random index, for herd privacy) and signing."""
 
-    def __init__(self, urls: PublicUrls, size: int) -> None:
+    def __init__(
+        self, urls: PublicUrls, size: int, validity: timedelta = timedelta(hours=24)
+    ) -> None:
         self._urls = urls
         self._size = size
+        self.validity = validity
 
     def allocate(
         self, scope: TenantScope, purpose: StatusPurpose, signer: Signer, now: datetime
@@ -52,6 +72,8 @@ class StatusLists:
             )
             record.signed_document = self.sign(record, signer, now)
             scope.status_lists.add(record)
+        elif self.needs_refresh(record, now):  # issuance verifies against it: keep it current
+            self.refresh(record, signer, now)
         for _ in range(_ATTEMPTS):
             index = secrets.randbelow(record.size)
             if not scope.status_lists.index_taken(record.id, index):
@@ -88,11 +110,28 @@ class StatusLists:
             record.purpose.value,
             Bitstring(data=record.bits),
             _timestamp(now),
+            _timestamp(now + self.validity),
+            ttl_ms=min(TTL_MS, int(self.validity.total_seconds() * 1000)),
         )
         signed = data_integrity.sign(
             doc, signer.key, verification_method=signer.verification_method, created=_timestamp(now)
         )
         return json.dumps(signed, separators=(",", ":"), ensure_ascii=False)
+
+    def needs_refresh(self, record: StatusListRecord, now: datetime) -> bool:
+        """True when the signed list is missing, has no ``validUntil`` (signed before lists
+        expired) or has less than half of its validity window left."""
+        if record.signed_document is None:
+            return True
+        try:
+            until = _parse(json.loads(record.signed_document).get("validUntil"))
+        except (ValueError, AttributeError):
+            return True
+        return until is None or until - now < self.validity / 2
+
+    def refresh(self, record: StatusListRecord, signer: Signer, now: datetime) -> None:
+        """Re-sign the list from its stored bits with a new validity window."""
+        record.signed_document = self.sign(record, signer, now)
 
     @staticmethod
     def document(record: StatusListRecord) -> dict[str, Any]:

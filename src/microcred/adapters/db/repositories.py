@@ -429,3 +429,13 @@ class SqlPublic:
         """Every credential of every organisation: for the operator's audit only."""
         rows = self._s.scalars(select(CredentialRow).order_by(CredentialRow.issued_at))
         return [m.credential_from_row(r) for r in rows]
+
+    def all_status_lists(self) -> Sequence[StatusListRecord]:
+        """Every status list of every organisation: for the operator's audit only."""
+        rows = self._s.scalars(select(StatusListRow).order_by(StatusListRow.created_at))
+        return [m.status_list_from_row(r) for r in rows]
+
+    def all_status_changes(self) -> Sequence[StatusChangeRecord]:
+        """Every recorded status change, oldest first: for the operator's audit only."""
+        rows = self._s.scalars(select(StatusChangeRow).order_by(StatusChangeRow.at))
+        return [m.change_from_row(r) for r in rows]
