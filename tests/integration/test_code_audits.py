@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from tests.integration.test_api import _register
+from tests.integration.web_forms import login_csrf
 
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal, Role
@@ -233,6 +234,7 @@ def test_instructors_see_the_audits_on_their_page(course, container: Container) 
                 "organisation": "dev",
                 "email": "admin@dev.test",
                 "password": "a long enough password",
+                "csrf": login_csrf(web),
             },
             follow_redirects=False,
         )
@@ -291,6 +293,7 @@ def test_an_auditor_reads_the_code_and_the_tests_verdict_escaped(course, contain
                 "organisation": "dev",
                 "email": "rob@dev.test",
                 "password": "a long enough password",
+                "csrf": login_csrf(web),
             },
         )
         page = web.get(f"/review/{sub.id}")
