@@ -119,7 +119,14 @@ def test_pathway_over_http(tmp_path: Path) -> None:
             path = tmp_path / f"{cred['id']}.json"
             path.write_text(json.dumps(cred["credential"]))
             check = run_cli(
-                "vc", "verify", "--json", str(path), env={"MICROCRED_ALLOW_INSECURE_HTTP": "true"}
+                "vc",
+                "verify",
+                "--json",
+                str(path),
+                env={
+                    "MICROCRED_ALLOW_INSECURE_HTTP": "true",
+                    "MICROCRED_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
+                },
             )
             assert json.loads(check.stdout)["verified"], check.stdout
     finally:

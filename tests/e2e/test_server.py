@@ -76,6 +76,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         "MICROCRED_PUBLIC_BASE_URL": base,
         "MICROCRED_CA_BUNDLE": str(cert),
         "MICROCRED_KEK_SECRETS": "e2e-kek-secret-0123456789",
+        # the issuer runs on loopback, which fetches refuse unless allow-listed
+        "MICROCRED_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
     }
     subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
     log = (tmp / "server.log").open("wb")

@@ -84,8 +84,8 @@ class HttpFetcher:
         shown = url[:200]
         if end <= start or not self._slots.acquire(timeout=end - start):
             raise FetchTimedOut(
-                f"Could not fetch {shown} within {limit} s: {self._max_concurrent} other "
-                "fetches were already running."
+                f"Could not fetch {shown} within {limit} s: all {self._max_concurrent} "
+                "fetches allowed at once were in use."
                 if end > start
                 else f"Could not fetch {shown}: no time was left."
             )

@@ -12,10 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microcred import __version__
 from microcred.bootstrap import Container
+from microcred.credentials import schema
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
@@ -38,6 +40,8 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # one-time schema compilation off the event loop, before the first verification
+        await run_in_threadpool(schema.warm)
         worker = BackgroundWorker(container.jobs) if container.settings.run_worker else None
         if worker:
             worker.start()
