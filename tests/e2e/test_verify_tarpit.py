@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from procs import start_server
 
 pytestmark = pytest.mark.e2e
