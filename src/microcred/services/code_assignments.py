@@ -11,7 +11,7 @@ from microcred.assessment.code_audit import AUDIT_SHARE, AuditAgreement, check_a
 from microcred.assessment.code_review import CodeAssignment, CriterionTests
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import Clock, CodeAssignmentRecord, TenantScope, UnitOfWorkFactory
+from microcred.ports import Clock, CodeAssignmentRecord, UnitOfWorkFactory
 from microcred.services.evidence import Upload, safe_filename
 from microcred.services.ids import new_id
 from microcred.services.learning import BlobStore
@@ -133,15 +133,11 @@ class CodeAssignments:
             "tests_decide_alone": record.auto_decide and not audits.suspended,
         }
 
-    def load(
-        self, scope: TenantScope, achievement_id: str
-    ) -> tuple[CodeAssignmentRecord, CodeAssignment] | None:
-        """The assignment of a micro-credential, with its tests unpacked."""
-        record = scope.rubrics.code_assignment(achievement_id)
-        if record is None:
-            return None
+    def assignment(self, record: CodeAssignmentRecord) -> CodeAssignment:
+        """A stored assignment with its tests unpacked from the blob store (reads blobs: call
+        it with no transaction open)."""
         tests = self._unpack(record.tests_filename, self._blobs.get(record.tests_blob))
-        return record, CodeAssignment(
+        return CodeAssignment(
             tests, _criteria(record.criteria), record.language, record.pass_fraction
         )
 

@@ -208,16 +208,21 @@ class RubricService:
             checked[c.id] = value
         return str(item["text"])[:50_000], checked
 
-    def assessor(self, scope: TenantScope, record: RubricRecord, rubric: Rubric) -> Assessor:
+    def assessor(self, organisation_id: str, record: RubricRecord, rubric: Rubric) -> Assessor:
         """The best reviewer for the rubric now: trained on its graded work when there is enough,
-        otherwise the zero-shot embedding reviewer (whose decisions always go to a person)."""
-        count = scope.rubrics.count_graded(record.id)
+        otherwise the zero-shot embedding reviewer (whose decisions always go to a person).
+
+        Reads the graded work in its own short transaction and trains with none open: call it
+        outside a unit of work (on SQLite an open one would hold the write lock throughout)."""
         key = (record.id, record.version)
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None and not should_retrain(cached.graded, count):
-            return cached  # retrained only when a tenth more graded work has accumulated
-        graded = scope.rubrics.graded(record.id)
+        with self._uow() as uow:
+            scope = uow.tenant(organisation_id)
+            count = scope.rubrics.count_graded(record.id)
+            with self._lock:
+                cached = self._cache.get(key)
+            if cached is not None and not should_retrain(cached.graded, count):
+                return cached  # retrained only when a tenth more graded work has accumulated
+            graded = scope.rubrics.graded(record.id)
         assessor = Assessor(self._zero_shot, None, len(graded))
         if len(graded) >= MIN_GRADED:
             try:
@@ -241,7 +246,7 @@ class RubricService:
             if loaded is None:
                 raise NotFound("That micro-credential has no rubric yet.")
             record, rubric = loaded
-            assessor = self.assessor(scope, record, rubric)
+        assessor = self.assessor(principal.organisation_id, record, rubric)
         trust = assessor.trust
         return {
             "rubric": {"id": record.id, "version": record.version},

@@ -319,12 +319,13 @@ class SqlSubmissions(_Scoped):
         )
         self._s.flush()
 
-    def get(self, submission_id: str) -> Submission | None:
-        row = self._s.scalar(
-            select(SubmissionRow).where(
-                SubmissionRow.id == submission_id, SubmissionRow.organisation_id == self._org
-            )
+    def get(self, submission_id: str, *, for_update: bool = False) -> Submission | None:
+        query = select(SubmissionRow).where(
+            SubmissionRow.id == submission_id, SubmissionRow.organisation_id == self._org
         )
+        if for_update:  # PostgreSQL locks the row; SQLite's write transaction already excludes
+            query = query.with_for_update()
+        row = self._s.scalar(query)
         return _submission(row) if row else None
 
     def latest_version(self, user_id: str, achievement_id: str) -> int:
