@@ -23,11 +23,11 @@ from microcred.config import Settings, get_settings
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError
 from microcred.ports import Clock
+from microcred.services.accounts import AccountService
 from microcred.services.achievements import AchievementService
 from microcred.services.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.code_assignments import CodeAssignments
 from microcred.services.credentials import CredentialService, PublicDocuments
-from microcred.services.accounts import AccountService
 from microcred.services.identity import IdentityService, password_throttle
 from microcred.services.issuance import IssuanceService
 from microcred.services.jobs import Handler, JobRunner
