@@ -18,6 +18,7 @@ from tests.integration.web_forms import login_csrf
 
 from microcred.bootstrap import Container, build
 from microcred.config import Settings
+from microcred.errors import TooManyAttempts, Unauthenticated
 from microcred.web.api.app import create_app
 
 PASSWORD = "a long enough password"
@@ -369,3 +370,40 @@ def test_an_admin_resets_a_password_of_their_organisation_only(client: TestClien
     chosen = client.post(url, json={"password": "chosen by the admin"}, headers=admin)
     assert chosen.status_code == 200 and chosen.json()["password"] is None
     assert _sign_in(client, "acme", "lea@acme.test", "chosen by the admin").status_code == 201
+
+
+def test_the_throttle_holds_across_processes_and_parallel_attempts(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    # two containers = two engines and connection pools, as two web processes have
+    first, second = build(settings, clock=clock), build(settings, clock=clock)
+    try:
+        first.identity.create_organisation(
+            slug="acme", name="Acme", admin_email="admin@acme.test", admin_password=PASSWORD
+        )
+        outcomes: list[str] = []
+        lock = threading.Lock()
+
+        def guess(c: Container) -> None:
+            try:
+                c.identity.sign_in("acme", "admin@acme.test", WRONG, "192.0.2.7")
+                result = "signed in"
+            except TooManyAttempts:
+                result = "throttled"
+            except Unauthenticated:
+                result = "wrong"
+            with lock:
+                outcomes.append(result)
+
+        threads = [threading.Thread(target=guess, args=(c,)) for c in [first, second] * 8]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        # 5 free failures and the one that starts the delay, no matter which process or order
+        assert sorted(outcomes) == ["throttled"] * 10 + ["wrong"] * 6, outcomes
+        with pytest.raises(TooManyAttempts):
+            second.identity.sign_in("acme", "admin@acme.test", PASSWORD, "198.51.100.1")
+    finally:
+        first.close()
+        second.close()

@@ -49,7 +49,8 @@ def check_csrf(request: Request, submitted: object) -> None:
 
 
 def _login_token(c: Container, nonce: str) -> str:
-    key = hmac.new(c.settings.kek_secrets[0].encode(), b"microcred-login-csrf", hashlib.sha256)
+    secret = (c.settings.kek_secrets or [""])[0]
+    key = hmac.new(secret.encode(), b"microcred-login-csrf", hashlib.sha256)
     return hmac.new(key.digest(), nonce.encode(), hashlib.sha256).hexdigest()
 
 
