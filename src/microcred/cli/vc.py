@@ -144,9 +144,26 @@ def _documents(pairs: list[str]) -> dict[str, Any]:
     return docs
 
 
+def status_checked(report: VerificationReport) -> bool:
+    """False when the credential can be revoked but no check established its status (offline,
+    no status list passed, no status change proven by the log): "verified" is then qualified."""
+    if report.credential is None or report.credential.get("credentialStatus") is None:
+        return True
+    return any(
+        c.check in ("status", "log_status") and c.status is not CheckStatus.SKIPPED
+        for c in report.checks
+    )
+
+
 def _print_report(name: str, report: VerificationReport) -> None:
     mark = {"passed": "✓", "failed": "✗", "skipped": "–"}
-    typer.echo(f"{name}: {'VERIFIED' if report.verified else 'NOT VERIFIED'}")
+    if not report.verified:
+        headline = "NOT VERIFIED"
+    elif status_checked(report):
+        headline = "VERIFIED"
+    else:
+        headline = "VERIFIED, STATUS NOT CHECKED (it may have been revoked: verify online)"
+    typer.echo(f"{name}: {headline}")
     for c in report.checks:
         typer.echo(f"  {mark[c.status.value]} {c.check:<9} {c.message}")
 
@@ -199,7 +216,9 @@ def verify(
             report.checks.append(Check("proof", CheckStatus.FAILED, exc.explain()))
         all_ok = all_ok and report.verified
         if as_json:
-            typer.echo(json.dumps({"file": str(path), **report.to_json()}, ensure_ascii=False))
+            result = {"file": str(path), **report.to_json()}
+            result["status_checked"] = status_checked(report)
+            typer.echo(json.dumps(result, ensure_ascii=False))
         else:
             _print_report(str(path), report)
     raise typer.Exit(0 if all_ok else 1)

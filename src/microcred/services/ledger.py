@@ -27,6 +27,7 @@ from microcred.transparency.entry import LogEntry, LogEvent
 from microcred.transparency.merkle import inclusion_proof, new_nodes, root_at
 from microcred.transparency.note import Ed25519NoteSigner, Ed25519NoteVerifier, parse_note
 from microcred.transparency.proof import TlogProof, build_proof
+from microcred.transparency.status_proof import StatusProof, encode_extra
 
 LOG_KEY = "log"
 SEQUENCE_JOB = "ledger.sequence"
@@ -210,7 +211,8 @@ def latest_note(uow: UnitOfWork, quorum: int) -> str:
 
 def tlog_proof(uow: UnitOfWork, credential_id: str, quorum: int) -> TlogProof:
     """The C2SP tlog-proof that a credential's issuance is in the log, against the newest
-    checkpoint with ``quorum`` cosignatures."""
+    checkpoint with ``quorum`` cosignatures; its extra data also proves the credential's latest
+    status change up to that checkpoint, when there is one."""
     indices = uow.ledger.indices_of(credential_id)
     if not indices:
         raise NotYetLogged("The credential's log entry is not sequenced yet; try again shortly.")
@@ -219,7 +221,21 @@ def tlog_proof(uow: UnitOfWork, credential_id: str, quorum: int) -> TlogProof:
     if indices[0] >= size:
         raise NotYetLogged("The credential is newer than the latest cosigned checkpoint.")
     entry = uow.ledger.entries(indices[0], indices[0] + 1)[0]
-    return build_proof(indices[0], inclusion_proof(uow.ledger, indices[0], size), note, entry)
+    changes = [i for i in indices[1:] if i < size]
+    status = None
+    if changes:  # the latest status change the checkpoint covers, proven in the same tree
+        latest = changes[-1]
+        status = StatusProof(
+            latest,
+            uow.ledger.entries(latest, latest + 1)[0],
+            tuple(inclusion_proof(uow.ledger, latest, size)),
+        )
+    return build_proof(
+        indices[0],
+        inclusion_proof(uow.ledger, indices[0], size),
+        note,
+        encode_extra(entry, status),
+    )
 
 
 def log_policy(
