@@ -20,6 +20,7 @@ from microcred.credentials.contexts import CONTEXT_URLS
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.resolver import Fetcher, KeyResolver, ResolvedKey
 from microcred.credentials.schema import OB_CREDENTIAL_TYPES, known_schema, schema_errors
+from microcred.credentials.schema import warm as _warm_schema
 from microcred.credentials.status_list import Bitstring
 from microcred.errors import MicrocredError, Offline
 
@@ -307,6 +308,26 @@ def _stale_list(listing: Mapping[str, Any], url: str, now: datetime) -> Check | 
             "the credential was revoked since. Fetch the issuer's current list.",
         )
     return None
+
+
+def warm() -> None:
+    """Compile the OB 3.0 schema and process the bundled credential contexts once, so the first
+    verifications of a new process do not all pay (and fight over) that CPU work at once."""
+    _warm_schema()
+    for context in (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://www.w3.org/ns/credentials/status/v1",
+    ):
+        sample = {
+            "@context": [VC_V2, context],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:warm",
+            "credentialSubject": {"id": "did:example:subject"},
+        }
+        try:
+            jsonld.canonize(sample)
+        except MicrocredError:  # warming is an optimisation; verification reports real errors
+            continue
 
 
 def _schema_check(document: Mapping[str, Any]) -> Check:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microcred import __version__
 from microcred.bootstrap import Container
-from microcred.credentials import schema
+from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
@@ -40,8 +40,9 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # one-time schema compilation off the event loop, before the first verification
-        await run_in_threadpool(schema.warm)
+        # one-time schema compilation and context processing off the event loop, before the
+        # first verification
+        await run_in_threadpool(credential_verification.warm)
         worker = BackgroundWorker(container.jobs) if container.settings.run_worker else None
         if worker:
             worker.start()
