@@ -91,6 +91,21 @@ class Evidence:
     audience: str | None = None
 
 
+def assessment(
+    name: str, decided: str, feedback: str, points: float, max_points: float, note: str = ""
+) -> tuple[list[Evidence], list[dict[str, Any]]]:
+    """The evidence and OB 3.0 ``Result`` a credential decided by an assessment carries:
+    ``"<decided>: <points> of <max> points.<note>"`` and ``"<points>/<max>"``."""
+    evidence = Evidence(
+        name=name,
+        description=f"{decided}: {points:g} of {max_points:g} points.{note}",
+        narrative=feedback[:5000] or None,
+        genre="Assessment",
+    )
+    result = {"type": ["Result"], "value": f"{points:g}/{max_points:g}", "status": "Completed"}
+    return [evidence], [result]
+
+
 @dataclass(slots=True)
 class IssuedCredential:
     """A signed credential as the issuer stores it."""

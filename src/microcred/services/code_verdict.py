@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReview
-from microcred.domain.credential import Evidence
+from microcred.domain.credential import Evidence, assessment
 from microcred.ports import CodeAssignmentRecord
 from microcred.services.code_assignments import audits_of
 
@@ -76,20 +76,10 @@ def code_verdict(result: CodeReview, record: CodeAssignmentRecord, audit: bool) 
 
 def code_evidence(result: CodeReview) -> tuple[list[Evidence], list[dict[str, Any]]]:
     """The evidence and result a credential decided by the tests carries."""
-    evidence = [
-        Evidence(
-            name="Code assessed by the instructor's tests",
-            description=f"Decided by the instructor's tests run in a sandbox: "
-            f"{result.points:g} of {result.max_points:g} points.",
-            narrative=result.feedback[:5000] or None,
-            genre="Assessment",
-        )
-    ]
-    results = [
-        {
-            "type": ["Result"],
-            "value": f"{result.points:g}/{result.max_points:g}",
-            "status": "Completed",
-        }
-    ]
-    return evidence, results
+    return assessment(
+        "Code assessed by the instructor's tests",
+        "Decided by the instructor's tests run in a sandbox",
+        result.feedback,
+        result.points,
+        result.max_points,
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from microcred.assessment.reviewer import Decision
 from microcred.assessment.rubric import Rubric
-from microcred.domain.credential import Evidence, Recipient
+from microcred.domain.credential import Evidence, Recipient, assessment
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
@@ -52,22 +52,14 @@ class DecisionOutcomes:
             if agreement
             else ""
         )
-        evidence = [
-            Evidence(
-                name=f"Assessment against rubric {rubric.title or rubric.id} v{rubric.version}",
-                description=f"Decided {how}: {decision.points:g} of {decision.max_points:g} points."
-                + measured,
-                narrative=decision.feedback[:5000] or None,
-                genre="Assessment",
-            )
-        ]
-        results = [
-            {
-                "type": ["Result"],
-                "value": f"{decision.points:g}/{decision.max_points:g}",
-                "status": "Completed",
-            }
-        ]
+        evidence, results = assessment(
+            f"Assessment against rubric {rubric.title or rubric.id} v{rubric.version}",
+            f"Decided {how}",
+            decision.feedback,
+            decision.points,
+            decision.max_points,
+            measured,
+        )
         self.issue(uow, scope, submission, evidence, results)
 
     def apply_plain(
