@@ -2,7 +2,7 @@
 
 Measures, in the same run, the median time of one canonicalisation (JSON-LD document ->
 canonical N-Quads) with `microcred.credentials.jsonld.canonize` (compiled, cached
-contexts) and with the pyld baseline `jsonld_reference.canonize_reference`
+contexts) and with the pyld baseline `jsonld.reference.canonize_reference`
 (``pyld.jsonld.normalize``, URDNA2015, local document loader), and their ratio.
 
     .venv/bin/python bench/canonicalize.py            # table
@@ -25,7 +25,7 @@ from typing import Any
 from pyld.__about__ import __version__ as pyld_version
 
 from microcred.credentials import jsonld
-from microcred.credentials.jsonld_reference import canonize_reference
+from microcred.credentials.jsonld.reference import canonize_reference
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from microcred.credentials import jsonld_reference
 from microcred.credentials.achievement_credential import CredentialDraft, IssuerProfile, build
+from microcred.credentials.jsonld import reference as jsonld_reference
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.proofs.data_integrity import Cryptosuite
 from microcred.credentials.resolver import KeyResolver

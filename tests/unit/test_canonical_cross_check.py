@@ -13,7 +13,7 @@ from microcred.credentials.achievement_credential import (
     build,
 )
 from microcred.credentials.jsonld import canonize
-from microcred.credentials.jsonld_reference import canonize_reference
+from microcred.credentials.jsonld.reference import canonize_reference
 from microcred.credentials.proofs import data_integrity
 from microcred.credentials.status_list import Bitstring, status_list_credential, status_list_entry
 from microcred.crypto.did import did_key, did_key_verification_method

@@ -1,4 +1,4 @@
-"""Strict JSON-LD to RDF (credentials/jsonld.py), bundled contexts, and the pyld reference.
+"""Strict JSON-LD to RDF (credentials/jsonld/), bundled contexts, and the pyld reference.
 
 Most expectations are cross-checked against pyld (the reference implementation) and, for
 what pyld gets wrong or leaves loose, pinned to the JSON-LD 1.1 / RDFC-1.0 text.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from microcred.credentials import contexts, jsonld
-from microcred.credentials.jsonld_reference import canonize_reference
+from microcred.credentials.jsonld.reference import canonize_reference
 from microcred.crypto import rdfc
 from microcred.errors import (
     InvalidInput,

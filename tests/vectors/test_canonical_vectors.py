@@ -3,7 +3,7 @@
 
 Byte-for-byte: every published canonical document and proof configuration, and the
 SHA-256 hashes published next to them. Cross-checks: `jsonld.canonize` equals the pyld
-reference (`jsonld_reference.canonize_reference`) on every vector document, on a few
+reference (`jsonld.reference.canonize_reference`) on every vector document, on a few
 hundred generated Open Badges 3.0 AchievementCredentials and on Bitstring Status List
 credentials; and equals pyoxigraph's RDFC-1.0 on the datasets our JSON-LD walk produces.
 """
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from microcred.credentials import jsonld
-from microcred.credentials.jsonld_reference import canonize_reference
+from microcred.credentials.jsonld.reference import canonize_reference
 from microcred.crypto import rdfc
 
 VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "test-vectors"
