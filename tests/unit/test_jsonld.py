@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from microcred.credentials import contexts, jsonld
+from microcred.credentials.jsonld import processor as jsonld_processor
 from microcred.credentials.jsonld.reference import canonize_reference
 from microcred.crypto import rdfc
 from microcred.errors import (
@@ -733,7 +734,7 @@ def test_inline_contexts_do_not_grow_caches_without_bound() -> None:
         doc = credential()
         doc["@context"] = [V2, {"ex": f"http://example.org/{i}#"}]
         jsonld.canonize(doc)
-    assert len(jsonld._EMPTY._derived) <= 256
+    assert len(jsonld_processor._EMPTY._derived) <= 256
 
 
 def test_extra_contexts_are_per_processor() -> None:
