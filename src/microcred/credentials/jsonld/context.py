@@ -131,6 +131,7 @@ class ActiveContext:
         self._aliases: dict[str, str] | None = None
 
     def clone(self) -> ActiveContext:
+        """A mutable copy to build a new active context from."""
         return ActiveContext(
             self.loader, dict(self.terms), self.vocab, self.language, self.previous
         )

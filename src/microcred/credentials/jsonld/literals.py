@@ -29,6 +29,7 @@ _UNPORTABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def string_body(value: str, path: Path) -> str:
+    """The body of a string literal, escaped for N-Quads; refuses unportable characters."""
     if _LITERAL_SPECIAL.search(value) is None:
         return value
     if _UNPORTABLE.search(value) is not None:
@@ -95,6 +96,7 @@ def native(value: bool | float, term: Term | None, path: Path) -> str:
 
 
 def ambiguous_double(path: Path) -> JsonLdError:
+    """The error for a string typed xsd:double."""
     # JSON-LD 1.1 keeps such a string as it is; jsonld.js and pyld rewrite it in
     # canonical double form. Signing either would break verification by the other.
     return JsonLdError(
@@ -104,6 +106,7 @@ def ambiguous_double(path: Path) -> JsonLdError:
 
 
 def json_literal(value: Any, path: Path) -> str:
+    """A JSON literal (``rdf:JSON``) in canonical JCS form."""
     check_depth(value, MAX_DEPTH, path)
     try:
         text = jcs.canonicalize(value).decode("utf-8")

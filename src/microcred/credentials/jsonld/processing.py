@@ -1,12 +1,12 @@
-"""Context Processing (JSON-LD 1.1 §4.1.2, §4.2.2) and applying contexts during the walk.
+"""Context Processing (JSON-LD 1.1 §4.1.2) and Create Term Definition (§4.2.2).
 
-Local contexts become immutable `ActiveContext` objects, memoised on the context they
-were applied to: embedded ``@context`` members, property-scoped and type-scoped contexts.
+`process_context` applies a local context (URLs of bundled contexts, objects, null) to an
+active context and returns a new one; `TermDefinitions` creates the term definitions of
+one context object. Strict: anything that would be dropped or left relative is refused.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,16 +18,12 @@ from microcred.credentials.jsonld.syntax import (
     MAX_CONTEXT_CHAIN,
     MAX_DEPTH,
     SCHEME,
-    Path,
-    at,
-    check_depth,
     unsupported,
 )
 from microcred.errors import (
     JsonLdError,
     MicrocredError,
     PayloadTooLarge,
-    UndefinedTerm,
     UnknownContext,
 )
 
@@ -59,7 +55,6 @@ _TERM_KEYS = frozenset(
     }
 )
 _GEN_DELIMS = frozenset(":/?#[]@")
-_CACHE_TYPES = 1024
 
 
 class TermDefinitions:
@@ -155,55 +150,7 @@ class TermDefinitions:
                 )
             definition.type = expanded
 
-        if "@id" in value and value["@id"] != term:
-            id_ = value["@id"]
-            if id_ is None:
-                definition.iri = None
-            elif not isinstance(id_, str):
-                raise JsonLdError(f"The @id of {term!r} must be a string (invalid IRI mapping).")
-            elif id_ not in KEYWORDS and KEYWORD_FORM.match(id_):
-                # JSON-LD ignores such a definition; strict mode refuses it.
-                raise JsonLdError(f"{term!r} maps to {id_!r}, which looks like a keyword.")
-            else:
-                iri = expand_iri(result, id_, vocab=True, builder=self)
-                if iri is None or not (
-                    iri in KEYWORDS or iri.startswith("_:") or SCHEME.match(iri)
-                ):
-                    raise JsonLdError(f"{term!r} maps to {id_!r}, which is not an IRI.")
-                if iri == "@context":
-                    raise JsonLdError(f"{term!r} cannot alias @context (invalid keyword alias).")
-                definition.iri = iri
-                if ":" in term[1:-1] or "/" in term:
-                    defined[term] = True
-                    if expand_iri(result, term, vocab=True, builder=self) != iri:
-                        raise JsonLdError(
-                            f"The term {term!r} looks like an IRI but maps to another one."
-                        )
-                if ":" not in term and "/" not in term and simple:
-                    definition.prefix = iri[-1] in _GEN_DELIMS or iri.startswith("_:")
-        elif ":" in term[1:]:
-            colon = term.find(":", 1)
-            prefix, suffix = term[:colon], term[colon + 1 :]
-            if prefix in self.local and prefix != term:
-                self.define(prefix)
-            prefix_term = result.terms.get(prefix)
-            if prefix_term is not None and prefix_term.iri is not None:
-                definition.iri = prefix_term.iri + suffix
-            else:
-                definition.iri = term
-        elif "/" in term:
-            iri = expand_iri(result, term, vocab=True, builder=self)
-            if iri is None or not SCHEME.match(iri):
-                raise JsonLdError(f"The term {term!r} is a relative IRI (invalid IRI mapping).")
-            definition.iri = iri
-        elif term == "@type":
-            definition.iri = "@type"
-        elif result.vocab is not None:
-            definition.iri = result.vocab + term
-        else:
-            raise JsonLdError(
-                f"The term {term!r} has no IRI and the context has no @vocab (invalid IRI mapping)."
-            )
+        self._iri_mapping(term, value, definition, simple=simple)
 
         if "@container" in value:
             container = value["@container"]
@@ -267,6 +214,62 @@ class TermDefinitions:
         definition.finish()
         result.terms[term] = definition
         defined[term] = True
+
+    def _iri_mapping(
+        self, term: str, value: dict[str, Any], definition: Term, *, simple: bool
+    ) -> None:
+        """Set the IRI ``term`` maps to (§4.2.2 steps 14-20): its @id, compact IRI or @vocab."""
+        defined = self.defined
+        result = self.result
+        if "@id" in value and value["@id"] != term:
+            id_ = value["@id"]
+            if id_ is None:
+                definition.iri = None
+            elif not isinstance(id_, str):
+                raise JsonLdError(f"The @id of {term!r} must be a string (invalid IRI mapping).")
+            elif id_ not in KEYWORDS and KEYWORD_FORM.match(id_):
+                # JSON-LD ignores such a definition; strict mode refuses it.
+                raise JsonLdError(f"{term!r} maps to {id_!r}, which looks like a keyword.")
+            else:
+                iri = expand_iri(result, id_, vocab=True, builder=self)
+                if iri is None or not (
+                    iri in KEYWORDS or iri.startswith("_:") or SCHEME.match(iri)
+                ):
+                    raise JsonLdError(f"{term!r} maps to {id_!r}, which is not an IRI.")
+                if iri == "@context":
+                    raise JsonLdError(f"{term!r} cannot alias @context (invalid keyword alias).")
+                definition.iri = iri
+                if ":" in term[1:-1] or "/" in term:
+                    defined[term] = True
+                    if expand_iri(result, term, vocab=True, builder=self) != iri:
+                        raise JsonLdError(
+                            f"The term {term!r} looks like an IRI but maps to another one."
+                        )
+                if ":" not in term and "/" not in term and simple:
+                    definition.prefix = iri[-1] in _GEN_DELIMS or iri.startswith("_:")
+        elif ":" in term[1:]:
+            colon = term.find(":", 1)
+            prefix, suffix = term[:colon], term[colon + 1 :]
+            if prefix in self.local and prefix != term:
+                self.define(prefix)
+            prefix_term = result.terms.get(prefix)
+            if prefix_term is not None and prefix_term.iri is not None:
+                definition.iri = prefix_term.iri + suffix
+            else:
+                definition.iri = term
+        elif "/" in term:
+            iri = expand_iri(result, term, vocab=True, builder=self)
+            if iri is None or not SCHEME.match(iri):
+                raise JsonLdError(f"The term {term!r} is a relative IRI (invalid IRI mapping).")
+            definition.iri = iri
+        elif term == "@type":
+            definition.iri = "@type"
+        elif result.vocab is not None:
+            definition.iri = result.vocab + term
+        else:
+            raise JsonLdError(
+                f"The term {term!r} has no IRI and the context has no @vocab (invalid IRI mapping)."
+            )
 
 
 def process_context(
@@ -360,71 +363,3 @@ def _process_object(
     for key in local:
         if key not in _CONTEXT_KEYWORDS:
             builder.define(key)
-
-
-def scoped_context(ctx: ActiveContext, term: Term, *, property_scoped: bool) -> ActiveContext:
-    """Apply a term's scoped context: property-scoped (propagates) or type-scoped (not)."""
-    if property_scoped:
-        return ctx.derive(
-            ("property", term),
-            lambda: process_context(ctx, term.context, override_protected=True),
-        )
-    return ctx.derive(("type", term), lambda: process_context(ctx, term.context, propagate=False))
-
-
-def embedded_context(ctx: ActiveContext, local: Any, path: Path) -> ActiveContext:
-    """Apply a ``@context`` member; URL lists are memoised, inline objects are not."""
-    if isinstance(local, str):
-        key: Any = ("urls", local)
-        cache = True
-    elif isinstance(local, list) and all(isinstance(item, str) for item in local):
-        key = ("urls", *local)
-        cache = True
-    else:
-        check_depth(local, MAX_DEPTH, path)
-        key = ("inline", json.dumps(local, sort_keys=True))
-        cache = ctx.root  # only top-level inline contexts; bounded by the cache cap
-    return ctx.derive(key, lambda: process_context(ctx, local), cache=cache)
-
-
-def types_for(
-    ctx: ActiveContext, entries: list[tuple[str, Any]], path: Path
-) -> tuple[ActiveContext, list[str]]:
-    """Apply type-scoped contexts (§5.1.2 step 11) and expand the types (cached)."""
-    key: list[Any] = []
-    for name, value in entries:
-        if isinstance(value, str):
-            key.append((name, value))
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            key.append((name, *value))
-        else:
-            raise JsonLdError(
-                f"The type {at((path, name))} must be a string or an array of strings "
-                "(invalid type value)."
-            )
-    cache_key = tuple(key)
-    found = ctx._types.get(cache_key)
-    if found is not None:
-        return found
-    scoped = ctx
-    expanded: list[str] = []
-    for name, value in sorted(entries, key=lambda entry: entry[0]):
-        values = [value] if isinstance(value, str) else value
-        for type_name in sorted(values):
-            definition = ctx.terms.get(type_name)
-            if definition is not None and definition.has_context:
-                scoped = scoped_context(scoped, definition, property_scoped=False)
-        for type_name in values:
-            iri = expand_iri(ctx, type_name, vocab=True)
-            if iri is None or iri in KEYWORDS or not GOOD_IRI.match(iri):
-                if iri is not None and iri.startswith("_:"):
-                    raise unsupported("blank node types", at((path, name)))
-                raise UndefinedTerm(
-                    f"The type {type_name!r} {at((path, name))} is not defined by the "
-                    "document's @context (it does not expand to an absolute IRI)."
-                )
-            expanded.append(f"<{iri}>")
-    result = (scoped, expanded)
-    if len(ctx._types) < _CACHE_TYPES:
-        ctx._types[cache_key] = result
-    return result

@@ -17,7 +17,7 @@ from microcred.credentials.jsonld.literals import (
     string_body,
     value_object,
 )
-from microcred.credentials.jsonld.processing import embedded_context, scoped_context, types_for
+from microcred.credentials.jsonld.scoping import embedded_context, scoped_context, types_for
 from microcred.credentials.jsonld.syntax import (
     GOOD_IRI,
     KEYWORDS,
@@ -52,16 +52,19 @@ class Walk:
         self.max_quads = max_quads
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
+        """Append one quad; refuse documents past ``max_quads``."""
         quads = self.quads
         quads.append((s, p, o, g))
         if len(quads) > self.max_quads:
             raise PayloadTooLarge(f"The document yields more than {self.max_quads} RDF quads.")
 
     def blank(self) -> str:
+        """A fresh blank node."""
         self.counter += 1
         return f"_:b{self.counter}"
 
     def named_blank(self, label: str) -> str:
+        """The blank node for a ``_:`` label of the document (same label, same node)."""
         found = self.blank_labels.get(label)
         if found is None:
             self.counter += 1
@@ -355,6 +358,7 @@ class Walk:
     def graph_contents(
         self, value: Any, ctx: ActiveContext, graph: str, path: Path, depth: int
     ) -> None:
+        """The node objects of a ``@graph`` member, in graph ``graph``."""
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
             item_path = (path, index) if isinstance(value, list) else path
@@ -375,6 +379,7 @@ class Walk:
         path: Path,
         depth: int,
     ) -> None:
+        """The quads of one property of ``subject`` (coercion, lists, @json, graph containers)."""
         predicate = info.predicate
         assert predicate is not None
         term = info.term
