@@ -25,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from microcred.adapters.ai.sandbox import Sandbox, SandboxCodeRunner, SandboxLimits
+from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, SandboxLimits
 from microcred.assessment.code_review import CodeSubmission, Outcome, RunStatus, TestRun
 
 SOURCE = b"def add(a, b):\n    return a + b\n"

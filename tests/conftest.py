@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from microcred.adapters.ai.sandbox import Sandbox
 from microcred.adapters.db import migrate
+from microcred.adapters.sandbox import Sandbox
 from microcred.bootstrap import Container, build
 from microcred.config import Settings
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from microcred.adapters.ai.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http import HttpFetcher
+from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder

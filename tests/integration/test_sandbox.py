@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 import microcred
-from microcred.adapters.ai import sandbox as sb
-from microcred.adapters.ai.sandbox import (
+from microcred.adapters import sandbox as sb
+from microcred.adapters.sandbox import (
     ArchiveLimits,
     PythonTests,
     Sandbox,
@@ -331,7 +331,7 @@ def test_the_control_line_refuses_what_the_run_cannot_do() -> None:
     job = sb.SandboxJob(
         argv=(sys.executable, "-I", "-S", "-c", code),
         work_files={},
-        read_only_paths=sb._python_paths(sys.executable),
+        read_only_paths=sb.python_paths(sys.executable),
     )
     result = Sandbox(LIMITS).run(job)
     assert result.status == "exited" and result.exit_code == 0, result

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from microcred.adapters.ai.harness import mc_wire
+from microcred.adapters.sandbox.programs import mc_wire
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The code reviewer: a learner's code judged by the instructor's tests.
 
 Pure: it never runs anything itself. A :class:`CodeRunner` (the sandbox adapter in
-``microcred.adapters.ai.sandbox``) runs the tests and hands back a :class:`TestRun`; this module
+``microcred.adapters.sandbox``) runs the tests and hands back a :class:`TestRun`; this module
 turns that into per-criterion scores, an overall result, feedback quoting the failing tests and a
 confidence that sends anything the tests could not judge cleanly to a human.
 """

@@ -23,8 +23,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from microcred.adapters.ai.harness import mc_wire
+if TYPE_CHECKING or __package__:  # in the package (type checks, tests)
+    from . import mc_wire
 else:  # inside the sandbox: a module beside this one
     import mc_wire
 
