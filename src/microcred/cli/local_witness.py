@@ -54,9 +54,11 @@ def prepare(directory: Path) -> LocalWitness:
     directory.mkdir(parents=True, exist_ok=True)
     with session() as c:
         with c.uow() as uow:
-            log_signer = c.ledger.keys.signer(uow, c.clock)
-            uow.commit()
-        log_vkey = log_signer.verifier.vkey
+            log_key = c.ledger.keys.verifier(uow)  # the public key: no need to unseal it
+            if log_key is None:  # a fresh database: the log key is created now
+                log_key = c.ledger.keys.signer(uow, c.clock).verifier
+                uow.commit()
+        log_vkey = log_key.vkey
         origin = c.ledger.origin
     signer = _key(directory / KEY_FILE, f"{origin}/local-witness")
     pinned_file = directory / LOG_KEY_FILE
