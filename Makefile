@@ -25,14 +25,23 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 
 setup: $(STAMP)
 
-## run: install, migrate the embedded SQLite database under ./var, seed a demo organisation, serve :8000
+## run: install, migrate the embedded SQLite database under ./var, start a local witness on :8100,
+## seed a demo organisation (its log cosigned by that witness), serve :8000
 # the key-encryption secret: created at random on first run (mode 0600) unless MICROCRED_KEK_SECRETS is set
+# the witness keeps its key, the log key it follows and its state under ./var (witness.*); it is
+# listed first in MICROCRED_WITNESSES; Ctrl-C, SIGTERM or the server's exit stops both processes
 run: export MICROCRED_KEK_SECRETS_FILE ?= ./var/kek.secret
+run: WITNESS_PORT ?= 8100
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/microcred db upgrade
-	$(BIN)/microcred demo
-	$(BIN)/microcred serve
+	@local=$$($(BIN)/microcred witness local --port $(WITNESS_PORT) --spec) || exit 1; \
+	export MICROCRED_WITNESSES="$$local$${MICROCRED_WITNESSES:+,$$MICROCRED_WITNESSES}"; \
+	trap 'kill $$witness $$server 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM HUP; \
+	echo "local witness: $$local"; \
+	$(BIN)/microcred witness local --port $(WITNESS_PORT) & witness=$$!; \
+	$(BIN)/microcred demo || exit 1; \
+	$(BIN)/microcred serve & server=$$!; wait $$server
 
 ## test: install everything the suite needs and run all of it (SQLite and PostgreSQL)
 test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium

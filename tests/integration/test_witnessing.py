@@ -255,3 +255,46 @@ def test_audit_names_edited_deleted_and_rolled_back(world, database_url: str) ->
     with c.uow() as uow:
         assert uow.ledger.latest_cosigned(1) == 3 or uow.ledger.latest_cosigned(1) is None
     assert all(s.record(log_verifier.name).size == 4 for s in stores)
+
+
+class _Starting:
+    """The in-process client, but one witness is unreachable for its first ``failures`` calls
+    (a witness process that is still starting, as beside `make run`)."""
+
+    def __init__(self, inner: InProcessWitnessClient, url: str, failures: int) -> None:
+        self.inner, self.url, self.failures, self.calls = inner, url, failures, 0
+
+    def add_checkpoint(self, base_url: str, body: bytes) -> tuple[int, bytes]:
+        self.calls += 1
+        if base_url == self.url and self.failures > 0:
+            self.failures -= 1
+            raise MicrocredError(f"The witness at {base_url} is unreachable (ConnectError).")
+        return self.inner.add_checkpoint(base_url, body)
+
+
+def test_bring_up_to_date_waits_for_a_starting_witness_and_says_why_one_is_missing(
+    world,
+) -> None:
+    c, client, stores, p, aid, log_verifier = world
+    c.issuance.issue(p, IssueRequest(aid, Recipient(did="did:example:demo")))
+    while c.ledger.sequence() is not None:
+        pass
+    starting = _Starting(client, "https://w2.example", failures=2)
+    c.witnessing._client = starting
+    assert c.witnessing.bring_up_to_date(wait_seconds=10) == {
+        "w1.example": None,
+        "w2.example": None,
+    }
+    assert [s.record(log_verifier.name).size for s in stores] == [1, 1]
+    calls = starting.calls
+    assert c.witnessing.bring_up_to_date() == {"w1.example": None, "w2.example": None}
+    assert starting.calls == calls  # both already hold the latest checkpoint: nothing sent
+
+    c.issuance.issue(p, IssueRequest(aid, Recipient(did="did:example:later")))
+    c.ledger.sequence()
+    client.down.add("https://w2.example")
+    c.witnessing._client = client
+    outcome = c.witnessing.bring_up_to_date(wait_seconds=0.3)
+    assert outcome["w1.example"] is None
+    assert "unreachable" in (outcome["w2.example"] or "")
+    assert [s.record(log_verifier.name).size for s in stores] == [2, 1]

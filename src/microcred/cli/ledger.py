@@ -19,8 +19,9 @@ from microcred.errors import MicrocredError
 from microcred.services.audit import audit_log
 from microcred.services.ledger import log_policy
 from microcred.services.monitor import Monitor, MonitorState
+from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.cosignature import CosignatureSigner
-from microcred.transparency.note import Ed25519NoteVerifier
+from microcred.transparency.note import MAX_NOTE_BYTES, Ed25519NoteVerifier, parse_note
 from microcred.transparency.witness import Witness
 
 log_app = typer.Typer(help="The transparency log.", no_args_is_help=True)
@@ -125,13 +126,7 @@ def audit(
     """Recompute the log from stored entries and credentials; compare with the signed and
     cosigned checkpoints, the witnesses' view and kept checkpoints (--against); check status
     lists and stored records. Exit 1 when anything was tampered with."""
-    kept: dict[str, str] = {}
-    for path in against or []:
-        try:
-            kept[str(path)] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"{path} cannot be read: {exc}.")
-            return
+    kept = {str(path): _kept_checkpoint(path) for path in against or []}
     with session() as c, c.uow() as uow:
         verifier = c.ledger.keys.verifier(uow)
         credentials = list(uow.public.all_credentials())
@@ -184,6 +179,22 @@ def audit(
     raise typer.Exit(0 if report.clean else 1)
 
 
+def _kept_checkpoint(path: Path) -> str:
+    """The checkpoint note in ``path`` (a third party's copy), or a clear error and exit 2."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)
+    except OSError as exc:
+        fail(f"{path} cannot be read: {exc.strerror or exc}.")
+    if len(data) > MAX_NOTE_BYTES:
+        fail(f"{path} is not a checkpoint: a checkpoint note has at most {MAX_NOTE_BYTES} bytes.")
+    try:
+        Checkpoint.parse(parse_note(data).text)
+    except MicrocredError as exc:
+        fail(f"{path} is not a checkpoint note: {exc.message}")
+    return data.decode("utf-8")
+
+
 def worker(
     idle: Annotated[float, typer.Option(help="Seconds to wait when there is no work.")] = 0.5,
 ) -> None:
@@ -223,22 +234,34 @@ def witness_serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8100,
 ) -> None:
     """Serve C2SP tlog-witness add-checkpoint for the given logs."""
-    import uvicorn  # noqa: PLC0415
-
-    from microcred.web.witness.app import create_witness_app  # noqa: PLC0415
-
     try:
         signer = CosignatureSigner.from_skey(key.read_text().strip())
         logs: dict[str, list[Ed25519NoteVerifier]] = {}
         for vkey in log:
             verifier = Ed25519NoteVerifier.from_vkey(vkey)
             logs.setdefault(verifier.name, []).append(verifier)
-        store = WitnessStore(db)
     except OSError as exc:
         fail(f"{key} cannot be read: {exc.strerror}.")
-        return
     except MicrocredError as exc:
         fail(exc.explain())
-        return
+    serve_witness(signer, logs, db, host, port)
+
+
+def serve_witness(
+    signer: CosignatureSigner,
+    logs: dict[str, list[Ed25519NoteVerifier]],
+    db: str,
+    host: str,
+    port: int,
+) -> None:
+    """Serve the witness app for ``logs`` with state in the database ``db`` until stopped."""
+    import uvicorn  # noqa: PLC0415
+
+    from microcred.web.witness.app import create_witness_app  # noqa: PLC0415
+
+    try:
+        store = WitnessStore(db)
+    except MicrocredError as exc:
+        fail(exc.explain())
     app = create_witness_app(Witness(signer, logs), store)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from microcred.adapters.db import migrate
-from microcred.cli import assess, ledger, skills, vc
+from microcred.cli import assess, ledger, local_witness, skills, vc
 from microcred.cli.common import operator, session
 from microcred.cli.demo import seed_demo
 from microcred.config import get_settings
@@ -31,6 +31,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(achievement_app, name="achievement")
 app.add_typer(ledger.log_app, name="log")
 app.add_typer(ledger.witness_app, name="witness")
+ledger.witness_app.command("local")(local_witness.witness_local)
 app.add_typer(skills.app, name="skills")
 app.add_typer(assess.app, name="assess")
 app.command("audit")(ledger.audit)

@@ -6,6 +6,7 @@ log has is evidence that the log was rolled back, and is reported, not retried b
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -84,6 +85,36 @@ class Witnessing:
         for _ in range(3):  # a 409 tells us the witness's size: retry with the right proof
             if self._submit_once(endpoint):
                 return
+
+    def bring_up_to_date(self, wait_seconds: float = 0.0) -> dict[str, str | None]:
+        """Submit the latest checkpoint to every witness now; for each witness's name, None when
+        it holds that checkpoint, else why not. An unreachable witness (one still starting) is
+        retried for up to ``wait_seconds``; whatever still failed is queued for the worker."""
+        outcome: dict[str, str | None] = {}
+        deadline = time.monotonic() + wait_seconds
+        for name, endpoint in self.endpoints.items():
+            while True:
+                try:
+                    self.submit({"witness": name})
+                    outcome[name] = None
+                    break
+                except WitnessRejected as exc:
+                    outcome[name] = exc.explain()
+                    break
+                except MicrocredError as exc:
+                    if time.monotonic() >= deadline:
+                        outcome[name] = exc.explain()
+                        break
+                    time.sleep(0.25)
+            with self._uow() as uow:
+                latest = uow.ledger.latest_checkpoint()
+                if latest is not None and (uow.ledger.witness_size(endpoint.name) or 0) < latest[0]:
+                    outcome[name] = outcome[name] or "it has not cosigned the latest checkpoint"
+                    uow.jobs.enqueue(
+                        WITNESS_JOB, {"witness": name}, dedupe_key=f"{WITNESS_JOB}:{name}"
+                    )
+                    uow.commit()
+        return outcome
 
     def _submit_once(self, endpoint: WitnessEndpoint) -> bool:
         with self._uow() as uow:
