@@ -20,6 +20,7 @@ from microcred.bootstrap import Container
 from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
+from microcred.web.api.docs import install_api_docs
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
 from microcred.web.api.routers import log as log_routes
@@ -57,6 +58,8 @@ def create_app(container: Container) -> FastAPI:
         title="microcred",
         version=__version__,
         description="Open Badges 3.0 micro-credentials: define, issue, revoke and verify.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
 
@@ -132,6 +135,7 @@ def create_app(container: Container) -> FastAPI:
         StaticFiles(directory=str(resources.files("microcred.web.pages").joinpath("static"))),
         name="static",
     )
+    install_api_docs(app)
     app.include_router(pages.router)
     app.include_router(app_pages.router)
     for router in (
