@@ -20,6 +20,7 @@ from microcred.bootstrap import Container
 from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
+from microcred.web.api.docs import install_api_docs
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
 from microcred.web.api.routers import log as log_routes
@@ -57,6 +58,8 @@ def create_app(container: Container) -> FastAPI:
         title="microcred",
         version=__version__,
         description="Open Badges 3.0 micro-credentials: define, issue, revoke and verify.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
 
@@ -75,25 +78,41 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
             for e in exc.errors()[:10]
         ]
+        if pages.wants_html(request):
+            return pages.error_page(
+                request,
+                422,
+                "That did not work",
+                "Part of the request was not valid: " + "; ".join(problems),
+            )
         return JSONResponse(
             {"error": "invalid_input", "message": "; ".join(problems)}, status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if pages.wants_html(request):
+            return pages.http_error_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error")  # the trace goes to the log, never to the client
+        if pages.wants_html(request):
+            return pages.error_page(
+                request,
+                500,
+                "Something went wrong",
+                "Something went wrong on the server; nothing was changed. Try again in a moment.",
+            )
         return JSONResponse(
             {
                 "error": "internal_error",
@@ -132,6 +151,7 @@ def create_app(container: Container) -> FastAPI:
         StaticFiles(directory=str(resources.files("microcred.web.pages").joinpath("static"))),
         name="static",
     )
+    install_api_docs(app)
     app.include_router(pages.router)
     app.include_router(app_pages.router)
     for router in (

@@ -15,16 +15,22 @@ from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.pages.formatting import when, words
 from microcred.web.pages.view import credential_view
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
     directory=str(resources.files("microcred.web.pages").joinpath("templates"))
 )
+templates.env.filters["when"] = when
+templates.env.filters["words"] = words
 
 
 def wants_html(request: Request) -> bool:
-    """True when a browser asks for a page rather than JSON."""
+    """True when a browser asks for a page rather than JSON (never under ``/api/``: the API
+    always answers JSON)."""
+    if request.url.path.startswith("/api/"):
+        return False
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "application/json" not in accept.split(",")[0]
 
@@ -97,7 +103,24 @@ def credential_page(request: Request, c: Container, credential_id: str) -> Respo
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    """A plain error page."""
+    """An error as a page, in the site's layout."""
     return templates.TemplateResponse(
-        request, "error.html", {"title": title, "message": message}, status_code=status
+        request,
+        "error.html",
+        {"title": title, "message": message, "status": status},
+        status_code=status,
     )
+
+
+_HTTP_ERRORS = {
+    404: ("Page not found", "There is nothing at this address. Check the link, or start again."),
+    405: ("Not possible here", "This address does not take that kind of request."),
+}
+
+
+def http_error_page(request: Request, status: int) -> Response:
+    """The page for an HTTP error that reached no handler (an unknown address, say)."""
+    title, message = _HTTP_ERRORS.get(
+        status, ("Something is not right", "The request could not be answered.")
+    )
+    return error_page(request, status, title, message)

@@ -1,0 +1,48 @@
+"""How pages write values for people: dates in words (rewritten into the viewer's time zone by
+``static/time.js``), status names as words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from markupsafe import Markup, escape
+
+Style = Literal["date", "datetime", "relative"]
+
+
+def _parse(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def in_words(moment: datetime, style: Style = "datetime") -> str:
+    """``2 December 2026`` or ``2 December 2026 at 15:30 UTC`` (the page's words before the
+    browser puts them into its own time zone)."""
+    moment = moment.astimezone(UTC)
+    day = f"{moment.day} {moment:%B %Y}"
+    return day if style == "date" else f"{day} at {moment:%H:%M} UTC"
+
+
+def when(value: datetime | str | None, style: Style = "datetime") -> Markup:
+    """A ``<time>`` element for ``value``; text that is not a date is shown as it is."""
+    moment = _parse(value)
+    if moment is None:
+        return escape(value or "")
+    iso = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return Markup('<time datetime="{}" data-when="{}">{}</time>').format(
+        iso, style, in_words(moment, "date" if style == "date" else "datetime")
+    )
+
+
+def words(name: object) -> str:
+    """An internal name (``not_yet``, ``NEEDS_REVIEW``) as words for people (``not yet``)."""
+    text = str(getattr(name, "value", name))
+    return text.replace("_", " ").lower()
