@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import KEK, FrozenClock
-from tests.integration.test_sandbox import needs_root, sandbox_processes
+from tests.integration.test_sandbox import needs_root
 
 from microcred.adapters.ai.sandbox import Sandbox
 from microcred.bootstrap import Container
@@ -180,6 +180,32 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) ->
         time.sleep(0.02)
 
 
+def _processes() -> Iterator[tuple[int, str, int, int]]:
+    """(pid, command name, parent pid, session id) of every process on the host."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        head, _, rest = raw.rpartition(")")
+        fields = rest.split()
+        yield int(entry.name), head.partition("(")[2], int(fields[1]), int(fields[3])
+
+
+def sandbox_runs_of(pid: int) -> set[int]:
+    """The sandbox runs process ``pid`` has started and that still run: their ``unshare``
+    processes, each leading its own session (other people's runs on this machine are not
+    counted)."""
+    return {p for p, name, parent, _ in _processes() if parent == pid and name == "unshare"}
+
+
+def sessions_alive(sessions: set[int]) -> bool:
+    """Whether any process of ``sessions`` still runs."""
+    return any(sid in sessions for _, _, _, sid in _processes())
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
@@ -208,7 +234,7 @@ def test_issuance_is_not_held_up_while_a_slow_code_review_runs_on_sqlite(
     worker = threading.Thread(target=review, daemon=True)
     review_started = time.monotonic()
     worker.start()
-    wait_for(lambda: bool(sandbox_processes()), "the sandbox run to start")
+    wait_for(lambda: bool(sandbox_runs_of(os.getpid())), "the sandbox run to start")
     latencies, ended = [], []
     for n in range(1, 16):
         t0 = time.monotonic()
@@ -392,7 +418,6 @@ def test_a_worker_killed_mid_review_leaves_it_reviewable_and_a_retry_finishes_it
     the review again, which passes it with exactly one credential."""
     course.tests(slow_tests(count=3, seconds=2.0))
     submission = course.submit()
-    before = set(sandbox_processes())
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT)}
     proc = subprocess.Popen(  # our own interpreter and script
         [
@@ -408,10 +433,11 @@ def test_a_worker_killed_mid_review_leaves_it_reviewable_and_a_retry_finishes_it
     )
     try:
         wait_for(
-            lambda: bool(set(sandbox_processes()) - before) or proc.poll() is not None,
+            lambda: bool(sandbox_runs_of(proc.pid)) or proc.poll() is not None,
             "the killed worker's sandbox run to start",
         )
-        assert proc.poll() is None, proc.communicate()
+        runs = sandbox_runs_of(proc.pid)
+        assert proc.poll() is None and runs, proc.communicate()
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     finally:
@@ -419,7 +445,7 @@ def test_a_worker_killed_mid_review_leaves_it_reviewable_and_a_retry_finishes_it
             proc.kill()
             proc.wait(30)
     # its sandbox run ends on its own (the tests finish or the wall clock stops them)
-    wait_for(lambda: not set(sandbox_processes()) - before, "the orphaned sandbox to end")
+    wait_for(lambda: not sessions_alive(runs), "the orphaned sandbox run to end")
     waiting = course.submission(submission.id)
     assert waiting.status is SubmissionStatus.SUBMITTED
     assert (waiting.review, waiting.decision, waiting.credential_id) == (None, None, None)
