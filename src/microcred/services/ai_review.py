@@ -12,12 +12,14 @@ A run interrupted before step 3 commits has written nothing: the submission is s
 ``submitted`` and the job queue runs it again (a failure is retried with backoff; the job of a
 worker that vanished is released after ``stale_after``). When the submission moved on meanwhile
 (another run of the job finished it, a person decided it, the learner resubmitted), step 3
-writes nothing. When the tests or the rubric changed, step 3 raises `Conflict` and the queue
-retries the review against the new ones.
+writes nothing and logs why; the job ends normally (nobody sees an error). When the tests or
+the rubric changed, step 3 raises `Conflict` and the queue retries the review against the new
+ones.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,8 @@ from microcred.services.code_verdict import clean, code_evidence, code_verdict
 from microcred.services.review_json import review_to_json
 from microcred.services.review_outcomes import DecisionOutcomes
 from microcred.services.rubrics import RubricService
+
+log = logging.getLogger(__name__)
 
 NO_RUBRIC = "No rubric or no text the AI can read: a person reviews this submission."
 
@@ -82,6 +86,15 @@ def unchanged(read: Submission, current: Submission) -> bool:
     ) == (read.review, read.decision, read.credential_id)
 
 
+def moved_on(current: Submission | None) -> str:
+    """Why a verdict is dropped: what the submission became while the AI reviewed it."""
+    if current is None:
+        return "the submission was deleted meanwhile"
+    by = (current.decision or {}).get("decidedBy")
+    decided = f", decided by {'a person' if by == 'human' else by}" if by else ""
+    return f"it became {current.status.value}{decided} meanwhile"
+
+
 class AIReview:
     """Job handler: review one submission (see the module docstring for the three steps)."""
 
@@ -114,6 +127,11 @@ class AIReview:
             scope = uow.tenant(organisation)
             current = scope.submissions.get(submission_id, for_update=True)
             if current is None or not unchanged(read, current):
+                log.info(
+                    "AI review of submission %s not written: %s; that outcome stands",
+                    submission_id,
+                    moved_on(current),
+                )
                 return None  # decided meanwhile: a person's or another run's outcome stands
             now = self.inputs(scope, current)
             if now.basis != inputs.basis:
