@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the public vectors and a database per backend (SQLite, PostgreSQL)."""
+"""Shared fixtures: the in-repo public vectors and a database per backend (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from tests.vectors import VECTORS
 
 from microcred.adapters.db import migrate
 from microcred.adapters.sandbox import Sandbox
 from microcred.bootstrap import Container, build
 from microcred.config import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-VECTORS = SHARED / "standards" / "test-vectors"
 POSTGRES_URL = os.environ.get(
     "MICROCRED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -54,8 +52,7 @@ class FrozenClock:
 
 @pytest.fixture(scope="session")
 def vectors() -> Path:
-    if not VECTORS.exists():
-        pytest.fail(f"the shared test vectors are missing at {VECTORS}")
+    """The folder of public test vectors kept in the repository (tests/vectors)."""
     return VECTORS
 
 

@@ -23,6 +23,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,6 @@ MIN_NODE_MAJOR = 20
 OB_ACHIEVEMENT_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-_SHARED_STANDARDS = _REPO_ROOT.parent / "shared" / "standards"
 
 
 class DccHarnessError(RuntimeError):
@@ -252,16 +250,13 @@ def sign_fixture(job: Mapping[str, Any], timeout: float = 60) -> dict[str, Any]:
     return answer
 
 
-def shared_standards_dir() -> Path:
-    """The offline standards copies beside the repository (``../shared/standards``)."""
-    return _SHARED_STANDARDS
-
-
 def ob_schema_resources() -> dict[str, Any]:
     """The OB 3.0 AchievementCredential JSON schema, keyed by the URL verifier-core fetches.
 
-    Read from the shared standards copy (the conform-ed vendored file, whose ``$id`` is
-    that URL).
+    The copy microcred ships (the 1EdTech file, byte for byte: tests/unit/test_schema.py pins
+    its SHA-256 to the upstream one), whose ``$id`` is that URL.
     """
-    path = _SHARED_STANDARDS / "schemas" / "ob_v3p0" / "ob_v3p0_achievementcredential_schema.json"
+    path = resources.files("microcred.credentials").joinpath(
+        "schemas", "ob_v3p0_achievementcredential_schema.json"
+    )
     return {OB_ACHIEVEMENT_SCHEMA_URL: json.loads(path.read_text(encoding="utf-8"))}

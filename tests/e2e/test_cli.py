@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.vectors import VECTORS
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "test-vectors"
 CLI = [sys.executable, "-m", "microcred.cli.main"]
 
 

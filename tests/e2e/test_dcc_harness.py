@@ -26,9 +26,9 @@ from dcc_verifier import (
     missing_tools,
     ob_schema_resources,
     run_dcc_verifier,
-    shared_standards_dir,
     sign_fixture,
 )
+from tests.vectors import VECTORS
 
 pytestmark = pytest.mark.e2e
 
@@ -268,7 +268,7 @@ def test_issuer_must_be_the_key_controller(dcc: None, resources: dict[str, Any])
 
 
 def load_vector() -> dict[str, Any]:
-    path = shared_standards_dir() / "test-vectors" / "ob_v3p0" / "signed-credential.json"
+    path = VECTORS / "ob_v3p0" / "signed-credential.json"
     vector: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return vector
 

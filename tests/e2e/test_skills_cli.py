@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.vectors import vector
 
 pytestmark = pytest.mark.e2e
 
 CLI = [sys.executable, "-m", "microcred.cli.skills"]
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 
 
@@ -105,7 +105,7 @@ def test_bad_custom_csv_is_refused_clearly(tmp_path: Path) -> None:
 
 def test_onet_import_and_shipped_show(tmp_path: Path) -> None:
     r = run(
-        "taxonomy", "import", "onet", str(SHARED / "onet-29.2" / "Occupation Data.txt"),
+        "taxonomy", "import", "onet", str(vector("onet-29.2", "Occupation Data.txt")),
         "--version", "29.2", "--into", str(tmp_path / "onet"),
     )  # fmt: skip
     assert r.returncode == 0, r.stderr

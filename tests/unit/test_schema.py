@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
-from pathlib import Path
+from importlib import resources
 
 import pytest
+from tests.vectors import upstream_sha256, vector
 
 from microcred.credentials.schema import ACHIEVEMENT_CREDENTIAL_SCHEMA as OB
 from microcred.credentials.schema import _validator, is_valid, schema_errors
 
-VECTOR = (
-    Path(__file__).resolve().parents[3]
-    / "shared/standards/test-vectors/ob_v3p0/signed-credential.json"
-)
+VECTOR = vector("ob_v3p0", "signed-credential.json")
 
 
 def _mutations(doc: dict) -> list[dict]:
@@ -57,3 +56,15 @@ def test_errors_are_plain(index: int) -> None:
     doc = _mutations(json.loads(VECTOR.read_text()))[index]
     errors = schema_errors(doc)
     assert errors and all(len(e) < 400 for e in errors)
+
+
+def test_bundled_schemas_are_the_upstream_files() -> None:
+    """The shipped schemas (which the DCC harness also serves) are byte for byte the 1EdTech
+    files they were copied from."""
+    folder = resources.files("microcred.credentials").joinpath("schemas")
+    bundled = sorted(f.name for f in folder.iterdir() if f.name.endswith(".json"))
+    upstream = upstream_sha256("schemas")
+    assert bundled == sorted(upstream)
+    for name in bundled:
+        digest = hashlib.sha256(folder.joinpath(name).read_bytes()).hexdigest()
+        assert digest == upstream[name], name

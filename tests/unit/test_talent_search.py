@@ -6,11 +6,11 @@ import csv
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.vectors import vector
 
 from microcred.errors import InvalidInput
 from microcred.talent.gaps import GapStatus
@@ -19,7 +19,6 @@ from microcred.talent.roles import Requirement, RoleProfile, role_from_occupatio
 from microcred.talent.search import SearchFilters, rank_all, rank_people
 from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 PAST = NOW - timedelta(days=90)
 ROLE = RoleProfile(
@@ -72,7 +71,7 @@ def test_role_validation_and_readiness() -> None:
 
 def test_role_from_a_real_esco_occupation() -> None:
     """ESCO's 'software developer' seeds a role with its essential and optional skills."""
-    path = SHARED / "data/esco-v1.1.1/ESCO_dataset_-_v1.1.1_-_classification_-__-_csv.zip"
+    path = vector("esco-v1.1.1", "ESCO_dataset_-_v1.1.1_-_classification_-__-_csv.zip")
     occupation = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"
     with zipfile.ZipFile(path) as z, z.open("occupationSkillRelations.csv") as f:
         links = [

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.vectors import vector
 
 from microcred.talent.taxonomy import Framework, Relation
 from microcred.talent.taxonomy_import import (
@@ -19,7 +20,6 @@ from microcred.talent.taxonomy_import import (
 )
 from microcred.talent.taxonomy_loader import clear_cache, load_taxonomy, read_bundle
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 E = "http://data.europa.eu/esco/"
 
 
@@ -314,14 +314,39 @@ def test_onet_list_imports_and_refuses_other_files(tmp_path: Path) -> None:
         import_onet_occupations(bad, version="1")
 
 
-def test_reimporting_the_official_esco_zips_reproduces_the_shipped_bundle() -> None:
-    zips = sorted((SHARED / "esco-v1.1.1").glob("*.zip"))
-    if not zips:
-        pytest.fail("the shared ESCO v1.1.1 zips are missing")
-    fresh = import_esco(zips, version="1.1.1").taxonomy
+def test_reimporting_official_esco_rows_reproduces_the_shipped_bundle() -> None:
+    """The official ESCO v1.1.1 rows about 21 occupations (tests/vectors/esco-v1.1.1, cut by its
+    trim.py) import to exactly what the shipped bundle holds for those concepts: each skill,
+    occupation (the unlisted one as its placeholder), link, skill group and broader edge.
+    bench/taxonomy_import.py re-imports the whole release and compares every concept."""
+    zips = sorted(vector("esco-v1.1.1").glob("*.zip"))
+    assert len(zips) == 2
+    report = import_esco(zips, version="1.1.1")
+    fresh = report.taxonomy
     shipped = load_taxonomy()
-    assert fresh.summary() == shipped.summary()
-    assert fresh.skills.uri == shipped.skills.uri
-    assert fresh.skills.alt_labels == shipped.skills.alt_labels
-    assert (fresh.links.skill == shipped.links.skill).all()
-    assert (fresh.links.essential == shipped.links.essential).all()
+    summary = fresh.summary()
+    assert (summary["skills"], summary["occupations"], summary["links"]) == (795, 21, 1572)
+    assert (summary["skill_groups"], summary["hierarchy_edges"]) == (313, 1507)
+    assert 0 < summary["essential_links"] < summary["links"]
+    assert any("no row in the occupations file" in note for note in report.notes)
+    for skill in fresh.iter_skills():
+        assert skill == shipped.skill(skill.uri)
+    for occupation in fresh.iter_occupations():
+        assert occupation == shipped.occupation(occupation.uri)
+        assert fresh.skills_of(occupation.uri) == shipped.skills_of(occupation.uri)
+    for group in fresh.groups:
+        assert group == shipped.group(group.uri)
+    for uri in [*fresh.skills.uri, *(g.uri for g in fresh.groups)]:
+        assert fresh.broader(uri) == shipped.broader(uri), uri
+    # the shipped bundle is the whole release (ESCO v1.1.1's published row counts)
+    assert shipped.summary() == {
+        "framework": "esco",
+        "name": "ESCO",
+        "version": "1.1.1",
+        "skills": 13_896,
+        "occupations": 3_008,  # 3,007 listed + the unlisted one's placeholder
+        "links": 123_855,
+        "essential_links": 64_946,
+        "skill_groups": 647,
+        "hierarchy_edges": 20_656,
+    }

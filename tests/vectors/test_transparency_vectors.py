@@ -1,12 +1,12 @@
-"""Public transparency vectors (../shared/transparency/vectors), every one through the library."""
+"""Public transparency vectors (tests/vectors/transparency), every one through the library."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.vectors import vector
 
 from microcred.errors import VerificationError
 from microcred.transparency import merkle, tiles
@@ -23,14 +23,9 @@ from microcred.transparency.note import (
     sign_note,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "transparency" / "vectors"
-
 
 def _load(name: str) -> Any:
-    path = VECTORS / name
-    if not path.exists():
-        pytest.fail(f"the shared transparency vectors are missing at {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(vector("transparency", name).read_text(encoding="utf-8"))
 
 
 def _hexes(values: list[str]) -> list[bytes]:
