@@ -7,10 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from a11y import assert_accessible
 from browser import chromium_page
 from procs import PASSWORD, Api, start_server, wait_for
 
 pytestmark = pytest.mark.e2e
+SHOTS = Path("var/screenshots")  # ignored by git; docs/images keeps copies for the guides
 RUBRIC = {
     "title": "Runbook",
     "pass_points": 2,
@@ -75,14 +77,54 @@ def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             page.goto(f"{base}/review")
+            assert "1 waiting" in page.locator(".page-head").inner_text()
+            assert "Runbook writing" in page.locator(".stats").inner_text()
+            assert_accessible(page, "the review queue")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "review-queue.png"))
+            # filters narrow the queue and say so
+            page.select_option("#f-confidence", "high")
+            page.click(".filters button[type=submit]")
+            assert "0 of 1 shown" in page.locator("#shown").inner_text()
+            page.click("text=Clear filters")
+            assert "1 of 1 shown" in page.locator("#shown").inner_text()
             page.click("#queue a")
             assert "Check the dashboard" in page.locator("#evidence").inner_text()
             assert "Clear, safe steps" in page.locator("#rubric").inner_text()
-            page.check("input[name='points:steps'][value='2.0']")
-            page.fill("#feedback", "Safe and complete.")
-            page.click("#grade")
-            page.wait_for_url(f"{base}/review")
+            # dates are rewritten in the viewer's locale and zone (the server wrote UTC words)
+            submitted = page.locator("#why time")
+            assert submitted.get_attribute("datetime").endswith("Z")
+            assert not submitted.inner_text().endswith("UTC"), submitted.inner_text()
+            assert submitted.get_attribute("title")
+            assert page.locator("#task-text").inner_text() == "A runbook a stranger can follow."
+            assert "Passes at 2 of 2 points" in page.locator("#pass-mark").inner_text()
+            # the reviewer's own judgement comes first: nothing chosen, the AI's view folded away
+            assert page.locator("input[type=radio]:checked").count() == 0
+            if page.locator("#ai-suggestion").count():
+                assert page.locator("#ai-suggestion").get_attribute("open") is None
+                assert not page.locator("#accept").is_visible()
+            assert_accessible(page, "a submission beside its rubric")
+            page.screenshot(path=str(SHOTS / "review-item.png"), full_page=True)
+            # by keyboard alone: arrows choose the level, Tab reaches feedback and the button
+            page.focus("input[name='points:steps'][value='0.0']")
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("ArrowDown")
+            assert (
+                page.locator("input[name='points:steps']:checked").get_attribute("value") == "2.0"
+            )
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.id") == "feedback"
+            page.keyboard.type("Safe and complete.")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.id") == "grade"
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{base}/review?decided={sub['id']}")
+            assert "Decision saved" in page.locator("[role=status]").inner_text()
             assert "Nothing is waiting" in page.locator("#queue").inner_text()
+            page.goto(f"{base}/review/{sub['id']}")
+            decided = page.locator("#decided").inner_text()
+            assert "Already decided by rob@ops.test" in decided and "passed" in decided
+            assert page.locator("#decision").count() == 0
             page.goto(f"{base}/instructor")
             row = page.locator(f"tr[data-achievement='{aid}']").inner_text()
             assert "not measured" in row and row.strip().endswith("no")

@@ -200,6 +200,7 @@ class Decision:
             "maxPoints": self.max_points,
             "passed": self.passed,
             "decidedBy": self.decided_by.value,
+            "decidedByUser": self.reviewer_id,
             "reviewer": self.review.reviewer if self.review else None,
             "aiConfidence": round(self.review.confidence, 4) if self.review else None,
             "measuredAgreement": self.agreement.as_dict() if self.agreement else None,

@@ -120,7 +120,12 @@ class Submission:
     def require_open(self) -> None:
         """Raise `Conflict` when the submission was already decided."""
         if not self.open:
-            raise Conflict(f"This submission is already {self.status.value}.")
+            outcome = {
+                SubmissionStatus.PASSED: "it passed",
+                SubmissionStatus.NOT_YET: "it did not pass yet",
+                SubmissionStatus.SUPERSEDED: "a newer version replaced it",
+            }.get(self.status, self.status.value.replace("_", " "))
+            raise Conflict(f"This submission was already decided: {outcome}.")
 
 
 def check_parts(parts: list[SubmissionPart], max_parts: int = 20) -> None:

@@ -46,3 +46,10 @@ def words(name: object) -> str:
     """An internal name (``not_yet``, ``NEEDS_REVIEW``) as words for people (``not yet``)."""
     text = str(getattr(name, "value", name))
     return text.replace("_", " ").lower()
+
+
+def points(value: float | int | None) -> str:
+    """A score as people write it: ``2``, ``1.5`` (never ``2.0``)."""
+    if value is None:
+        return ""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")

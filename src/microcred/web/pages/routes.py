@@ -15,7 +15,7 @@ from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.web.pages.formatting import when, words
+from microcred.web.pages.formatting import points, when, words
 from microcred.web.pages.view import credential_view
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +24,7 @@ templates = Jinja2Templates(
 )
 templates.env.filters["when"] = when
 templates.env.filters["words"] = words
+templates.env.filters["points"] = points
 
 
 def wants_html(request: Request) -> bool:

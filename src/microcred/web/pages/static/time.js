@@ -24,7 +24,8 @@
     var date = new Date(el.getAttribute("datetime"));
     if (isNaN(date.getTime())) { return; }
     var style = el.getAttribute("data-when") || "datetime";
-    var full = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short",
+    var full = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric",
+                                               hour: "2-digit", minute: "2-digit",
                                                timeZoneName: "short" }).format(date);
     if (style === "relative") {
       el.textContent = relative(date);

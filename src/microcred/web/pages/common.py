@@ -1,0 +1,50 @@
+"""What every signed-in page needs: the container, the page context (principal, CSRF token, the
+role's navigation), the organisation's micro-credentials by id, and an error's HTTP status."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from microcred.bootstrap import Container
+from microcred.domain.achievement import Achievement
+from microcred.domain.identity import Permission, Principal
+from microcred.errors import Conflict, MicrocredError, NotFound, PermissionDenied
+from microcred.web.pages.session import csrf_token
+
+
+def container(request: Request) -> Container:
+    """The application's container."""
+    found: Container = request.app.state.container
+    return found
+
+
+def achievements(c: Container, principal: Principal) -> dict[str, Achievement]:
+    """The principal's organisation's micro-credentials by id (the first 500)."""
+    with c.uow() as uow:
+        return {a.id: a for a in uow.tenant(principal.organisation_id).achievements.list(limit=500)}
+
+
+def names(c: Container, principal: Principal) -> dict[str, str]:
+    """The organisation's micro-credential names by id."""
+    return {i: a.name for i, a in achievements(c, principal).items()}
+
+
+def page_context(request: Request, principal: Principal, **extra: object) -> dict[str, object]:
+    """The template context of a signed-in page."""
+    return {
+        "principal": principal,
+        "csrf": csrf_token(request),
+        "can_review": Permission.REVIEW_SUBMISSIONS in principal.permissions,
+        **extra,
+    }
+
+
+def form_error_status(exc: MicrocredError) -> int:
+    """The status of a page that shows ``exc`` above its form again."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, Conflict):
+        return 409
+    return 422
