@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from microcred.errors import InvalidInput, PayloadTooLarge
-from microcred.talent.skill_matching import (
+from microcred.skills.skill_matching import (
     MAX_TEXT_CHARS,
     SkillMatcher,
     Weights,
@@ -22,7 +22,7 @@ from microcred.talent.skill_matching import (
     stems,
     suggest_alignments,
 )
-from microcred.talent.taxonomy import (
+from microcred.skills.taxonomy import (
     Framework,
     Links,
     OccupationTable,
@@ -30,8 +30,8 @@ from microcred.talent.taxonomy import (
     SkillTable,
     Taxonomy,
 )
-from microcred.talent.taxonomy_import import write_bundle
-from microcred.talent.taxonomy_loader import read_bundle
+from microcred.skills.taxonomy_import import write_bundle
+from microcred.skills.taxonomy_loader import read_bundle
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SOFTWARE_DEVELOPER = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"
@@ -200,8 +200,8 @@ def test_bundles_carry_a_current_index_and_stale_ones_are_ignored(tmp_path: Path
 @pytest.mark.parametrize("framework", ["esco", "onet"])
 def test_shipped_bundles_carry_a_current_index(framework: str) -> None:
     """If the analyser changes, the shipped index.npz must be rebuilt (write_index)."""
-    from microcred.talent.skill_matching import ANALYZER_VERSION, INDEX_FILE
-    from microcred.talent.taxonomy_loader import load_taxonomy
+    from microcred.skills.skill_matching import ANALYZER_VERSION, INDEX_FILE
+    from microcred.skills.taxonomy_loader import load_taxonomy
 
     tax = load_taxonomy(framework=framework)
     assert tax.folder is not None

@@ -2,8 +2,8 @@
 
 Every importer validates strictly and refuses bad input with a :class:`TaxonomyImportError` that
 names the file, the line and what is wrong; nothing is written until the whole input is valid.
-The result is a :class:`~microcred.talent.taxonomy.Taxonomy`; :func:`write_bundle` stores it in
-the compact form :mod:`microcred.talent.taxonomy_loader` reads (the shipped ESCO v1.1.1 data was
+The result is a :class:`~microcred.skills.taxonomy.Taxonomy`; :func:`write_bundle` stores it in
+the compact form :mod:`microcred.skills.taxonomy_loader` reads (the shipped ESCO v1.1.1 data was
 made this way).
 
 Custom framework layout (UTF-8 CSV with a header row; column order free, extra columns ignored):
@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from microcred.errors import InvalidInput
-from microcred.talent.skill_matching import write_index
-from microcred.talent.taxonomy import (
+from microcred.skills.skill_matching import write_index
+from microcred.skills.taxonomy import (
     Framework,
     Links,
     OccupationTable,
@@ -43,7 +43,7 @@ from microcred.talent.taxonomy import (
     SkillTable,
     Taxonomy,
 )
-from microcred.talent.taxonomy_loader import BUNDLE_FORMAT, CONCEPTS_FILE, LINKS_FILE
+from microcred.skills.taxonomy_loader import BUNDLE_FORMAT, CONCEPTS_FILE, LINKS_FILE
 
 ESCO_ATTRIBUTION = "This product uses the ESCO classification of the European Commission."
 ONET_ATTRIBUTION = (

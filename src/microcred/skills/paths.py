@@ -38,13 +38,13 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from microcred.errors import InvalidInput
-from microcred.talent.catalogue import (
+from microcred.skills.catalogue import (
     Catalogue,
     CatalogueItem,
     describe,
 )
-from microcred.talent.gaps import SkillShortfall
-from microcred.talent.path_search import (
+from microcred.skills.gaps import SkillShortfall
+from microcred.skills.path_search import (
     EXACT_TARGETS,
     MAX_NODES,
     NO_ITEMS,
@@ -54,8 +54,8 @@ from microcred.talent.path_search import (
     dominated,
     solve_group,
 )
-from microcred.talent.roles import RoleProfile
-from microcred.talent.skills_profile import EffectiveSkill
+from microcred.skills.roles import RoleProfile
+from microcred.skills.skills_profile import EffectiveSkill
 
 
 @dataclass(frozen=True, slots=True)

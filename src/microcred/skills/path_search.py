@@ -3,7 +3,7 @@
 The problem is a weighted set cover with prerequisites: choose catalogue items whose grants lift
 every target skill to its level, such that the items can be taken in an order where each one's
 rule (`Earned`, `MinLevel`, `AllOf`, `NOf`) holds from what the person already has plus the items
-before it, at least total effort. `microcred.talent.paths` explains the method and turns the result
+before it, at least total effort. `microcred.skills.paths` explains the method and turns the result
 into plans; this module is the machinery.
 """
 
@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from microcred.talent.catalogue import AllOf, Catalogue, Earned, MinLevel, NOf, Rule, holds
+from microcred.skills.catalogue import AllOf, Catalogue, Earned, MinLevel, NOf, Rule, holds
 
 #: more target skills than this go straight to the greedy fallback
 EXACT_TARGETS = 40

@@ -34,8 +34,8 @@ import numpy as np
 import numpy.typing as npt
 
 from microcred.errors import InvalidInput, PayloadTooLarge
-from microcred.talent.taxonomy import Taxonomy
-from microcred.talent.taxonomy_loader import load_taxonomy
+from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
