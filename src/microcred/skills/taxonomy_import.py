@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from microcred.errors import InvalidInput
-from microcred.skills.skill_matching import write_index
+from microcred.skills.index_store import write_index
 from microcred.skills.taxonomy import (
     Framework,
     Links,
