@@ -22,7 +22,7 @@ from microcred.skills.catalogue import (
     holds,
 )
 from microcred.skills.gaps import SkillShortfall
-from microcred.skills.path_search import dominated
+from microcred.skills.path_problem import dominated
 from microcred.skills.paths import (
     Plan,
     career_path,
