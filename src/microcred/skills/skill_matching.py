@@ -4,7 +4,7 @@ The ranking is a hybrid of signals, each normalised to [0, 1] per query and mixe
 the text (:class:`Weights`):
 
 * **label coverage** — how completely a skill's preferred or alternative label (ESCO lists ~7 per
-  skill) is covered by the text, on Porter stems (:mod:`microcred.skills.text`) and weighted by
+  skill) is covered by the text, on word stems (:mod:`microcred.skills.text`) and weighted by
   inverse document frequency, so
   "managed the kitchen budget" covers "manage budgets"; rare, specific labels count more than
   one common word;
