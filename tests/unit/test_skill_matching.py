@@ -51,6 +51,19 @@ def test_stemmer_matches_the_published_algorithm(word: str, stem: str) -> None:
     assert text_stem(word) == stem
 
 
+def test_the_stemmer_gives_the_same_stems_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = [
+        w + end
+        for w in ("manag", "organiz", "communic", "develop")
+        for end in ("e", "ing", "ed", "ement", "ation", "es")
+    ] * 50
+    alone = [text_stem(w) for w in words]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(text_stem, words)) == alone
+
+
 def test_analyser_folds_spelling_and_drops_stop_words() -> None:
     assert stems("Organisation of the data analysed") == stems("organization data analyzed")
     assert stems("managing budgets") == stems("manage budget")
