@@ -47,9 +47,9 @@ from microcred.services.identity import principal_of
 from microcred.services.issuance import IssueRequest, Suite
 from microcred.services.skills_evidence import credential_name, document_skills
 from microcred.services.skills_roles import RoleInput
-from microcred.talent.index import Person, TalentIndex
-from microcred.talent.roles import Requirement
-from microcred.talent.skills_profile import SkillEvidence
+from microcred.skills.index import Person, TalentIndex
+from microcred.skills.roles import Requirement
+from microcred.skills.skills_profile import SkillEvidence
 from microcred.web.api.app import create_app
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

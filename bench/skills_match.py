@@ -39,9 +39,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from microcred.talent.skill_matching import SkillMatcher, Weights
-from microcred.talent.taxonomy import Taxonomy
-from microcred.talent.taxonomy_loader import load_taxonomy
+from microcred.skills.skill_matching import SkillMatcher, Weights
+from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy
 
 GREEN = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "skill-extraction-green2022"
@@ -255,8 +255,8 @@ def rss():  # current resident set, MB
     with open("/proc/self/status") as f:
         return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
 t0 = time.perf_counter()
-from microcred.talent.skill_matching import SkillMatcher
-from microcred.talent.taxonomy_loader import load_taxonomy
+from microcred.skills.skill_matching import SkillMatcher
+from microcred.skills.taxonomy_loader import load_taxonomy
 t1, r1 = time.perf_counter(), rss()
 tax = load_taxonomy()
 t2, r2 = time.perf_counter(), rss()

@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from microcred.talent.catalogue import (
+from microcred.skills.catalogue import (
     Catalogue,
     CatalogueItem,
     Earned,
@@ -46,12 +46,12 @@ from microcred.talent.catalogue import (
     SkillGrant,
     holds,
 )
-from microcred.talent.gaps import Population, RoleDemand, organisation_gaps, roles_heatmap
-from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.paths import career_path, closest_roles
-from microcred.talent.roles import RoleProfile, role_from_occupation
-from microcred.talent.search import rank_people
-from microcred.talent.skills_profile import SkillEvidence
+from microcred.skills.gaps import Population, RoleDemand, organisation_gaps, roles_heatmap
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.paths import career_path, closest_roles
+from microcred.skills.roles import RoleProfile, role_from_occupation
+from microcred.skills.search import rank_people
+from microcred.skills.skills_profile import SkillEvidence
 
 ESCO = Path(__file__).resolve().parents[2] / "shared/data/esco-v1.1.1"
 RELATIONS = ESCO / "ESCO_dataset_-_v1.1.1_-_classification_-__-_csv.zip"

@@ -17,7 +17,7 @@ from microcred.services.skills_people import PeopleService
 from microcred.services.skills_roles import RoleService
 from microcred.services.skills_taxonomy import Reference, SkillsReference
 from microcred.services.verification import LocalFirstFetcher
-from microcred.talent.skill_matching import default_matcher
+from microcred.skills.skill_matching import default_matcher
 
 
 @dataclass(slots=True)

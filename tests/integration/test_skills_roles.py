@@ -16,7 +16,7 @@ from tests.integration.skills_world import DOCKER, PY, SQL, Org, make_org
 from microcred.adapters.db import migrate
 from microcred.adapters.db.tables import Base
 from microcred.bootstrap import Container
-from microcred.talent.taxonomy_loader import load_taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy
 from microcred.web.api.app import create_app
 
 ESCO_PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

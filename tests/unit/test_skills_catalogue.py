@@ -15,9 +15,9 @@ from microcred.domain.pathway import AllOf, Earn, NOf, Pathway, PathwayKind
 from microcred.services.skills_evidence import UNSTATED_LEVEL, achievement_skills, document_skills
 from microcred.services.skills_index import DEFAULT_EFFORT_HOURS, catalogue_from
 from microcred.services.skills_ports import AchievementFacts
-from microcred.talent.catalogue import holds
-from microcred.talent.paths import career_path
-from microcred.talent.roles import Requirement, RoleProfile
+from microcred.skills.catalogue import holds
+from microcred.skills.paths import career_path
+from microcred.skills.roles import Requirement, RoleProfile
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SKILLS = [f"https://skills.example.org/s{i}" for i in range(5)]

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import InvalidInput
-from microcred.talent.catalogue import Catalogue, CatalogueItem, Earned, SkillGrant
-from microcred.talent.gaps import (
+from microcred.skills.catalogue import Catalogue, CatalogueItem, Earned, SkillGrant
+from microcred.skills.gaps import (
     GapStatus,
     Population,
     RoleDemand,
@@ -22,9 +22,9 @@ from microcred.talent.gaps import (
     team_gap,
     teams_heatmap,
 )
-from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.roles import Requirement, RoleProfile
-from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.roles import Requirement, RoleProfile
+from microcred.skills.skills_profile import DeclaredSkill, SkillEvidence
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 PAST = NOW - timedelta(days=90)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import InvalidInput
-from microcred.talent.catalogue import (
+from microcred.skills.catalogue import (
     AllOf,
     Catalogue,
     CatalogueItem,
@@ -21,16 +21,16 @@ from microcred.talent.catalogue import (
     SkillGrant,
     holds,
 )
-from microcred.talent.gaps import SkillShortfall
-from microcred.talent.path_search import dominated
-from microcred.talent.paths import (
+from microcred.skills.gaps import SkillShortfall
+from microcred.skills.path_problem import dominated
+from microcred.skills.paths import (
     Plan,
     career_path,
     closest_needs,
     closest_roles,
     plan_path,
 )
-from microcred.talent.roles import Requirement, RoleProfile
+from microcred.skills.roles import Requirement, RoleProfile
 
 SKILLS = ("a", "b", "c", "d")
 

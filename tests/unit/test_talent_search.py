@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from tests.vectors import vector
 
 from microcred.errors import InvalidInput
-from microcred.talent.gaps import GapStatus
-from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.roles import Requirement, RoleProfile, role_from_occupation
-from microcred.talent.search import SearchFilters, rank_all, rank_people
-from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence
+from microcred.skills.gaps import GapStatus
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.roles import Requirement, RoleProfile, role_from_occupation
+from microcred.skills.search import SearchFilters, rank_all, rank_people
+from microcred.skills.skills_profile import DeclaredSkill, SkillEvidence
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 PAST = NOW - timedelta(days=90)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import InvalidInput
-from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.skills_profile import (
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.skills_profile import (
     DeclaredSkill,
     SkillEvidence,
     SkillsProfile,

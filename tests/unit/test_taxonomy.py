@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from microcred.errors import NotFound
-from microcred.talent.taxonomy import Framework, Relation, Taxonomy
-from microcred.talent.taxonomy_loader import load_taxonomy, shipped_manifest
+from microcred.skills.taxonomy import Framework, Relation, Taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy, shipped_manifest
 
 SOFTWARE_DEVELOPER = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

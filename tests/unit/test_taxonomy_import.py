@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from tests.vectors import vector
 
-from microcred.talent.taxonomy import Framework, Relation
-from microcred.talent.taxonomy_import import (
+from microcred.skills.taxonomy import Framework, Relation
+from microcred.skills.taxonomy_import import (
     TaxonomyImportError,
     import_custom,
     import_esco,
     import_onet_occupations,
     write_bundle,
 )
-from microcred.talent.taxonomy_loader import clear_cache, load_taxonomy, read_bundle
+from microcred.skills.taxonomy_loader import clear_cache, load_taxonomy, read_bundle
 
 E = "http://data.europa.eu/esco/"
 

@@ -1,8 +1,10 @@
-"""The port through which assessment turns text into vectors.
+"""The one port through which core code turns text into vectors.
 
 Adapters in ``microcred.adapters.ai.embeddings`` implement it (a static model shipped inside
-microcred by default; all-MiniLM-L6-v2 on torch in the ``ai`` extra). Assessment code never loads
-a model itself.
+microcred by default; all-MiniLM-L6-v2 on torch in the ``ai`` extra). Core code never loads a
+model itself. Two core packages use it: assessment (embedding and trained reviewers) and skills
+(the semantic signal of ``microcred.skills.skill_matching``). It lives here, in the lower of the
+two: skills may import assessment, assessment imports nothing from skills.
 """
 
 from __future__ import annotations

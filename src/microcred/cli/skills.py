@@ -14,15 +14,15 @@ from typing import Annotated
 import typer
 
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.talent.skill_matching import Match, SkillMatcher, default_matcher
-from microcred.talent.taxonomy_import import (
+from microcred.skills.skill_matching import Match, SkillMatcher, default_matcher
+from microcred.skills.taxonomy_import import (
     ImportReport,
     import_custom,
     import_esco,
     import_onet_occupations,
     write_bundle,
 )
-from microcred.talent.taxonomy_loader import load_taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy
 
 app = typer.Typer(
     help="Match text to skills and occupations (ESCO, offline).", no_args_is_help=True

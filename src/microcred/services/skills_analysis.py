@@ -18,10 +18,10 @@ from microcred.services.skills_index import IndexStats, OrganisationSkills, Skil
 from microcred.services.skills_people import resolve
 from microcred.services.skills_ports import StoredRole
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
-from microcred.talent import gaps as g
-from microcred.talent import paths as p
-from microcred.talent.index import PersonKind
-from microcred.talent.search import SearchFilters, SearchPage, rank_people
+from microcred.skills import gaps as g
+from microcred.skills import paths as p
+from microcred.skills.index import PersonKind
+from microcred.skills.search import SearchFilters, SearchPage, rank_people
 
 T = TypeVar("T")
 MAX_ALTERNATIVES = 5

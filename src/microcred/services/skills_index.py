@@ -33,9 +33,9 @@ from microcred.services.skills_ports import (
     TalentUnitOfWork,
 )
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
-from microcred.talent import catalogue as cat
-from microcred.talent.index import Person, PersonKind, TalentIndex
-from microcred.talent.skills_profile import DeclaredSkill, EvidenceStatus
+from microcred.skills import catalogue as cat
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.skills_profile import DeclaredSkill, EvidenceStatus
 
 #: effort assumed for a micro-credential that states none (shown as an estimate)
 DEFAULT_EFFORT_HOURS = 8.0

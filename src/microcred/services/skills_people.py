@@ -17,7 +17,7 @@ from microcred.services.skills_access import SkillsPermission, require, require_
 from microcred.services.skills_evidence import organisation_evidence
 from microcred.services.skills_ports import Placement, TalentUnitOfWork, UserBrief
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
-from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
+from microcred.skills.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200
 MAX_DIDS = 20

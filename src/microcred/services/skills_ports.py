@@ -14,8 +14,8 @@ from typing import Any, NamedTuple, Protocol, Self
 
 from microcred.domain.achievement import Alignment
 from microcred.domain.pathway import Pathway
-from microcred.talent.roles import Requirement, RoleProfile
-from microcred.talent.skills_profile import DeclaredSkill
+from microcred.skills.roles import Requirement, RoleProfile
+from microcred.skills.skills_profile import DeclaredSkill
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from microcred.services.skills_access import SkillsPermission, require
 from microcred.services.skills_ports import StoredRole, TalentRepository
 from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
 from microcred.services.skills_taxonomy import Reference
-from microcred.talent.roles import Requirement, role_from_occupation
-from microcred.talent.skill_matching import Match
+from microcred.skills.roles import Requirement, role_from_occupation
+from microcred.skills.skill_matching import Match
 
 MAX_REQUIREMENTS = 500
 MAX_HEADCOUNT = 1_000_000

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports import UnitOfWorkFactory
-from microcred.talent.skill_matching import Match, SkillMatcher
-from microcred.talent.taxonomy import Relation, Taxonomy
+from microcred.skills.skill_matching import Match, SkillMatcher
+from microcred.skills.taxonomy import Relation, Taxonomy
 
 #: ESCO concept URIs start with this; other URIs (custom frameworks) are taken as they are
 ESCO_PREFIX = "http://data.europa.eu/esco/"

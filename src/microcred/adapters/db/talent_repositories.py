@@ -58,8 +58,8 @@ from microcred.services.skills_ports import (
     StoredRole,
     UserBrief,
 )
-from microcred.talent.roles import Requirement
-from microcred.talent.skills_profile import DeclaredSkill
+from microcred.skills.roles import Requirement
+from microcred.skills.skills_profile import DeclaredSkill
 
 MAX_PAGE = 200
 _CHUNK = 500

@@ -20,12 +20,12 @@ from microcred.services.skills_people import EvidenceView, PersonSkills, PersonV
 from microcred.services.skills_ports import PresentedCredential, StoredRole
 from microcred.services.skills_roles import RoleDraft
 from microcred.services.skills_taxonomy import AlignmentSuggestion, OccupationProfile
-from microcred.talent import gaps as g
-from microcred.talent import paths as p
-from microcred.talent.roles import Requirement
-from microcred.talent.search import SearchPage
-from microcred.talent.skill_matching import Match
-from microcred.talent.skills_profile import DeclaredSkill
+from microcred.skills import gaps as g
+from microcred.skills import paths as p
+from microcred.skills.roles import Requirement
+from microcred.skills.search import SearchPage
+from microcred.skills.skill_matching import Match
+from microcred.skills.skills_profile import DeclaredSkill
 from microcred.web.api.schemas import EmailStr, Name, Strict
 
 Uri = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2048)]

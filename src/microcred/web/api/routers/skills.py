@@ -13,9 +13,9 @@ from microcred.bootstrap_skills import Skills, build_skills
 from microcred.errors import InvalidInput
 from microcred.services.skills_applicants import ApplicantView
 from microcred.services.skills_roles import RoleInput
-from microcred.talent.gaps import Population
-from microcred.talent.index import PersonKind
-from microcred.talent.search import SearchFilters
+from microcred.skills.gaps import Population
+from microcred.skills.index import PersonKind
+from microcred.skills.search import SearchFilters
 from microcred.web.api import skills_schemas as s
 from microcred.web.api.deps import ContainerDep, PrincipalDep
 

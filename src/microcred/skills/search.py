@@ -1,6 +1,6 @@
 """Talent search: rank employees and verified applicants for a role, each result explained.
 
-The score is the role readiness from verified skills only (see `microcred.talent.roles`).
+The score is the role readiness from verified skills only (see `microcred.skills.roles`).
 Ties are broken by requirements met (more first), then essentials met, then person id (ascending),
 so the same index and role always give the same pages. Self-declared skills appear in the
 explanation, marked unverified, and never move anyone up or down.
@@ -15,9 +15,9 @@ from datetime import datetime
 import numpy as np
 
 from microcred.errors import InvalidInput
-from microcred.talent.gaps import GapStatus
-from microcred.talent.index import PersonKind, RoleScores, TalentIndex
-from microcred.talent.roles import RoleProfile
+from microcred.skills.gaps import GapStatus
+from microcred.skills.index import PersonKind, RoleScores, TalentIndex
+from microcred.skills.roles import RoleProfile
 
 #: readiness is compared on this grid so float rounding never decides an order
 _GRID = 1e9

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from microcred.errors import InvalidInput, NotFound
-from microcred.talent.taxonomy import (
+from microcred.skills.taxonomy import (
     Framework,
     Links,
     OccupationTable,
@@ -33,7 +33,7 @@ from microcred.talent.taxonomy import (
 BUNDLE_FORMAT = "microcred-taxonomy/1"
 CONCEPTS_FILE = "concepts.json.gz"
 LINKS_FILE = "links.npz"
-#: Bundles shipped in ``talent/taxonomy_data``, by framework name.
+#: Bundles shipped in ``skills/taxonomy_data``, by framework name.
 SHIPPED = {"esco": "esco-v1.1.1", "onet": "onet-29.2"}
 _lock = threading.Lock()
 
@@ -47,12 +47,12 @@ def shipped_path(framework: str = "esco") -> Path:
             f"No shipped taxonomy called {framework!r}.",
             hint=f"Shipped: {', '.join(SHIPPED)}.",
         ) from None
-    return Path(str(resources.files("microcred.talent") / "taxonomy_data" / folder))
+    return Path(str(resources.files("microcred.skills") / "taxonomy_data" / folder))
 
 
 def shipped_manifest() -> str:
     """The shipped data's MANIFEST (sources, versions, licences, attribution)."""
-    return (resources.files("microcred.talent") / "taxonomy_data" / "MANIFEST.txt").read_text(
+    return (resources.files("microcred.skills") / "taxonomy_data" / "MANIFEST.txt").read_text(
         encoding="utf-8"
     )
 

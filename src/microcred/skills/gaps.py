@@ -16,10 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from microcred.errors import InvalidInput
-from microcred.talent.catalogue import Catalogue, describe
-from microcred.talent.index import PersonKind, TalentIndex
-from microcred.talent.roles import RoleProfile
-from microcred.talent.skills_profile import EffectiveSkill
+from microcred.skills.catalogue import Catalogue, describe
+from microcred.skills.index import PersonKind, TalentIndex
+from microcred.skills.roles import RoleProfile
+from microcred.skills.skills_profile import EffectiveSkill
 
 
 class GapStatus(enum.StrEnum):

@@ -38,24 +38,16 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from microcred.errors import InvalidInput
-from microcred.talent.catalogue import (
+from microcred.skills.catalogue import (
     Catalogue,
     CatalogueItem,
     describe,
 )
-from microcred.talent.gaps import SkillShortfall
-from microcred.talent.path_search import (
-    EXACT_TARGETS,
-    MAX_NODES,
-    NO_ITEMS,
-    Search,
-    Solved,
-    components,
-    dominated,
-    solve_group,
-)
-from microcred.talent.roles import RoleProfile
-from microcred.talent.skills_profile import EffectiveSkill
+from microcred.skills.gaps import SkillShortfall
+from microcred.skills.path_problem import NO_ITEMS, PathProblem, components, dominated
+from microcred.skills.path_search import EXACT_TARGETS, MAX_NODES, Solved, solve_group
+from microcred.skills.roles import RoleProfile
+from microcred.skills.skills_profile import EffectiveSkill
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +194,7 @@ def _assemble(
     targets = {s: lv for p in parts if p.items is not None for s, lv in p.targets.items()}
     # one order across groups, cheapest ready first; the groups' own orders, one after the
     # other, are valid too (rules are monotone), should the merge ever fail
-    seq = Search(cat, {}, held, earned, NO_ITEMS, 0).order(items) or items
+    seq = PathProblem(cat, {}, held, earned, NO_ITEMS).order(items) or items
     exact = all(p.exact for p in parts)
     if not parts:
         method = "nothing to close"

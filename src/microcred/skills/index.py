@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from microcred.errors import InvalidInput
-from microcred.talent.roles import RoleProfile
-from microcred.talent.skills_profile import (
+from microcred.skills.roles import RoleProfile
+from microcred.skills.skills_profile import (
     MAX_LEVEL,
     MIN_LEVEL,
     DeclaredSkill,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from microcred.errors import InvalidInput
-from microcred.talent.skills_profile import check_level
+from microcred.skills.skills_profile import check_level
 
 ESSENTIAL = "essential"
 OPTIONAL = "optional"

@@ -1,0 +1,71 @@
+"""The analysed taxonomy stored beside its bundle (``index.npz``), so matchers start fast.
+
+The file carries the analyser version and the bundle's fingerprint; when either differs from the
+running code or the bundle, it is ignored and the taxonomy is analysed afresh.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from microcred.skills.concept_index import AnalysedConcepts
+from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.text import ANALYZER_VERSION
+
+INDEX_FILE = "index.npz"
+
+
+def _labels(labels: Sequence[str], alts: Sequence[Sequence[str]]) -> list[list[str]]:
+    return [[lab, *alt] for lab, alt in zip(labels, alts, strict=True)]
+
+
+def analyse_taxonomy(taxonomy: Taxonomy) -> tuple[AnalysedConcepts, AnalysedConcepts]:
+    """Skills and occupations reduced to stems (a few seconds for ESCO)."""
+    t = taxonomy
+    return (
+        AnalysedConcepts.of(_labels(t.skills.label, t.skills.alt_labels), t.skills.description),
+        AnalysedConcepts.of(
+            _labels(t.occupations.label, t.occupations.alt_labels), t.occupations.description
+        ),
+    )
+
+
+def write_index(taxonomy: Taxonomy, folder: Path, fingerprint: str) -> Path:
+    """Store the analysed taxonomy beside its bundle so matchers start fast."""
+    skills, occupations = analyse_taxonomy(taxonomy)
+    path = folder / INDEX_FILE
+    arrays: dict[str, Any] = {
+        "analyzer": np.array(ANALYZER_VERSION.encode(), dtype=np.bytes_),
+        "fingerprint": np.array(fingerprint.encode(), dtype=np.bytes_),
+        **skills.arrays("skills_"),
+        **occupations.arrays("occupations_"),
+    }
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    return path
+
+
+def analysed_taxonomy(taxonomy: Taxonomy) -> tuple[AnalysedConcepts, AnalysedConcepts]:
+    """The stored analysis of a bundle when it is current, else a fresh one."""
+    if taxonomy.folder is not None and taxonomy.fingerprint:
+        try:
+            with np.load(taxonomy.folder / INDEX_FILE) as data:
+                if (
+                    bytes(data["analyzer"].item()).decode() == ANALYZER_VERSION
+                    and bytes(data["fingerprint"].item()).decode() == taxonomy.fingerprint
+                ):
+                    skills = AnalysedConcepts.from_arrays(data, "skills_")
+                    occupations = AnalysedConcepts.from_arrays(data, "occupations_")
+                    if (
+                        len(skills.label_start) == len(taxonomy.skills) + 1
+                        and len(occupations.label_start) == len(taxonomy.occupations) + 1
+                    ):
+                        return skills, occupations
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            pass  # absent or stale: analyse afresh
+    return analyse_taxonomy(taxonomy)

@@ -1,1 +1,0 @@
-"""Skills intelligence: taxonomies (ESCO, O*NET, custom) and skill matching from text."""
