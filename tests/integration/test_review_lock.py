@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from microcred.adapters.ai.sandbox import Sandbox
 from tests.conftest import KEK, FrozenClock
 from tests.integration.test_sandbox import needs_root
 
-from microcred.adapters.ai.sandbox import Sandbox
 from microcred.bootstrap import Container
 from microcred.config import Settings
 from microcred.domain.credential import Recipient
