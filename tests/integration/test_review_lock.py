@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from microcred.adapters.ai.sandbox import Sandbox
 from tests.conftest import KEK, FrozenClock
 from tests.integration.test_sandbox import needs_root
 
+from microcred.adapters.sandbox import Sandbox
 from microcred.bootstrap import Container
 from microcred.config import Settings
 from microcred.domain.credential import Recipient
@@ -397,7 +397,7 @@ def test_a_review_that_dies_in_the_write_back_leaves_nothing_half_written(
 
 WORKER = """
 import sys
-from microcred.adapters.ai.sandbox import Sandbox
+from microcred.adapters.sandbox import Sandbox
 from microcred.bootstrap import build
 from microcred.config import Settings
 url, blobs, kek, uid_base, uid_span = sys.argv[1:6]
