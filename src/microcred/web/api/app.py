@@ -25,6 +25,7 @@ from microcred.web.api.limits import BodyLimits
 from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
 from microcred.web.api.routers import log as log_routes
 from microcred.web.pages import app_pages
+from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE
@@ -156,6 +157,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(app_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(learner_pages.router)
     for router in (
         auth.router,
         achievements.router,
@@ -171,6 +173,6 @@ def create_app(container: Container) -> FastAPI:
         max_bytes=container.settings.max_body_bytes,
         max_depth=container.settings.max_json_depth,
         upload_bytes=container.settings.max_upload_bytes,
-        upload_paths=learning.UPLOAD_ROUTES,
+        upload_paths=(*learning.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
     )
     return app

@@ -118,26 +118,6 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@router.get("/learn")
-def learn(request: Request) -> Response:
-    """The learner's pathways, progress and submissions."""
-    c = container(request)
-    principal = current(request, c)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
-    return templates.TemplateResponse(
-        request,
-        "learn.html",
-        page_context(
-            request,
-            principal,
-            progress=c.learning.progress(principal),
-            submissions=list(reversed(c.learning.my_submissions(principal))),
-            names=names(c, principal),
-        ),
-    )
-
-
 @router.get("/instructor")
 def instructor(request: Request) -> Response:
     """Per rubric: graded work, measured agreement of the AI, and whether it may decide alone."""
