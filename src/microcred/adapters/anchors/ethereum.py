@@ -42,6 +42,7 @@ from web3.exceptions import (
 )
 from web3.types import FilterParams, LogReceipt, TxParams, TxReceipt, Wei
 
+from microcred.domain.verification import CheckStatus
 from microcred.errors import ConfigurationError, InvalidInput
 from microcred.transparency.anchor import (
     Anchor,
@@ -50,7 +51,6 @@ from microcred.transparency.anchor import (
     AnchorReceipt,
     AnchorVerification,
     ChainUnavailable,
-    CheckStatus,
     normalise_tx_hash,
     origin_digest,
 )
