@@ -3,12 +3,12 @@
 Checks: ``context`` (every term defined, only bundled contexts), ``schema`` (OB 3.0 JSON
 Schema), ``proof`` (Data Integrity or VC-JWT signature), ``issuer`` (the issuer controls the
 signing key), ``validity`` (validFrom / validUntil) and ``status`` (Bitstring Status List).
-Later layers (transparency log, witnesses, anchors) append their own checks.
+Later layers (transparency log, witnesses, anchors) append their own checks. `Check` and
+`CheckStatus` are defined in ``microcred.domain.verification`` and re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,32 +22,24 @@ from microcred.credentials.resolver import Fetcher, KeyResolver, ResolvedKey
 from microcred.credentials.schema import OB_CREDENTIAL_TYPES, known_schema, schema_errors
 from microcred.credentials.schema import warm as _warm_schema
 from microcred.credentials.status_list import Bitstring
+from microcred.domain.verification import Check, CheckStatus
 from microcred.errors import MicrocredError, Offline
+
+__all__ = [
+    "VC_V1",
+    "VC_V2",
+    "Check",
+    "CheckStatus",
+    "ExtraCheck",
+    "VerificationReport",
+    "Verifier",
+    "issuer_id",
+    "warm",
+]
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _PURPOSE_WORDS = {"revocation": "revoked", "suspension": "suspended"}
-
-
-class CheckStatus(enum.StrEnum):
-    """The outcome of one check."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One named check and its plain-language reason."""
-
-    check: str
-    status: CheckStatus
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        """``{"check": …, "status": …, "message": …}``."""
-        return {"check": self.check, "status": self.status.value, "message": self.message}
 
 
 @dataclass(slots=True)

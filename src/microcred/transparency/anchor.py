@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from microcred.domain.verification import Check, CheckStatus
 from microcred.errors import InvalidInput, MicrocredError, PayloadTooLarge, VerificationError
 
 CHECKPOINT_DOMAIN = b"microcred/anchor/checkpoint/v1\n"
@@ -192,33 +192,12 @@ def normalise_tx_hash(tx_hash: str) -> str:
     return value
 
 
-class CheckStatus(enum.StrEnum):
-    """The outcome of one check (same values as credential verification)."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorCheck:
-    """One named check of an anchor and its plain-language reason."""
-
-    check: str
-    status: CheckStatus
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        """``{"check": …, "status": …, "message": …}``."""
-        return {"check": self.check, "status": self.status.value, "message": self.message}
-
-
 @dataclass(slots=True)
 class AnchorVerification:
     """Every check run on one anchor, and what the chain said about it."""
 
     tx_hash: str
-    checks: list[AnchorCheck] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
     block_number: int | None = None
     block_timestamp: int | None = None
     confirmations: int = 0
@@ -228,14 +207,14 @@ class AnchorVerification:
         """True when at least one check ran and none failed."""
         return bool(self.checks) and all(c.status is not CheckStatus.FAILED for c in self.checks)
 
-    def get(self, name: str) -> AnchorCheck | None:
+    def get(self, name: str) -> Check | None:
         """The check called ``name``, if it ran."""
         return next((c for c in self.checks if c.check == name), None)
 
     def add(self, name: str, ok: bool | None, message: str) -> bool:
         """Record a check: passed (True), failed (False), skipped (None); ``ok is True``."""
         status = {True: CheckStatus.PASSED, False: CheckStatus.FAILED, None: CheckStatus.SKIPPED}
-        self.checks.append(AnchorCheck(name, status[ok], message))
+        self.checks.append(Check(name, status[ok], message))
         return ok is True
 
     def raise_for_failure(self) -> None:

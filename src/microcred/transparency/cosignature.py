@@ -14,22 +14,20 @@ have no ML-DSA yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes
+from microcred.crypto.keys import Ed25519PublicKeyBytes
 from microcred.errors import InvalidInput
 from microcred.transparency.note import (
     SIG_COSIGNATURE_V1,
     SIG_ED25519,
     Ed25519NoteVerifier,
+    Ed25519Signer,
+    Ed25519Verifier,
     MalformedNote,
     NoteSignature,
     NoteVerifier,
-    VerifierKey,
-    check_key_name,
     check_note_text,
-    format_skey,
-    key_id,
-    parse_skey,
     parse_vkey,
 )
 
@@ -54,35 +52,11 @@ def cosignature_timestamp(signature: NoteSignature | bytes) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class CosignatureVerifier:
+class CosignatureVerifier(Ed25519Verifier):
     """A witness's public key: checks its ``cosignature/v1`` signatures (a `NoteVerifier`)."""
 
-    name: str
-    public: Ed25519PublicKeyBytes
-
-    def __post_init__(self) -> None:
-        check_key_name(self.name)
-
-    @property
-    def key_id(self) -> int:
-        """``SHA-256(name || 0x0A || 0x04 || key)[:4]``."""
-        return key_id(self.name, SIG_COSIGNATURE_V1, self.public.raw)
-
-    @property
-    def vkey(self) -> str:
-        """This key as a vkey string (type 0x04)."""
-        return VerifierKey(self.name, self.key_id, SIG_COSIGNATURE_V1, self.public.raw).vkey
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Load a type 0x04 vkey."""
-        key = parse_vkey(vkey)
-        if key.sig_type != SIG_COSIGNATURE_V1:
-            raise MalformedNote(
-                f"The key {key.name!r} has signature type 0x{key.sig_type:02x}, "
-                "not 0x04 (Ed25519 cosignatures)."
-            )
-        return cls(key.name, Ed25519PublicKeyBytes(key.public))
+    SIG_TYPE: ClassVar[int] = SIG_COSIGNATURE_V1
+    KIND: ClassVar[str] = "Ed25519 cosignatures"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         """True when ``signature`` is this witness's cosignature of the checkpoint ``text``."""
@@ -95,46 +69,16 @@ class CosignatureVerifier:
         return self.public.verify(signature[8:], message)
 
 
-@dataclass(frozen=True, slots=True)
-class CosignatureSigner:
-    """A witness's private key under its name."""
+@dataclass(frozen=True, slots=True, repr=False)
+class CosignatureSigner(Ed25519Signer):
+    """A witness's private key under its name (signature type 0x04)."""
 
-    name: str
-    key: Ed25519KeyPair
-
-    def __post_init__(self) -> None:
-        check_key_name(self.name)
-
-    def __repr__(self) -> str:
-        return f"CosignatureSigner({self.name!r}, {self.key_id:08x})"
-
-    @classmethod
-    def generate(cls, name: str) -> CosignatureSigner:
-        """A new random witness key under ``name``."""
-        return cls(name, Ed25519KeyPair.generate())
-
-    @property
-    def key_id(self) -> int:
-        """``SHA-256(name || 0x0A || 0x04 || public key)[:4]``."""
-        return key_id(self.name, SIG_COSIGNATURE_V1, self.key.public.raw)
+    SIG_TYPE: ClassVar[int] = SIG_COSIGNATURE_V1
 
     @property
     def verifier(self) -> CosignatureVerifier:
         """The matching verifier."""
         return CosignatureVerifier(self.name, self.key.public)
-
-    @property
-    def skey(self) -> str:
-        """``PRIVATE+KEY+<name>+<hex id>+base64(0x04 || seed)``: secret, handle with care."""
-        return format_skey(self.name, SIG_COSIGNATURE_V1, self.key)
-
-    @classmethod
-    def from_skey(cls, skey: str) -> CosignatureSigner:
-        """Load a witness signer key written by `skey`."""
-        name, sig_type, key = parse_skey(skey)
-        if sig_type != SIG_COSIGNATURE_V1:
-            raise MalformedNote(f"The signer key has type 0x{sig_type:02x}, not 0x04.")
-        return cls(name, key)
 
     def cosign(self, checkpoint_text: str, timestamp: int) -> NoteSignature:
         """The cosignature line of ``checkpoint_text`` at ``timestamp`` (POSIX seconds, > 0)."""

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes
 from microcred.errors import CryptoError, InvalidInput, PayloadTooLarge, VerificationError
@@ -292,8 +292,17 @@ def format_skey(name: str, sig_type: int, key: Ed25519KeyPair) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Ed25519NoteVerifier:
-    """An Ed25519 note key (signature type 0x01): checks log signatures on notes."""
+class Ed25519Verifier:
+    """An Ed25519 public key under a key name, for one signature type (``SIG_TYPE``).
+
+    The shared part of `Ed25519NoteVerifier` (0x01) and the cosignature verifier (0x04):
+    name, key ID and vkey; each subclass says how a signature of its type is checked.
+    """
+
+    #: The signature type byte the key ID and vkey are derived with.
+    SIG_TYPE: ClassVar[int] = SIG_ED25519
+    #: What the signatures of this type are, in words (for error messages).
+    KIND: ClassVar[str] = "Ed25519 note signatures"
 
     name: str
     public: Ed25519PublicKeyBytes
@@ -303,24 +312,31 @@ class Ed25519NoteVerifier:
 
     @property
     def key_id(self) -> int:
-        """``SHA-256(name || 0x0A || 0x01 || key)[:4]``."""
-        return key_id(self.name, SIG_ED25519, self.public.raw)
+        """``SHA-256(name || 0x0A || type || key)[:4]``."""
+        return key_id(self.name, self.SIG_TYPE, self.public.raw)
 
     @property
     def vkey(self) -> str:
         """This key as a vkey string."""
-        return VerifierKey(self.name, self.key_id, SIG_ED25519, self.public.raw).vkey
+        return VerifierKey(self.name, self.key_id, self.SIG_TYPE, self.public.raw).vkey
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Ed25519NoteVerifier:
-        """Load an Ed25519 (type 0x01) vkey."""
+    def from_vkey(cls, vkey: str) -> Self:
+        """Load a vkey of this class's signature type."""
         key = parse_vkey(vkey)
-        if key.sig_type != SIG_ED25519:
+        if key.sig_type != cls.SIG_TYPE:
             raise MalformedNote(
                 f"The key {key.name!r} has signature type 0x{key.sig_type:02x}, "
-                "not 0x01 (Ed25519 note signatures)."
+                f"not 0x{cls.SIG_TYPE:02x} ({cls.KIND})."
             )
         return cls(key.name, Ed25519PublicKeyBytes(key.public))
+
+
+@dataclass(frozen=True, slots=True)
+class Ed25519NoteVerifier(Ed25519Verifier):
+    """An Ed25519 note key (signature type 0x01): checks log signatures on notes."""
+
+    SIG_TYPE: ClassVar[int] = SIG_ED25519
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         """True when ``signature`` is this key's Ed25519 signature of ``text``."""
@@ -328,8 +344,15 @@ class Ed25519NoteVerifier:
 
 
 @dataclass(frozen=True, slots=True)
-class Ed25519NoteSigner:
-    """An Ed25519 note signing key (type 0x01) under a key name."""
+class Ed25519Signer:
+    """An Ed25519 private key under a key name, for one signature type (``SIG_TYPE``).
+
+    The shared part of `Ed25519NoteSigner` (0x01) and the cosignature signer (0x04): name,
+    key ID and skey; each subclass says what it signs and which verifier matches it.
+    """
+
+    #: The signature type byte the key ID and skey are derived with.
+    SIG_TYPE: ClassVar[int] = SIG_ED25519
 
     name: str
     key: Ed25519KeyPair
@@ -338,35 +361,44 @@ class Ed25519NoteSigner:
         check_key_name(self.name)
 
     def __repr__(self) -> str:
-        return f"Ed25519NoteSigner({self.name!r}, {self.key_id:08x})"
+        return f"{type(self).__name__}({self.name!r}, {self.key_id:08x})"
 
     @classmethod
-    def generate(cls, name: str) -> Ed25519NoteSigner:
+    def generate(cls, name: str) -> Self:
         """A new random key under ``name``."""
         return cls(name, Ed25519KeyPair.generate())
 
     @property
     def key_id(self) -> int:
-        """``SHA-256(name || 0x0A || 0x01 || public key)[:4]``."""
-        return key_id(self.name, SIG_ED25519, self.key.public.raw)
+        """``SHA-256(name || 0x0A || type || public key)[:4]``."""
+        return key_id(self.name, self.SIG_TYPE, self.key.public.raw)
+
+    @property
+    def skey(self) -> str:
+        """``PRIVATE+KEY+<name>+<hex id>+base64(type || seed)``: secret, handle with care."""
+        return format_skey(self.name, self.SIG_TYPE, self.key)
+
+    @classmethod
+    def from_skey(cls, skey: str) -> Self:
+        """Load a signer key as written by `skey` (or Go's ``note.GenerateKey``)."""
+        name, sig_type, key = parse_skey(skey)
+        if sig_type != cls.SIG_TYPE:
+            raise MalformedNote(
+                f"The signer key has type 0x{sig_type:02x}, not 0x{cls.SIG_TYPE:02x}."
+            )
+        return cls(name, key)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Ed25519NoteSigner(Ed25519Signer):
+    """An Ed25519 note signing key (type 0x01) under a key name."""
+
+    SIG_TYPE: ClassVar[int] = SIG_ED25519
 
     @property
     def verifier(self) -> Ed25519NoteVerifier:
         """The matching verifier."""
         return Ed25519NoteVerifier(self.name, self.key.public)
-
-    @property
-    def skey(self) -> str:
-        """``PRIVATE+KEY+<name>+<hex id>+base64(0x01 || seed)``: secret, handle with care."""
-        return format_skey(self.name, SIG_ED25519, self.key)
-
-    @classmethod
-    def from_skey(cls, skey: str) -> Ed25519NoteSigner:
-        """Load a signer key as written by `skey` (or Go's ``note.GenerateKey``)."""
-        name, sig_type, key = parse_skey(skey)
-        if sig_type != SIG_ED25519:
-            raise MalformedNote(f"The signer key has type 0x{sig_type:02x}, not 0x01.")
-        return cls(name, key)
 
     def sign(self, text: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``text``."""

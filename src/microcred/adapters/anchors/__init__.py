@@ -1,5 +1,5 @@
 """Chain anchors of checkpoints. ``ethereum`` needs the optional extra ``microcred[ethereum]``.
 
-Import the adapter module itself (``microcred.adapters.anchors.ethereum``); this package imports
+Import the adapter package itself (``microcred.adapters.anchors.ethereum``); this package imports
 nothing, so ``import microcred`` works without web3.
 """
