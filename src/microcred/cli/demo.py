@@ -191,13 +191,13 @@ def _micro_credentials(c: Container, s: Seeded) -> None:
     from microcred.services.skills_taxonomy import Reference  # noqa: PLC0415
     from microcred.talent.skill_matching import default_matcher  # noqa: PLC0415
 
-    taxonomy = Reference(default_matcher).taxonomy
+    def label(uri: str) -> str:  # the taxonomy loads (about a second) only when needed
+        return Reference(default_matcher).taxonomy.skill(uri).label
+
     existing = {a.name: a.id for a in c.achievements.list(s.admin, limit=200)}
     for mc in data.MICRO_CREDENTIALS:
         if mc.name not in existing:
-            made = c.achievements.create(
-                s.admin, _achievement_input(mc, lambda u: taxonomy.skill(u).label)
-            )
+            made = c.achievements.create(s.admin, _achievement_input(mc, label))
             existing[mc.name] = made.id
             s.created.append(f"micro-credential {mc.name}")
             rubric = {

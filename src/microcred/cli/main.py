@@ -12,7 +12,7 @@ import typer
 
 from microcred.adapters.db import migrate
 from microcred.cli import assess, ledger, local_witness, skills, vc
-from microcred.cli.common import operator, session
+from microcred.cli.common import fail, operator, session
 from microcred.cli.demo import STEPS, seed_demo
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
@@ -167,6 +167,9 @@ def serve(
 
     with session() as c:
         settings = c.settings
+        problem = settings.port_problem(port) if port is not None else None
+        if problem:
+            fail(problem)
         warning = settings.placeholder_warning()
         if warning:
             typer.echo(warning, err=True)
