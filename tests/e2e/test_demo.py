@@ -62,7 +62,7 @@ def _counts(settings: Settings) -> dict[str, Any]:
         for role in roles:
             assert role.source_occupation and taxonomy.occupation(role.source_occupation)
             for requirement in role.requirements:
-                assert taxonomy.has_skill(requirement.skill_uri), requirement
+                assert taxonomy.has_skill(requirement.skill_id), requirement
         achievements = c.achievements.list(admin, limit=200)
         aligned = [a for a in achievements if a.alignments]
         for a in aligned:
