@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from microcred.errors import ConfigurationError
@@ -30,8 +30,10 @@ class Settings(BaseSettings):
     #: outside production it is created with a random secret on first use (mode 0600).
     kek_secrets_file: str | None = None
     #: Base URL under which this server is reachable; credential, status-list and
-    #: did:web URLs are built from it.
-    public_base_url: str = "http://127.0.0.1:8000"
+    #: did:web URLs (and the log's origin) are built from it. Unset: ``http://<host>:<port>``
+    #: from the two settings below (127.0.0.1 when binding every address).
+    public_base_url: str = ""
+    _base_url_derived: bool = PrivateAttr(default=False)
     host: str = "127.0.0.1"
     port: int = 8000
     #: Largest request body accepted by the API (bytes).
@@ -139,6 +141,30 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _base_url_from_port(self) -> Settings:
+        self._base_url_derived = not self.public_base_url
+        if self._base_url_derived:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+            host = f"[{host}]" if ":" in host else host
+            self.public_base_url = f"http://{host}:{self.port}"
+        return self
+
+    def port_problem(self, port: int) -> str | None:
+        """Why serving on ``port`` would publish credentials under the wrong address (the
+        public base URL was derived from another port), or None when they agree. An explicit
+        MICROCRED_PUBLIC_BASE_URL is trusted: a proxy or load balancer may sit in front."""
+        if port == self.port or not self._base_url_derived:
+            return None
+        return (
+            f"--port {port} does not match the public base URL {self.public_base_url}, which "
+            f"credentials, status lists, did:web and the transparency log's origin are built "
+            f"from (it follows MICROCRED_PORT={self.port} when MICROCRED_PUBLIC_BASE_URL is "
+            f"not set). Set MICROCRED_PORT={port} instead of --port (for `microcred demo` and "
+            f"every other command too), or set MICROCRED_PUBLIC_BASE_URL to the address "
+            f"people reach this server at."
+        )
 
     @model_validator(mode="after")
     def _kek_from_file(self) -> Settings:

@@ -91,6 +91,7 @@ def _serve(tmp: Path, env: dict[str, str]) -> Proc:
     migrated = run_cli("db", "upgrade", env=env)
     assert migrated.returncode == 0, migrated.stderr
     port = free_port()
+    env = {**env, "MICROCRED_PORT": str(port)}  # the public base URL follows it
     proc = Proc(
         ["serve", "--port", str(port)], env, tmp / "serve.log", f"http://127.0.0.1:{port}/healthz"
     )
@@ -134,7 +135,7 @@ def test_a_first_run_secret_file_is_private_and_quiet(
     port = free_port()
     proc = Proc(
         ["serve", "--port", str(port)],
-        base,
+        {**base, "MICROCRED_PORT": str(port)},
         tmp_path / "serve.log",
         f"http://127.0.0.1:{port}/healthz",
     ).start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +12,8 @@ import typer
 
 from microcred.adapters.db import migrate
 from microcred.cli import assess, ledger, local_witness, skills, vc
-from microcred.cli.common import operator, session
-from microcred.cli.demo import seed_demo
+from microcred.cli.common import fail, operator, session
+from microcred.cli.demo import STEPS, seed_demo
 from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.domain.credential import Recipient, StatusAction
@@ -166,6 +167,9 @@ def serve(
 
     with session() as c:
         settings = c.settings
+        problem = settings.port_problem(port) if port is not None else None
+        if problem:
+            fail(problem)
         warning = settings.placeholder_warning()
         if warning:
             typer.echo(warning, err=True)
@@ -185,8 +189,12 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = False,
 ) -> None:
     """Seed a demo organisation (idempotent) and print how to use it."""
-    with session() as c:
-        typer.echo(seed_demo(c))
+    with (
+        session() as c,
+        typer.progressbar(length=STEPS, label="Seeding the demo", file=sys.stderr) as bar,
+    ):
+        report = seed_demo(c, bar.update)
+    typer.echo(report)
     if serve_after:
         serve(None, None, None, None)
 
