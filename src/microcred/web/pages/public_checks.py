@@ -22,21 +22,34 @@ from microcred.domain.credential import (
 from microcred.domain.identity import normalise_email
 from microcred.errors import InvalidInput, NotFound
 
+#: what each check is about, in words for the one-line summary
+_ABOUT = {
+    "context": "its vocabulary",
+    "schema": "its format",
+    "proof": "its signature",
+    "issuer": "its issuer's key",
+    "validity": "its dates",
+    "status": "its status (revoked or suspended)",
+}
+
 
 def summary(report: VerificationReport) -> str:
-    """The checks in one plain sentence: which failed first, then how many passed or were
-    skipped (``Failed: proof. 4 passed, 1 skipped.``)."""
-    failed = [c.check for c in report.checks if c.status is CheckStatus.FAILED]
+    """The checks in one plain sentence, failures first (``Failed: its signature. 4 of 6 checks
+    passed, 1 skipped.``)."""
+    failed = [
+        _ABOUT.get(c.check, c.check.replace("_", " "))
+        for c in report.checks
+        if c.status is CheckStatus.FAILED
+    ]
     passed = sum(c.status is CheckStatus.PASSED for c in report.checks)
     skipped = sum(c.status is CheckStatus.SKIPPED for c in report.checks)
     counts = f"{passed} of {len(report.checks)} checks passed"
     if skipped:
         counts += f", {skipped} skipped"
     if failed:
-        names = ", ".join(name.replace("_", " ") for name in failed)
-        return f"Failed: {names}. {counts}."
+        return f"Failed: {', '.join(failed)}. {counts}."
     if not report.verified:
-        return f"The signature could not be checked. {counts}."
+        return f"Its signature could not be checked. {counts}."
     return f"Every check that applies passed ({counts})."
 
 
@@ -82,9 +95,9 @@ def status_note(
             "revoked" if own.status is CredentialStatus.REVOKED else "suspended"
         )
         detail = (
-            "The issuer revoked it; a revocation is final."
+            "A revocation is final."
             if state == "revoked"
-            else "The issuer suspended it; it may be reinstated later."
+            else "A suspension may be lifted later; check again then."
         )
         return StatusNote(state, at, "issuer", detail)
     check = report.get("status")

@@ -40,11 +40,20 @@ def wants_html(request: Request) -> bool:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     """The verification form."""
-    return templates.TemplateResponse(request, "index.html", {})
+    c: Container = request.app.state.container
+    return templates.TemplateResponse(request, "index.html", {"max_bytes": _file_limit(c)})
 
 
 #: what the verify form reads of a file: a credential is JSON or a VC-JWT, well under this
 UPLOAD_TEXT_LIMIT = 1_000_000
+#: room for the multipart framing and the other fields within the request body limit
+_FORM_OVERHEAD = 16_384
+
+
+def _file_limit(c: Container) -> int:
+    """The largest file the verify form takes (the request body limit, less the form's framing,
+    applies first: `BodyLimits` refuses bigger requests before any page code runs)."""
+    return max(1024, min(UPLOAD_TEXT_LIMIT, c.settings.max_body_bytes - _FORM_OVERHEAD))
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -60,9 +69,9 @@ async def verify_page(request: Request) -> Response:
     upload = form.get("file")
     try:
         if upload is not None and hasattr(upload, "read"):
-            data = await upload.read(UPLOAD_TEXT_LIMIT + 1)
+            data = await upload.read(_file_limit(c) + 1)
             if data:
-                text = _file_text(data)
+                text = _file_text(data, _file_limit(c))
         if not text and link:
             text = link
         # parsing and verifying (remote fetches, canonicalisation) run off the event loop
@@ -75,6 +84,7 @@ async def verify_page(request: Request) -> Response:
                 "error": exc.explain(),
                 "pasted": "" if text.startswith(("http://", "https://")) else text[:200_000],
                 "link": link[:2000],
+                "max_bytes": _file_limit(c),
             },
             status_code=exc.status_code if 400 <= exc.status_code < 500 else 422,
         )
@@ -100,11 +110,11 @@ async def verify_page(request: Request) -> Response:
     )
 
 
-def _file_text(data: bytes) -> str:
+def _file_text(data: bytes, limit: int) -> str:
     """An uploaded file as text, refusing what cannot be a credential."""
-    if len(data) > UPLOAD_TEXT_LIMIT:
+    if len(data) > limit:
         raise InvalidInput(
-            f"That file is larger than {UPLOAD_TEXT_LIMIT:,} bytes; a credential is much smaller."
+            f"That file is larger than {limit:,} bytes; a credential is much smaller."
         )
     if b"\x00" in data:
         raise InvalidInput("That file is not a credential: it is not text (JSON or a VC-JWT).")
