@@ -126,7 +126,9 @@ def test_hostile_input_gets_a_clear_answer(client: TestClient) -> None:
     status, page = _verify(client, url="https://issuer.test/orgs/acme/did.json")
     assert status == 422 and "Only this server" in page
     status, page = _verify(client, url="ftp://issuer.test/credentials/x")
-    assert status == 422
+    assert status == 422 and "not a web address" in page
+    status, page = _verify(client, url="javascript:alert(1)")
+    assert status == 422 and "not a web address" in page and "alert(1)" not in page
     status, page = _verify(client, url="https://issuer.test/credentials/nope")
     assert status == 404 and "No such credential" in page
     # a binary file, an empty one, a non-UTF-8 one

@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
 from microcred.credentials.achievement_credential import IssuerProfile, achievement_json
 from microcred.domain.achievement import Achievement
 from microcred.domain.identity import Organisation
 from microcred.errors import NotFound
-from microcred.web.pages import public_checks as checks
 from microcred.web.pages.routes import credential_page, templates, wants_html
 
 router = APIRouter(include_in_schema=False)
@@ -74,12 +74,9 @@ async def email_check(credential_id: str, request: Request) -> Response:
     (it is a POST only to keep the address out of URLs, histories and access logs)."""
     c: Container = request.app.state.container
     form = await request.form()
-    found = c.public.credential(credential_id)
-    report = c.verification.verify(found.jwt or found.document)
-    answer = checks.email_answer(
-        found.document, str(form.get("email") or ""), verified=report.verified
-    )
-    return credential_page(request, c, credential_id, email_answer=answer)
+    email = str(form.get("email") or "")
+    # reading the credential and verifying it run off the event loop
+    return await run_in_threadpool(credential_page, request, c, credential_id, email)
 
 
 def _organisation(c: Container, slug: str) -> Organisation:

@@ -74,16 +74,18 @@ async def verify_page(request: Request) -> Response:
                 text = _file_text(data, _file_limit(c))
         if not text and link:
             text = link
+            checks.credential_id_from_link(c, link)  # refuses what is not one of ours at once
         # parsing and verifying (remote fetches, canonicalisation) run off the event loop
         report, own = await run_in_threadpool(_verify_text, c, text)
+        note = await run_in_threadpool(checks.status_note, c, report, own)
     except MicrocredError as exc:
         return templates.TemplateResponse(
             request,
             "index.html",
             {
                 "error": exc.explain(),
-                "pasted": "" if text.startswith(("http://", "https://")) else text[:200_000],
-                "link": link[:2000],
+                "pasted": "" if text == link or text.startswith("http") else text[:200_000],
+                "link": link[:2000] if link.startswith(("http://", "https://")) else "",
                 "max_bytes": _file_limit(c),
             },
             status_code=exc.status_code if 400 <= exc.status_code < 500 else 422,
@@ -95,7 +97,7 @@ async def verify_page(request: Request) -> Response:
         {
             "report": report,
             "summary": checks.summary(report),
-            "status_note": checks.status_note(c, report, own),
+            "status_note": note,
             "view": credential_view(document) if document else None,
             "submitted": text,
             "email_action": "/verify",
@@ -160,12 +162,17 @@ def credential_page(
     request: Request,
     c: Container,
     credential_id: str,
-    email_answer: checks.EmailAnswer | None = None,
+    email: str | None = None,
 ) -> Response:
-    """A credential's public page with its live verification, its status history in words, the
-    download and the e-mail check."""
+    """A credential's public page with its live verification, its status in words, the download
+    and the e-mail check (answered for ``email`` when given)."""
     found = c.public.credential(credential_id)
     report = c.verification.verify(found.jwt or found.document)
+    email_answer = (
+        checks.email_answer(found.document, email, verified=report.verified)
+        if email is not None
+        else None
+    )
     return templates.TemplateResponse(
         request,
         "credential.html",
