@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
 
-from .test_api import _issue, _register
+from .test_api import ACHIEVEMENT, _issue, _register
 
 HTML = {"Accept": "text/html"}
 
@@ -155,3 +155,28 @@ def test_hostile_input_gets_a_clear_answer(client: TestClient) -> None:
     )
     assert client.get("/credentials/nope.json", headers=HTML).status_code == 404
     assert client.get(f"/credentials/{issued['id']}.jwt").status_code == 404
+
+
+def test_suspended_then_reinstated_credential(client: TestClient) -> None:
+    auth = _register(client, "acme")
+    aid = client.post(
+        "/api/v1/achievements", json={**ACHIEVEMENT, "status_purpose": "suspension"}, headers=auth
+    ).json()["id"]
+    issued = client.post(
+        "/api/v1/credentials",
+        json={"achievement_id": aid, "recipient": {"email": "lea@example.org"}},
+        headers=auth,
+    ).json()
+    path = f"/credentials/{issued['id']}"
+    for action in ("suspend", "reinstate"):
+        r = client.post(
+            f"/api/v1/credentials/{issued['id']}/status",
+            json={"action": action, "reason": "checking"},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        page = client.get(path, headers=HTML).text
+        if action == "suspend":
+            assert 'data-status="suspended"' in page and "may be lifted" in page
+        else:
+            assert 'id="status-note"' not in page and 'data-verdict="verified"' in page
