@@ -26,6 +26,7 @@ from microcred.web.api.routers import achievements, auth, credentials, learning,
 from microcred.web.api.routers import log as log_routes
 from microcred.web.pages import app_pages
 from microcred.web.pages import learner as learner_pages
+from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE
@@ -155,6 +156,7 @@ def create_app(container: Container) -> FastAPI:
     )
     install_api_docs(app)
     app.include_router(pages.router)
+    app.include_router(public_pages.router)  # before public.router: /credentials/<id>.json
     app.include_router(app_pages.router)
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)

@@ -14,7 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
+from microcred.domain.credential import IssuedCredential
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.pages import public_checks as checks
 from microcred.web.pages.formatting import points, when, words
 from microcred.web.pages.view import credential_view
 
@@ -39,40 +41,109 @@ def wants_html(request: Request) -> bool:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     """The verification form."""
-    return templates.TemplateResponse(request, "index.html", {})
+    c: Container = request.app.state.container
+    return templates.TemplateResponse(request, "index.html", {"max_bytes": _file_limit(c)})
+
+
+#: what the verify form reads of a file: a credential is JSON or a VC-JWT, well under this
+UPLOAD_TEXT_LIMIT = 1_000_000
+#: room for the multipart framing and the other fields within the request body limit
+_FORM_OVERHEAD = 16_384
+
+
+def _file_limit(c: Container) -> int:
+    """The largest file the verify form takes (the request body limit, less the form's framing,
+    applies first: `BodyLimits` refuses bigger requests before any page code runs)."""
+    return max(1024, min(UPLOAD_TEXT_LIMIT, c.settings.max_body_bytes - _FORM_OVERHEAD))
 
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_page(request: Request) -> Response:
-    """Verify a pasted credential (or an uploaded file) and show the checks."""
+    """Verify a pasted credential, an uploaded file (JSON or a VC-JWT) or the address of one of
+    ours, and show the checks. With ``email``, also answer whether the credential was issued to
+    that address (nothing is stored; the form changes nothing, so it needs no CSRF token)."""
     c: Container = request.app.state.container
     form = await request.form()
-    raw: Any = form.get("credential") or ""
+    text = str(form.get("credential") or "").strip()
+    link = str(form.get("url") or "").strip()
+    email = form.get("email")
     upload = form.get("file")
-    if upload is not None and hasattr(upload, "read"):
-        raw = (await upload.read()).decode("utf-8", "replace")
-    text = str(raw).strip()
     try:
+        if upload is not None and hasattr(upload, "read"):
+            data = await upload.read(_file_limit(c) + 1)
+            if data:
+                text = _file_text(data, _file_limit(c))
+        if not text and link:
+            text = link
+            checks.credential_id_from_link(c, link)  # refuses what is not one of ours at once
         # parsing and verifying (remote fetches, canonicalisation) run off the event loop
-        report = await run_in_threadpool(_verify_text, c, text)
+        report, own = await run_in_threadpool(_verify_text, c, text)
+        note = await run_in_threadpool(checks.status_note, c, report, own)
     except MicrocredError as exc:
         return templates.TemplateResponse(
             request,
             "index.html",
-            {"error": exc.explain(), "pasted": text[:200_000]},
-            status_code=422,
+            {
+                "error": exc.explain(),
+                "pasted": "" if text == link or text.startswith("http") else text[:200_000],
+                "link": link[:2000] if link.startswith(("http://", "https://")) else "",
+                "max_bytes": _file_limit(c),
+            },
+            status_code=exc.status_code if 400 <= exc.status_code < 500 else 422,
         )
-    view = credential_view(report.credential) if report.credential else None
+    document = report.credential
     return templates.TemplateResponse(
-        request, "verify_result.html", {"report": report, "view": view}
+        request,
+        "verify_result.html",
+        {
+            "report": report,
+            "summary": checks.summary(report),
+            "status_note": note,
+            "view": credential_view(document) if document else None,
+            "submitted": text,
+            "email_action": "/verify",
+            "email_answer": (
+                checks.email_answer(document, str(email), verified=report.verified)
+                if document is not None and isinstance(email, str)
+                else None
+            ),
+            "json_url": _json_url(own),
+            "achievement_link": checks.local_achievement_path(c, document),
+        },
     )
 
 
-def _verify_text(c: Container, text: str) -> VerificationReport:
-    """Verify a pasted credential: JSON-LD or a VC-JWT."""
+def _file_text(data: bytes, limit: int) -> str:
+    """An uploaded file as text, refusing what cannot be a credential."""
+    if len(data) > limit:
+        raise InvalidInput(
+            f"That file is larger than {limit:,} bytes; a credential is much smaller."
+        )
+    if b"\x00" in data:
+        raise InvalidInput("That file is not a credential: it is not text (JSON or a VC-JWT).")
+    try:
+        return data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "That file is not a credential: it is not UTF-8 text (JSON or a VC-JWT)."
+        ) from exc
+
+
+def _json_url(own: IssuedCredential | None) -> str | None:
+    if own is None:
+        return None
+    return f"/credentials/{own.id}.{'jwt' if own.jwt else 'json'}"
+
+
+def _verify_text(c: Container, text: str) -> tuple[VerificationReport, IssuedCredential | None]:
+    """Verify a pasted credential (JSON-LD or a VC-JWT) or the address of one of ours; with the
+    stored credential when it is ours."""
     if not text:
-        raise InvalidInput("Paste a credential first.")
+        raise InvalidInput("Paste a credential, choose a file or give its address first.")
     credential: Any
+    if text.startswith(("http://", "https://")) and len(text) < 2000 and " " not in text:
+        found = c.public.credential(checks.credential_id_from_link(c, text))
+        return c.verification.verify(found.jwt or found.document), found
     if text[:1] != "{" and text.count(".") == 2:
         credential = text
     else:
@@ -84,21 +155,39 @@ def _verify_text(c: Container, text: str) -> VerificationReport:
         )
         if not isinstance(credential, dict):
             raise InvalidInput("A credential is a JSON object (or a VC-JWT).")
-    return c.verification.verify(credential)
+    report = c.verification.verify(credential)
+    return report, checks.own_credential(c, report.credential)
 
 
-def credential_page(request: Request, c: Container, credential_id: str) -> Response:
-    """A credential's public page with its live verification."""
+def credential_page(
+    request: Request,
+    c: Container,
+    credential_id: str,
+    email: str | None = None,
+) -> Response:
+    """A credential's public page with its live verification, its status in words, the download
+    and the e-mail check (answered for ``email`` when given)."""
     found = c.public.credential(credential_id)
     report = c.verification.verify(found.jwt or found.document)
+    email_answer = (
+        checks.email_answer(found.document, email, verified=report.verified)
+        if email is not None
+        else None
+    )
     return templates.TemplateResponse(
         request,
         "credential.html",
         {
             "view": credential_view(found.document),
             "report": report,
-            "json_url": f"/credentials/{credential_id}",
+            "summary": checks.summary(report),
+            "status_note": checks.status_note(c, report, found),
+            "json_url": _json_url(found),
+            "is_jwt": found.jwt is not None,
             "proof_url": f"/credentials/{credential_id}/tlog-proof",
+            "email_action": f"/credentials/{credential_id}/email",
+            "email_answer": email_answer,
+            "achievement_link": checks.local_achievement_path(c, found.document),
         },
     )
 

@@ -1,0 +1,164 @@
+"""Public pages beside the verify form: a credential's download, the e-mail check on its page,
+an organisation's page listing its micro-credentials, and the achievement URL every credential
+carries (a page for browsers, the OB 3.0 ``Achievement`` for API clients). Nothing here shows
+people or counts of recipients."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from microcred.bootstrap import Container
+from microcred.credentials.achievement_credential import IssuerProfile, achievement_json
+from microcred.domain.achievement import Achievement
+from microcred.domain.identity import Organisation
+from microcred.errors import NotFound
+from microcred.web.pages.routes import credential_page, templates, wants_html
+
+router = APIRouter(include_in_schema=False)
+
+#: how many micro-credentials an organisation's page lists
+MAX_LISTED = 200
+
+
+def _filename(name: str, credential_id: str, ext: str) -> str:
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "credential"
+    safe_id = re.sub(r"[^A-Za-z0-9-]", "", credential_id)[:64]
+    return f"{stem}-{safe_id}.{ext}"
+
+
+def _achievement_name(document: dict[str, Any]) -> str:
+    subject = document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    name = achievement.get("name") if isinstance(achievement, dict) else None
+    return name if isinstance(name, str) else "credential"
+
+
+@router.get("/credentials/{credential_id}.json")
+def download_json(credential_id: str, request: Request) -> Response:
+    """The credential as a file to keep (``Content-Disposition: attachment``); the same bytes as
+    ``/credentials/<id>`` gives an API client."""
+    c: Container = request.app.state.container
+    found = c.public.credential(credential_id)
+    if found.jwt is not None:
+        raise NotFound("This credential is a VC-JWT: download it as .jwt instead.")
+    response = JSONResponse(found.document)
+    filename = _filename(_achievement_name(found.document), credential_id, "json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/credentials/{credential_id}.jwt")
+def download_jwt(credential_id: str, request: Request) -> Response:
+    """A VC-JWT credential as a text file to keep."""
+    c: Container = request.app.state.container
+    found = c.public.credential(credential_id)
+    if found.jwt is None:
+        raise NotFound("This credential is JSON: download it as .json instead.")
+    filename = _filename(_achievement_name(found.document), credential_id, "jwt")
+    return Response(
+        found.jwt,
+        media_type="application/vc+jwt",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/credentials/{credential_id}/email", response_class=HTMLResponse)
+async def email_check(credential_id: str, request: Request) -> Response:
+    """Is this credential about this e-mail address? Compared with the salted hash in the
+    credential, never stored or logged; the form changes nothing, so it needs no CSRF token
+    (it is a POST only to keep the address out of URLs, histories and access logs)."""
+    c: Container = request.app.state.container
+    form = await request.form()
+    email = str(form.get("email") or "")
+    # reading the credential and verifying it run off the event loop
+    return await run_in_threadpool(credential_page, request, c, credential_id, email)
+
+
+def _organisation(c: Container, slug: str) -> Organisation:
+    with c.uow() as uow:
+        org = uow.public.organisation_by_slug(slug)
+    if org is None:
+        raise NotFound("No such organisation.")
+    return org
+
+
+def _issuer(c: Container, org: Organisation) -> IssuerProfile:
+    """The organisation as it appears in its credentials (its active signing key's DID)."""
+    with c.uow() as uow:
+        keys = [k for k in uow.public.keys_of(org.id) if k.active]
+    keys.sort(key=lambda k: k.algorithm != "Ed25519")
+    if org.did_method == "web":
+        issuer_id = c.urls.did_web(org.slug)
+    elif keys:
+        issuer_id = c.keys.issuer_id(org, keys[0])
+    else:
+        issuer_id = f"{c.urls.base}/orgs/{org.slug}"
+    return IssuerProfile(
+        id=issuer_id, name=org.name, url=org.url, email=org.email, description=org.description
+    )
+
+
+def _skills(achievement: Achievement) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": a.target_name,
+            "url": a.target_url if a.target_url.startswith(("https://", "http://")) else None,
+            "framework": a.target_framework,
+            "level": a.level,
+        }
+        for a in achievement.alignments
+    ]
+
+
+@router.get("/orgs/{slug}", response_model=None)
+def organisation_page(slug: str, request: Request) -> Response:
+    """An organisation's public page: who it is and the micro-credentials it awards."""
+    c: Container = request.app.state.container
+    org = _organisation(c, slug)
+    with c.uow() as uow:
+        achievements = list(uow.tenant(org.id).achievements.list(offset=0, limit=MAX_LISTED))
+    achievements.sort(key=lambda a: a.name.lower())
+    if not wants_html(request):
+        issuer = _issuer(c, org)
+        return JSONResponse(
+            {
+                **issuer.to_json(),
+                "achievements": [
+                    achievement_json(a, c.urls.achievement(org.slug, a.id), issuer)
+                    for a in achievements
+                ],
+            }
+        )
+    return templates.TemplateResponse(
+        request,
+        "organisation.html",
+        {
+            "org": org,
+            "achievements": [{"a": a, "skills": _skills(a)} for a in achievements],
+        },
+    )
+
+
+@router.get("/orgs/{slug}/achievements/{achievement_id}", response_model=None)
+def achievement_page(slug: str, achievement_id: str, request: Request) -> Response:
+    """The achievement URL inside every credential: a page for people, the OB 3.0 Achievement
+    for API clients."""
+    c: Container = request.app.state.container
+    org = _organisation(c, slug)
+    with c.uow() as uow:
+        achievement = uow.tenant(org.id).achievements.get(achievement_id)
+    if achievement is None:
+        raise NotFound("No such micro-credential.")
+    if not wants_html(request):
+        url = c.urls.achievement(org.slug, achievement.id)
+        return JSONResponse(achievement_json(achievement, url, _issuer(c, org)))
+    return templates.TemplateResponse(
+        request,
+        "achievement.html",
+        {"org": org, "a": achievement, "skills": _skills(achievement)},
+    )
