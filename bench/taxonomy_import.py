@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from microcred.talent.taxonomy import Taxonomy
-from microcred.talent.taxonomy_import import import_esco
-from microcred.talent.taxonomy_loader import clear_cache, load_taxonomy
+from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.taxonomy_import import import_esco
+from microcred.skills.taxonomy_loader import clear_cache, load_taxonomy
 
 ESCO = Path(__file__).resolve().parents[2] / "shared/data/esco-v1.1.1"
 

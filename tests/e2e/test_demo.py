@@ -26,7 +26,7 @@ from microcred.domain.identity import Principal, Role, permissions_of
 from microcred.domain.learning import SubmissionStatus
 from microcred.domain.pathway import achievements_in
 from microcred.services.skills_taxonomy import Reference
-from microcred.talent.skill_matching import default_matcher
+from microcred.skills.skill_matching import default_matcher
 from microcred.web.api.app import create_app
 
 KEK = "demo-test-kek-0123456789abcdef"

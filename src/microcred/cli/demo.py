@@ -200,7 +200,7 @@ def _achievement_input(
 
 def _micro_credentials(c: Container, s: Seeded) -> None:
     from microcred.services.skills_taxonomy import Reference  # noqa: PLC0415
-    from microcred.talent.skill_matching import default_matcher  # noqa: PLC0415
+    from microcred.skills.skill_matching import default_matcher  # noqa: PLC0415
 
     def label(uri: str) -> str:  # the taxonomy loads (about a second) only when needed
         return Reference(default_matcher).taxonomy.skill(uri).label
