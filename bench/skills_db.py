@@ -37,7 +37,6 @@ from sqlalchemy import create_engine, insert, select, text, update
 from microcred.adapters.db import migrate
 from microcred.adapters.db.tables import AchievementRow, CredentialRow, UserRow
 from microcred.bootstrap import build
-from microcred.bootstrap_skills import build_skills
 from microcred.config import Settings
 from microcred.domain.achievement import Alignment
 from microcred.domain.credential import Recipient, StatusAction
@@ -211,7 +210,7 @@ def generate(url: str, n_credentials: int, n_people: int, seed: int) -> dict[str
                 )
             conn.execute(insert(CredentialRow), rows)
     clock.current = NOW
-    skills = build_skills(c)
+    skills = c.skills
     roles = []
     for r in range(20):
         reqs = [Requirement(s, rng.randint(2, 4)) for s in rng.sample(SKILLS, 10)]
@@ -292,7 +291,6 @@ def measure(
     token = c.identity.create_token(admin, "bench").token
     h = {"Authorization": f"Bearer {token}"}
     client = TestClient(create_app(c))
-    client.app.state.skills = skills  # type: ignore[attr-defined]
     role = world["roles"][0].id
     someone = built.index.people[len(built.index.people) // 2].id
     requests = {

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from microcred.domain.achievement import Achievement, StatusPurpose
 from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
 from microcred.domain.identity import ApiToken, Organisation, SecurityEvent, User
 from microcred.domain.learning import Enrolment, Submission, SubmissionStatus
 from microcred.domain.pathway import Pathway
+
+if TYPE_CHECKING:
+    from microcred.services.skills_ports import SkillsRepository
 
 
 class Clock(Protocol):
@@ -381,6 +384,8 @@ class TenantScope(Protocol):
     def submissions(self) -> SubmissionRepository: ...
     @property
     def security_events(self) -> SecurityEventRepository: ...
+    @property
+    def skills(self) -> SkillsRepository: ...
 
 
 class UnitOfWork(Protocol):

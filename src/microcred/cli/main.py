@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from microcred.adapters.db import migrate
+from microcred.bootstrap import upgrade_database
 from microcred.cli import assess, ledger, skills, vc
 from microcred.cli.common import operator, session
 from microcred.cli.demo import seed_demo
@@ -40,9 +39,7 @@ app.command("worker")(ledger.worker)
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "heads") -> None:
     """Create or migrate the database schema (MICROCRED_DATABASE_URL)."""
-    url = get_settings().database_url
-    migrate.upgrade(url, revision)
-    typer.echo(f"database at revision {migrate.current(url)}")
+    typer.echo(f"database at revision {upgrade_database(revision)}")
 
 
 @org_app.command("create")
@@ -57,7 +54,7 @@ def org_create(
     did_method: Annotated[str, typer.Option(help="'key' (did:key) or 'web' (did:web).")] = "key",
 ) -> None:
     """Create an organisation with its first admin and a signing key."""
-    password = admin_password or os.environ.get("MICROCRED_ADMIN_PASSWORD")
+    password = admin_password or get_settings().admin_password
     if not password:
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     with session() as c:

@@ -11,13 +11,12 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from microcred.domain.identity import Principal
+from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
-from microcred.services.skills_access import SkillsPermission, require, require_self_or
+from microcred.ports import UnitOfWorkFactory
 from microcred.services.skills_index import IndexStats, OrganisationSkills, SkillsIndexCache
 from microcred.services.skills_people import resolve
 from microcred.services.skills_ports import StoredRole
-from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
 from microcred.talent import gaps as g
 from microcred.talent import paths as p
 from microcred.talent.index import PersonKind
@@ -63,21 +62,22 @@ class SkillsAnalysis:
     """Gap analysis, heatmaps, career paths, role matches and talent search for one
     organisation at a time."""
 
-    def __init__(self, uow: UowFactory, cache: SkillsIndexCache) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, cache: SkillsIndexCache) -> None:
         self._uow = uow
         self._cache = cache
 
     # ------------------------------------------------------------------ helpers
 
     def _roles(self, organisation_id: str, role_ids: Sequence[str] | None) -> list[StoredRole]:
-        with self._uow(organisation_id) as uow:
+        with self._uow() as uow:
+            scope = uow.tenant(organisation_id)
             if role_ids is None:
-                return list(uow.talent.all_roles())
+                return list(scope.skills.all_roles())
             if len(role_ids) > MAX_ROLES:
                 raise InvalidInput(f"Ask for at most {MAX_ROLES} roles at a time.")
             found = []
             for rid in dict.fromkeys(role_ids):
-                role = uow.talent.get_role(rid)
+                role = scope.skills.get_role(rid)
                 if role is None:
                     raise NotFound(f"No role {rid[:60]!r} in your organisation.")
                 found.append(role)
@@ -111,7 +111,7 @@ class SkillsAnalysis:
         """A person's verified skills against a role, and the micro-credentials that close
         each gap (cheapest first)."""
         pid = resolve(principal, user_id)
-        require_self_or(principal, pid, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require_self_or(pid, Permission.VIEW_PEOPLE_SKILLS)
         role = self._role(principal.organisation_id, role_id)
         org = self._cache.get(principal.organisation_id)
         index = org.index
@@ -132,7 +132,7 @@ class SkillsAnalysis:
         if not 0 <= alternatives <= MAX_ALTERNATIVES:
             raise InvalidInput(f"Ask for 0–{MAX_ALTERNATIVES} alternatives.")
         pid = resolve(principal, user_id)
-        require_self_or(principal, pid, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require_self_or(pid, Permission.VIEW_PEOPLE_SKILLS)
         role = self._role(principal.organisation_id, role_id)
         org = self._cache.get(principal.organisation_id)
         path = p.career_path(
@@ -151,7 +151,7 @@ class SkillsAnalysis:
         if not 1 <= top <= MAX_TOP:
             raise InvalidInput(f"Ask for 1–{MAX_TOP} matches.")
         pid = resolve(principal, user_id)
-        require_self_or(principal, pid, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require_self_or(pid, Permission.VIEW_PEOPLE_SKILLS)
         roles = self._roles(principal.organisation_id, None)
         org = self._cache.get(principal.organisation_id)
         skills = org.index.person_skills(self._person(org, pid))
@@ -168,7 +168,7 @@ class SkillsAnalysis:
 
     def teams(self, principal: Principal) -> list[TeamSize]:
         """Teams and their number of employees."""
-        require(principal, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require(Permission.VIEW_PEOPLE_SKILLS)
         index = self._cache.get(principal.organisation_id).index
         employees = index.kind == 0
         sizes = np.bincount(index.team[employees], minlength=len(index.teams))
@@ -179,7 +179,7 @@ class SkillsAnalysis:
     ) -> Explained[tuple[g.GroupGap, ...]]:
         """A team's employees against roles (all roles when none are named): who covers which
         requirement, which no one covers, the team's mean and best readiness."""
-        require(principal, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require(Permission.VIEW_PEOPLE_SKILLS)
         roles = self._roles(principal.organisation_id, role_ids or None)
         org = self._cache.get(principal.organisation_id)
         if not org.index.mask(kinds=[PersonKind.EMPLOYEE], teams=[team]).any():
@@ -190,7 +190,7 @@ class SkillsAnalysis:
     def organisation_gaps(self, principal: Principal) -> Explained[tuple[g.SkillShortfall, ...]]:
         """Skills the organisation lacks for the headcount its roles need, largest shortfall
         first, with the micro-credentials that close each."""
-        require(principal, SkillsPermission.VIEW_ORGANISATION_GAPS)
+        principal.require(Permission.VIEW_ORGANISATION_GAPS)
         roles = self._roles(principal.organisation_id, None)
         org = self._cache.get(principal.organisation_id)
         demands = [g.RoleDemand(r.profile(), r.headcount) for r in roles]
@@ -205,11 +205,10 @@ class SkillsAnalysis:
     ) -> Explained[g.Heatmap]:
         """Roles × skills: for each required skill, how many of the population meet its level
         (every employee, or the role's current holders)."""
-        require(
-            principal,
-            SkillsPermission.VIEW_ORGANISATION_GAPS
+        principal.require(
+            Permission.VIEW_ORGANISATION_GAPS
             if population is g.Population.ORGANISATION
-            else SkillsPermission.VIEW_PEOPLE_SKILLS,
+            else Permission.VIEW_PEOPLE_SKILLS,
         )
         roles = self._roles(principal.organisation_id, role_ids or None)
         org = self._cache.get(principal.organisation_id)
@@ -220,7 +219,7 @@ class SkillsAnalysis:
         self, principal: Principal, role_id: str, teams: Sequence[str] | None = None
     ) -> Explained[g.Heatmap]:
         """Teams × the skills of one role: how many employees of each team meet each level."""
-        require(principal, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require(Permission.VIEW_PEOPLE_SKILLS)
         role = self._role(principal.organisation_id, role_id)
         org = self._cache.get(principal.organisation_id)
         skills = {q.skill_id: q.level for q in role.requirements}
@@ -238,20 +237,21 @@ class SkillsAnalysis:
         limit: int = 20,
     ) -> Explained[SearchPage]:
         """Employees and verified applicants ranked for a role, each explained."""
-        require(principal, SkillsPermission.SEARCH_TALENT)
+        principal.require(Permission.SEARCH_TALENT)
         if offset < 0 or not 1 <= limit <= 100:
             raise InvalidInput("Pages start at offset 0 and hold 1–100 people.")
         role = self._role(principal.organisation_id, role_id)
         org = self._cache.get(principal.organisation_id)
         found = rank_people(org.index, role.profile(), filters=filters, offset=offset, limit=limit)
         people: dict[str, str] = {}
-        with self._uow(principal.organisation_id) as uow:
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
             for c in found.results:
                 if c.kind is PersonKind.APPLICANT:
-                    applicant = uow.talent.get_applicant(c.person_id)
+                    applicant = scope.skills.get_applicant(c.person_id)
                     name = applicant.name if applicant else None
                 else:
-                    user = uow.talent.user(c.person_id)
+                    user = scope.skills.user(c.person_id)
                     name = user.name if user else None
                 if name:
                     people[c.person_id] = name
@@ -260,6 +260,6 @@ class SkillsAnalysis:
 
     def stats(self, principal: Principal) -> tuple[IndexStats, datetime, tuple[str, ...]]:
         """What the organisation's skills index holds, when it was taken, and any warnings."""
-        require(principal, SkillsPermission.VIEW_ORGANISATION_GAPS)
+        principal.require(Permission.VIEW_ORGANISATION_GAPS)
         org = self._cache.get(principal.organisation_id)
         return org.stats, org.index.as_of, org.warnings

@@ -25,19 +25,17 @@ from microcred.credentials.verify import (
     issuer_id,
 )
 from microcred.domain.credential import Recipient, identity_hash
-from microcred.domain.identity import Principal, normalise_email
+from microcred.domain.identity import Permission, Principal, normalise_email
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PayloadTooLarge
-from microcred.ports import Clock
+from microcred.ports import Clock, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.log_verification import LogProofCheck
-from microcred.services.skills_access import SkillsPermission, require
 from microcred.services.skills_evidence import credential_name, document_skills
 from microcred.services.skills_ports import (
     Applicant,
     CheckRecord,
     PresentedCredential,
 )
-from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 
@@ -152,7 +150,7 @@ def _presented_text(credential: Mapping[str, Any] | str) -> str:
 class ApplicantService:
     """External applicants of an organisation and their presented credentials."""
 
-    def __init__(self, uow: UowFactory, clock: Clock, verifier: VerifierFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, verifier: VerifierFactory) -> None:
         self._uow = uow
         self._clock = clock
         self._verifier = verifier
@@ -161,7 +159,7 @@ class ApplicantService:
         self, principal: Principal, *, name: str, email: str, dids: Sequence[str] = ()
     ) -> Applicant:
         """Record an applicant (a person who is not a user)."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
+        principal.require(Permission.MANAGE_APPLICANTS)
         if not isinstance(name, str) or not name.strip() or len(name) > 200:
             raise InvalidInput("An applicant's name has 1–200 characters.")
         if len(dids) > MAX_DIDS:
@@ -176,10 +174,11 @@ class ApplicantService:
             tuple(dict.fromkeys(dids)),
             self._clock.now(),
         )
-        with self._uow(principal.organisation_id) as uow:
-            if uow.talent.applicant_by_email(applicant.email) is not None:
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if scope.skills.applicant_by_email(applicant.email) is not None:
                 raise Conflict(f"{applicant.email} is already an applicant.")
-            uow.talent.add_applicant(applicant)
+            scope.skills.add_applicant(applicant)
             uow.commit()
         return applicant
 
@@ -187,9 +186,10 @@ class ApplicantService:
         self, principal: Principal, offset: int = 0, limit: int = 50
     ) -> tuple[list[ApplicantView], int]:
         """A page of applicants (oldest first) with their credentials, and how many there are."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
-        with self._uow(principal.organisation_id) as uow:
-            t = uow.talent
+        principal.require(Permission.MANAGE_APPLICANTS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            t = scope.skills
             found = [
                 ApplicantView(a, tuple(t.presented_of(a.id)))
                 for a in t.list_applicants(offset=offset, limit=limit)
@@ -198,20 +198,22 @@ class ApplicantService:
 
     def get(self, principal: Principal, applicant_id: str) -> ApplicantView:
         """One applicant with every credential presented and its checks."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
-        with self._uow(principal.organisation_id) as uow:
-            found = uow.talent.get_applicant(applicant_id)
+        principal.require(Permission.MANAGE_APPLICANTS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            found = scope.skills.get_applicant(applicant_id)
             if found is None:
                 raise NotFound("No such applicant in your organisation.")
-            return ApplicantView(found, tuple(uow.talent.presented_of(applicant_id)))
+            return ApplicantView(found, tuple(scope.skills.presented_of(applicant_id)))
 
     def delete(self, principal: Principal, applicant_id: str) -> None:
         """Forget an applicant and what they presented."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
-        with self._uow(principal.organisation_id) as uow:
-            if not uow.talent.delete_applicant(applicant_id):
+        principal.require(Permission.MANAGE_APPLICANTS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if not scope.skills.delete_applicant(applicant_id):
                 raise NotFound("No such applicant in your organisation.")
-            uow.talent.bump()
+            scope.skills.bump()
             uow.commit()
 
     def _verify(
@@ -274,13 +276,14 @@ class ApplicantService:
     ) -> PresentedCredential:
         """Verify a credential the applicant presents and keep it with its checks; its skills
         count only if every check passed."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
+        principal.require(Permission.MANAGE_APPLICANTS)
         text = _presented_text(credential)
-        with self._uow(principal.organisation_id) as uow:
-            applicant = uow.talent.get_applicant(applicant_id)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            applicant = scope.skills.get_applicant(applicant_id)
             if applicant is None:
                 raise NotFound("No such applicant in your organisation.")
-            if len(uow.talent.presented_of(applicant_id)) >= MAX_CREDENTIALS_PER_APPLICANT:
+            if len(scope.skills.presented_of(applicant_id)) >= MAX_CREDENTIALS_PER_APPLICANT:
                 raise Conflict(
                     f"An applicant may present at most {MAX_CREDENTIALS_PER_APPLICANT} credentials."
                 )
@@ -305,11 +308,12 @@ class ApplicantService:
             now,
         )
         record = self._record(base, report)
-        with self._uow(principal.organisation_id) as uow:
-            if uow.talent.get_applicant(applicant_id) is None:
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if scope.skills.get_applicant(applicant_id) is None:
                 raise NotFound("No such applicant in your organisation.")
-            uow.talent.add_presented(record)
-            uow.talent.bump()
+            scope.skills.add_presented(record)
+            scope.skills.bump()
             uow.commit()
         return record
 
@@ -317,10 +321,11 @@ class ApplicantService:
         self, principal: Principal, applicant_id: str, credential_id: str
     ) -> PresentedCredential:
         """Verify a presented credential again (e.g. to learn of a revocation since)."""
-        require(principal, SkillsPermission.MANAGE_APPLICANTS)
-        with self._uow(principal.organisation_id) as uow:
-            applicant = uow.talent.get_applicant(applicant_id)
-            found = uow.talent.get_presented(applicant_id, credential_id)
+        principal.require(Permission.MANAGE_APPLICANTS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            applicant = scope.skills.get_applicant(applicant_id)
+            found = scope.skills.get_presented(applicant_id, credential_id)
         if applicant is None or found is None:
             raise NotFound("No such presented credential in your organisation.")
         presented: Mapping[str, Any] | str = (
@@ -329,10 +334,11 @@ class ApplicantService:
         record = self._record(
             found, self._verify(applicant, presented, found.tlog_proof, found.tlog_policy)
         )
-        with self._uow(principal.organisation_id) as uow:
-            if uow.talent.get_presented(applicant_id, credential_id) is None:
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if scope.skills.get_presented(applicant_id, credential_id) is None:
                 raise NotFound("No such presented credential in your organisation.")
-            uow.talent.update_presented(record)
-            uow.talent.bump()
+            scope.skills.update_presented(record)
+            scope.skills.bump()
             uow.commit()
         return record

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from microcred.domain import pathway as pw
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import Clock
+from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
 from microcred.services.skills_evidence import (
     EvidenceBatch,
     EvidenceRow,
@@ -30,9 +30,7 @@ from microcred.services.skills_ports import (
     AchievementFacts,
     CredentialFact,
     Fingerprint,
-    TalentUnitOfWork,
 )
-from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
 from microcred.talent import catalogue as cat
 from microcred.talent.index import Person, PersonKind, TalentIndex
 from microcred.talent.skills_profile import DeclaredSkill, EvidenceStatus
@@ -167,20 +165,20 @@ class _Read:
         self.documents_read += batch.documents_read
 
 
-def _evidence(uow: TalentUnitOfWork, r: _Read, facts: Iterable[CredentialFact]) -> EvidenceBatch:
-    t = uow.talent
+def _evidence(scope: TenantScope, r: _Read, facts: Iterable[CredentialFact]) -> EvidenceBatch:
+    t = scope.skills
     return organisation_evidence(
         facts, r.achievements, t.credential_documents, r.by_email, r.by_did
     )
 
 
-def read_everything(uow: TalentUnitOfWork, fingerprint: Fingerprint) -> _Read:
+def read_everything(scope: TenantScope, fingerprint: Fingerprint) -> _Read:
     """Read the organisation's people, micro-credentials, credentials and applicants."""
-    t = uow.talent
+    t = scope.skills
     users = [u for u in t.users() if u.active]
     active = {u.id for u in users}
     placements = t.placements()
-    pathways = uow.pathways()
+    pathways = scope.pathways.list()
     achievements = t.achievement_facts()
     catalogue, stated, warnings = catalogue_from(achievements, pathways)
     r = _Read(
@@ -205,7 +203,7 @@ def read_everything(uow: TalentUnitOfWork, fingerprint: Fingerprint) -> _Read:
     )
     facts = list(t.credential_facts())
     r.seen.update(f.id for f in facts)
-    batch = _evidence(uow, r, facts)
+    batch = _evidence(scope, r, facts)
     r.unmatched = batch.unmatched
     r.add(batch)
     applicants: set[str] = set()
@@ -232,19 +230,19 @@ def read_everything(uow: TalentUnitOfWork, fingerprint: Fingerprint) -> _Read:
 
 
 def read_changes(
-    uow: TalentUnitOfWork, r: _Read, fingerprint: Fingerprint, pathways: tuple[str, ...]
+    scope: TenantScope, r: _Read, fingerprint: Fingerprint, pathways: tuple[str, ...]
 ) -> bool:
     """Bring ``r`` up to date when only credentials were issued or changed status (reading just
     those); False when something else changed and everything must be read again."""
     old = r.fingerprint
     if pathways != r.pathways or not fingerprint.only_credentials_differ(old):
         return False
-    t = uow.talent
+    t = scope.skills
     if (fingerprint.last_issued, fingerprint.recent_issued) != (old.last_issued, old.recent_issued):
         since = None if old.last_issued is None else old.last_issued - RECENT
         fresh = [f for f in t.credential_facts(issued_since=since) if f.id not in r.seen]
         r.seen.update(f.id for f in fresh)
-        batch = _evidence(uow, r, fresh)
+        batch = _evidence(scope, r, fresh)
         r.unmatched += batch.unmatched
         r.add(batch)
     if (fingerprint.status_changes, fingerprint.last_status_change) != (
@@ -254,7 +252,7 @@ def read_changes(
         since = None if old.last_status_change is None else old.last_status_change - RECENT
         changed = list(t.changed_credentials(since))
         r.seen.update(changed)
-        batch = _evidence(uow, r, t.credential_facts(ids=changed))
+        batch = _evidence(scope, r, t.credential_facts(ids=changed))
         batch.documents_read = 0
         r.add(batch, replaced=changed)
     r.fingerprint = fingerprint
@@ -296,7 +294,7 @@ class SkillsIndexCache:
     credentials and status changes are read alone, anything else means reading everything again,
     and the passing of an expiry or start date only re-indexes what is in memory."""
 
-    def __init__(self, uow: UowFactory, clock: Clock, max_organisations: int = 32) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_organisations: int = 32) -> None:
         self._uow = uow
         self._clock = clock
         self._max = max_organisations
@@ -311,12 +309,13 @@ class SkillsIndexCache:
         """The organisation's skills, fresh as of now."""
         with self._lock:
             building = self._building.setdefault(organisation_id, threading.Lock())
-        with building, self._uow(organisation_id) as uow:
-            if not uow.organisation_exists():
+        with building, self._uow() as uow:
+            if uow.organisations.get(organisation_id) is None:
                 raise NotFound("Your organisation no longer exists.")
+            scope = uow.tenant(organisation_id)
             started = time.perf_counter()
-            fingerprint = uow.talent.fingerprint()
-            pathways = tuple(sorted(p.id for p in uow.pathways()))
+            fingerprint = scope.skills.fingerprint()
+            pathways = tuple(sorted(p.id for p in scope.pathways.list()))
             with self._lock:
                 cached = self._cache.get(organisation_id)
             if cached is not None:
@@ -327,10 +326,10 @@ class SkillsIndexCache:
                         with self._lock:
                             self._cache.move_to_end(organisation_id)
                         return built
-                elif not read_changes(uow, read, fingerprint, pathways):
+                elif not read_changes(scope, read, fingerprint, pathways):
                     cached = None
             if cached is None:
-                read = read_everything(uow, fingerprint)
+                read = read_everything(scope, fingerprint)
                 self.full_reads += 1
             built = assemble(read, self._clock, started)
         with self._lock:

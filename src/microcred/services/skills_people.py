@@ -10,13 +10,11 @@ from datetime import datetime
 
 from microcred.domain.achievement import check_url
 from microcred.domain.credential import Recipient
-from microcred.domain.identity import Principal
+from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
-from microcred.ports import Clock
-from microcred.services.skills_access import SkillsPermission, require, require_self_or
+from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
 from microcred.services.skills_evidence import organisation_evidence
-from microcred.services.skills_ports import Placement, TalentUnitOfWork, UserBrief
-from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
+from microcred.services.skills_ports import Placement, UserBrief
 from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200
@@ -63,8 +61,8 @@ def resolve(principal: Principal, user_id: str) -> str:
     return principal.user_id if user_id == "me" else user_id
 
 
-def _user(uow: TalentUnitOfWork, user_id: str) -> UserBrief:
-    found = uow.talent.user(user_id)
+def _user(scope: TenantScope, user_id: str) -> UserBrief:
+    found = scope.skills.user(user_id)
     if found is None:
         raise NotFound("No such person in your organisation.")
     return found
@@ -73,7 +71,7 @@ def _user(uow: TalentUnitOfWork, user_id: str) -> UserBrief:
 class PeopleService:
     """People of an organisation, as skills intelligence sees them."""
 
-    def __init__(self, uow: UowFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -81,13 +79,14 @@ class PeopleService:
         self, principal: Principal, offset: int = 0, limit: int = 50, team: str | None = None
     ) -> tuple[list[PersonView], int]:
         """People (by id) with their team and role; optionally one team's only."""
-        require(principal, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require(Permission.VIEW_PEOPLE_SKILLS)
         if offset < 0 or not 1 <= limit <= 200:
             raise InvalidInput("Pages start at offset 0 and hold 1–200 people.")
-        with self._uow(principal.organisation_id) as uow:
-            placements = uow.talent.placements()
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            placements = scope.skills.placements()
             views = [
-                PersonView(u, placements.get(u.id, Placement(u.id))) for u in uow.talent.users()
+                PersonView(u, placements.get(u.id, Placement(u.id))) for u in scope.skills.users()
             ]
         if team is not None:
             views = [v for v in views if v.placement.team == team]
@@ -96,9 +95,10 @@ class PeopleService:
     def get(self, principal: Principal, user_id: str) -> PersonView:
         """One person and where they sit."""
         user_id = resolve(principal, user_id)
-        require_self_or(principal, user_id, SkillsPermission.VIEW_PEOPLE_SKILLS)
-        with self._uow(principal.organisation_id) as uow:
-            return PersonView(_user(uow, user_id), uow.talent.placement(user_id))
+        principal.require_self_or(user_id, Permission.VIEW_PEOPLE_SKILLS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            return PersonView(_user(scope, user_id), scope.skills.placement(user_id))
 
     def place(
         self,
@@ -110,7 +110,7 @@ class PeopleService:
         dids: Sequence[str] = (),
     ) -> PersonView:
         """Set a person's team, current role and the DIDs their credentials may be issued to."""
-        require(principal, SkillsPermission.PLACE_PEOPLE)
+        principal.require(Permission.PLACE_PEOPLE)
         user_id = resolve(principal, user_id)
         if team is not None:
             team = team.strip()
@@ -122,25 +122,27 @@ class PeopleService:
             Recipient(did=did)  # refuses what is not a DID
         if len(set(dids)) != len(dids):
             raise InvalidInput("A DID is listed twice.")
-        with self._uow(principal.organisation_id) as uow:
-            user = _user(uow, user_id)
-            if current_role_id is not None and uow.talent.get_role(current_role_id) is None:
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            user = _user(scope, user_id)
+            if current_role_id is not None and scope.skills.get_role(current_role_id) is None:
                 raise NotFound("No such role in your organisation.")
             placement = Placement(user_id, team, current_role_id, tuple(sorted(dids)))
-            uow.talent.save_placement(placement, self._clock.now())
-            uow.talent.bump()
+            scope.skills.save_placement(placement, self._clock.now())
+            scope.skills.bump()
             uow.commit()
         return PersonView(user, placement)
 
     def skills(self, principal: Principal, user_id: str) -> PersonSkills:
         """A person's verified skills, the credentials behind them, and their declarations."""
         user_id = resolve(principal, user_id)
-        require_self_or(principal, user_id, SkillsPermission.VIEW_PEOPLE_SKILLS)
+        principal.require_self_or(user_id, Permission.VIEW_PEOPLE_SKILLS)
         now = self._clock.now()
-        with self._uow(principal.organisation_id) as uow:
-            user = _user(uow, user_id)
-            placement = uow.talent.placement(user_id)
-            t = uow.talent
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            user = _user(scope, user_id)
+            placement = scope.skills.placement(user_id)
+            t = scope.skills
             batch = organisation_evidence(
                 t.credential_facts(emails=[user.email], dids=list(placement.dids)),
                 t.achievement_facts(),
@@ -179,17 +181,18 @@ class PeopleService:
     def declared(self, principal: Principal, user_id: str) -> list[DeclaredSkill]:
         """The skills a person declares (unverified)."""
         user_id = resolve(principal, user_id)
-        require_self_or(principal, user_id, SkillsPermission.VIEW_PEOPLE_SKILLS)
-        with self._uow(principal.organisation_id) as uow:
-            _user(uow, user_id)
-            return list(uow.talent.declared(user_id))
+        principal.require_self_or(user_id, Permission.VIEW_PEOPLE_SKILLS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            _user(scope, user_id)
+            return list(scope.skills.declared(user_id))
 
     def declare(
         self, principal: Principal, user_id: str, skills: Sequence[tuple[str, int]]
     ) -> list[DeclaredSkill]:
         """Replace the skills a person declares about themselves. Only the person may."""
         user_id = resolve(principal, user_id)
-        require(principal, SkillsPermission.DECLARE_OWN_SKILLS)
+        principal.require(Permission.DECLARE_OWN_SKILLS)
         if user_id != principal.user_id:
             raise PermissionDenied(
                 "Only the person themselves declares their skills.",
@@ -206,9 +209,10 @@ class PeopleService:
             pairs.append((uri, DeclaredSkill(uri, level, now)))
         if len({u for u, _ in pairs}) != len(pairs):
             raise InvalidInput("A skill is declared twice.")
-        with self._uow(principal.organisation_id) as uow:
-            _user(uow, user_id)
-            uow.talent.replace_declared(user_id, pairs)
-            uow.talent.bump()
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            _user(scope, user_id)
+            scope.skills.replace_declared(user_id, pairs)
+            scope.skills.bump()
             uow.commit()
         return [d for _, d in sorted(pairs, key=lambda p: p[0])]

@@ -1,19 +1,17 @@
 """What the skills-intelligence services need from storage, and the records they exchange.
 
-Adapters implement `TalentRepository` (one organisation's rows, every query filtered by it) and a
-`TalentUnitOfWorkFactory` that opens one transaction for one organisation.
+Adapters implement `SkillsRepository` (one organisation's rows, every query filtered by it); the
+unit of work's tenant scope exposes it as ``skills``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self
+from typing import Any, NamedTuple, Protocol
 
 from microcred.domain.achievement import Alignment
-from microcred.domain.pathway import Pathway
 from microcred.talent.roles import Requirement, RoleProfile
 from microcred.talent.skills_profile import DeclaredSkill
 
@@ -190,7 +188,7 @@ class Fingerprint(NamedTuple):
         )
 
 
-class TalentRepository(Protocol):
+class SkillsRepository(Protocol):
     """Skills-intelligence rows of one organisation."""
 
     # roles
@@ -255,26 +253,3 @@ class TalentRepository(Protocol):
 
     def fingerprint(self) -> Fingerprint:
         """A cheap summary that changes whenever anything the index reads changes."""
-
-
-class TalentUnitOfWork(Protocol):
-    """One transaction on one organisation's rows."""
-
-    @property
-    def talent(self) -> TalentRepository: ...
-    def organisation_exists(self) -> bool: ...
-    def pathways(self) -> Sequence[Pathway]:
-        """The organisation's courses and pathways (empty where pathways are not stored)."""
-
-    def commit(self) -> None: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-
-#: opens a unit of work for one organisation
-TalentUnitOfWorkFactory = Callable[[str], TalentUnitOfWork]

@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from microcred.domain.achievement import check_url
-from microcred.domain.identity import Principal
+from microcred.domain.identity import Permission, Principal
 from microcred.errors import Conflict, InvalidInput, NotFound
-from microcred.ports import Clock
+from microcred.ports import Clock, UnitOfWorkFactory
 from microcred.services.ids import new_id
-from microcred.services.skills_access import SkillsPermission, require
-from microcred.services.skills_ports import StoredRole, TalentRepository
-from microcred.services.skills_ports import TalentUnitOfWorkFactory as UowFactory
+from microcred.services.skills_ports import SkillsRepository, StoredRole
 from microcred.services.skills_taxonomy import Reference
 from microcred.talent.roles import Requirement, role_from_occupation
 from microcred.talent.skill_matching import Match
@@ -65,7 +63,7 @@ def _text(value: str, what: str, limit: int, *, empty: bool = False) -> str:
 class RoleService:
     """Role profiles of an organisation."""
 
-    def __init__(self, uow: UowFactory, clock: Clock, reference: Reference) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reference: Reference) -> None:
         self._uow = uow
         self._clock = clock
         self._ref = reference
@@ -99,14 +97,14 @@ class RoleService:
         return RoleInput(name, description, tuple(reqs), data.headcount, source)
 
     @staticmethod
-    def _unique_name(repo: TalentRepository, name: str, role_id: str | None = None) -> None:
+    def _unique_name(repo: SkillsRepository, name: str, role_id: str | None = None) -> None:
         other = repo.role_by_name(name)
         if other is not None and other.id != role_id:
             raise Conflict(f"Your organisation already has a role called {name!r}.")
 
     def create(self, principal: Principal, data: RoleInput) -> StoredRole:
         """A new role from scratch (or from edited seeds)."""
-        require(principal, SkillsPermission.MANAGE_ROLES)
+        principal.require(Permission.MANAGE_ROLES)
         data = self._checked(data)
         now = self._clock.now()
         role = StoredRole(
@@ -120,9 +118,10 @@ class RoleService:
             now,
             now,
         )
-        with self._uow(principal.organisation_id) as uow:
-            self._unique_name(uow.talent, role.name)
-            uow.talent.add_role(role)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            self._unique_name(scope.skills, role.name)
+            scope.skills.add_role(role)
             uow.commit()
         return role
 
@@ -139,7 +138,7 @@ class RoleService:
         headcount: int = 1,
     ) -> StoredRole:
         """A role seeded from an ESCO occupation's essential and optional skills."""
-        require(principal, SkillsPermission.MANAGE_ROLES)
+        principal.require(Permission.MANAGE_ROLES)
         taxonomy = self._ref.taxonomy
         occupation = taxonomy.occupation(occupation_uri)
         links = [(k.skill_uri, k.relation.value) for k in taxonomy.skills_of(occupation_uri)]
@@ -171,7 +170,7 @@ class RoleService:
     ) -> RoleDraft:
         """Propose requirements from a job description: the skills of the best-matching ESCO
         occupations and the skills the text names. Nothing is stored."""
-        require(principal, SkillsPermission.MANAGE_ROLES)
+        principal.require(Permission.MANAGE_ROLES)
         if not 1 <= occupations <= 10 or not 1 <= skills <= 100:
             raise InvalidInput("Ask for 1–10 occupations and 1–100 skills per kind.")
         drafted = self._ref.matcher.draft_role_profile(job_description, occupations=occupations)
@@ -196,9 +195,10 @@ class RoleService:
 
     def get(self, principal: Principal, role_id: str) -> StoredRole:
         """One role of the principal's organisation."""
-        require(principal, SkillsPermission.VIEW_ROLES)
-        with self._uow(principal.organisation_id) as uow:
-            found = uow.talent.get_role(role_id)
+        principal.require(Permission.VIEW_ROLES)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            found = scope.skills.get_role(role_id)
         if found is None:
             raise NotFound("No such role in your organisation.")
         return found
@@ -207,19 +207,21 @@ class RoleService:
         self, principal: Principal, offset: int = 0, limit: int = 50
     ) -> tuple[list[StoredRole], int]:
         """A page of roles (by name) and how many there are."""
-        require(principal, SkillsPermission.VIEW_ROLES)
-        with self._uow(principal.organisation_id) as uow:
-            return list(uow.talent.list_roles(offset=offset, limit=limit)), uow.talent.count_roles()
+        principal.require(Permission.VIEW_ROLES)
+        with self._uow() as uow:
+            skills = uow.tenant(principal.organisation_id).skills
+            return list(skills.list_roles(offset=offset, limit=limit)), skills.count_roles()
 
     def update(self, principal: Principal, role_id: str, data: RoleInput) -> StoredRole:
         """Replace a role's name, description, headcount and requirements."""
-        require(principal, SkillsPermission.MANAGE_ROLES)
+        principal.require(Permission.MANAGE_ROLES)
         data = self._checked(data)
-        with self._uow(principal.organisation_id) as uow:
-            current = uow.talent.get_role(role_id)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            current = scope.skills.get_role(role_id)
             if current is None:
                 raise NotFound("No such role in your organisation.")
-            self._unique_name(uow.talent, data.name, role_id)
+            self._unique_name(scope.skills, data.name, role_id)
             role = StoredRole(
                 current.id,
                 current.organisation_id,
@@ -231,15 +233,16 @@ class RoleService:
                 current.created_at,
                 self._clock.now(),
             )
-            uow.talent.replace_role(role)
+            scope.skills.replace_role(role)
             uow.commit()
         return role
 
     def delete(self, principal: Principal, role_id: str) -> None:
         """Delete a role; people who held it are left without a current role."""
-        require(principal, SkillsPermission.MANAGE_ROLES)
-        with self._uow(principal.organisation_id) as uow:
-            if not uow.talent.delete_role(role_id):
+        principal.require(Permission.MANAGE_ROLES)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            if not scope.skills.delete_role(role_id):
                 raise NotFound("No such role in your organisation.")
-            uow.talent.bump()
+            scope.skills.bump()
             uow.commit()

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
-    Engine,
     String,
     case,
-    create_engine,
     delete,
-    event,
     func,
     or_,
     select,
@@ -23,13 +19,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db import mapping as m
 from microcred.adapters.db.tables import (
     AchievementRow,
     CredentialRow,
-    OrganisationRow,
     StatusChangeRow,
     UserRow,
 )
@@ -43,8 +37,6 @@ from microcred.adapters.db.tables_talent import (
     UserDidRow,
     UserTeamRow,
 )
-from microcred.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
-from microcred.domain.pathway import Pathway
 from microcred.services.skills_ports import (
     RECENT,
     AchievementFacts,
@@ -113,7 +105,7 @@ def _fill_presented(row: ApplicantCredentialRow, pc: PresentedCredential) -> Non
     row.presented_at, row.verified_at = pc.presented_at, pc.verified_at
 
 
-class SqlTalent:
+class SqlSkills:
     """Roles, placements, declarations, applicants and the evidence of one organisation."""
 
     def __init__(self, session: Session, organisation_id: str) -> None:
@@ -686,86 +678,3 @@ class SqlTalent:
             last_edit,
             version or 0,
         )
-
-
-class SqlTalentUnitOfWork:
-    """One transaction on one organisation's skills-intelligence rows."""
-
-    def __init__(self, uow: SqlUnitOfWork, organisation_id: str) -> None:
-        self._uow = uow
-        self._org = organisation_id
-        self._talent: SqlTalent | None = None
-
-    def __enter__(self) -> Self:
-        self._uow.__enter__()
-        self._talent = SqlTalent(self._uow.session, self._org)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._talent = None
-        self._uow.__exit__(exc_type, exc, tb)
-
-    @property
-    def talent(self) -> SqlTalent:
-        """The organisation's repository."""
-        assert self._talent is not None, "unit of work not entered"
-        return self._talent
-
-    def organisation_exists(self) -> bool:
-        """Whether the organisation is (still) there."""
-        return self._uow.session.get(OrganisationRow, self._org) is not None
-
-    def pathways(self) -> Sequence[Pathway]:
-        """Courses and pathways, from the learning repositories when this build stores them."""
-        scope: Any = self._uow.tenant(self._org)
-        repo = getattr(scope, "pathways", None)
-        if repo is None:
-            return []
-        return [p for p in repo.list() if isinstance(p, Pathway)]
-
-    def commit(self) -> None:
-        """Commit (integrity violations become `Conflict`)."""
-        self._uow.commit()
-
-
-class SqlTalentUnitOfWorkFactory:
-    """Opens `SqlTalentUnitOfWork`s on the application's engine."""
-
-    def __init__(self, uow: SqlUnitOfWorkFactory) -> None:
-        self._uow = uow
-
-    def __call__(self, organisation_id: str) -> SqlTalentUnitOfWork:
-        return SqlTalentUnitOfWork(self._uow(), organisation_id)
-
-
-def snapshot_engine(engine: Engine) -> Engine:
-    """An engine for long reads (building the skills index). On SQLite the application's engine
-    begins every transaction IMMEDIATE, taking the write lock; this one begins DEFERRED, so in
-    WAL mode it reads a consistent snapshot while writers carry on. Elsewhere (PostgreSQL's MVCC)
-    the application's engine already reads without blocking writers, and is returned as it is."""
-    if engine.dialect.name != "sqlite":
-        return engine
-    reader = create_engine(
-        engine.url,
-        connect_args={"timeout": 30, "check_same_thread": False},
-        poolclass=NullPool,
-    )
-
-    @event.listens_for(reader, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA query_only=ON")
-        cur.close()
-
-    @event.listens_for(reader, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN DEFERRED")
-
-    return reader

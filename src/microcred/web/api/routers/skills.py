@@ -4,12 +4,11 @@ matching text to ESCO skills and occupations. See docs/skills-api.md."""
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
-from microcred.bootstrap_skills import Skills, build_skills
+from microcred.bootstrap import Skills
 from microcred.errors import InvalidInput
 from microcred.services.skills_applicants import ApplicantView
 from microcred.services.skills_roles import RoleInput
@@ -20,21 +19,15 @@ from microcred.web.api import skills_schemas as s
 from microcred.web.api.deps import ContainerDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1", tags=["skills intelligence"])
-_lock = threading.Lock()
 
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Id = Annotated[str, Query(min_length=1, max_length=64)]
 Ids = Annotated[list[str] | None, Query(max_length=200)]
 
 
-def skills(request: Request, c: ContainerDep) -> Skills:
-    """The skills-intelligence services of this app (wired on first use)."""
-    with _lock:
-        found: Skills | None = getattr(request.app.state, "skills", None)
-        if found is None:
-            found = build_skills(c)
-            request.app.state.skills = found
-        return found
+def skills(c: ContainerDep) -> Skills:
+    """The skills-intelligence services, wired in `microcred.bootstrap`."""
+    return c.skills
 
 
 SkillsDep = Annotated[Skills, Depends(skills)]
