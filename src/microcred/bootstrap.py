@@ -28,7 +28,7 @@ from microcred.config import Settings, get_settings
 from microcred.credentials.verify import ExtraCheck, Verifier
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError, MicrocredError
-from microcred.ports import Clock
+from microcred.ports.clock import Clock
 from microcred.services.accounts import AccountService
 from microcred.services.achievements import AchievementService
 from microcred.services.anchoring import ANCHOR_JOB, Anchoring

@@ -20,7 +20,7 @@ from microcred.credentials.verify import Check, CheckStatus, VerificationReport,
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.ports import DocumentFetcher
+from microcred.ports.credentials import DocumentFetcher
 from microcred.services.fetch_budget import FetchBudget
 from microcred.services.log_verification import LogProofCheck
 from microcred.transparency.policy import Policy

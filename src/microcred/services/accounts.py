@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from microcred.crypto.passwords import hash_password
 from microcred.domain.identity import Permission, Principal, SecurityEvent, User
 from microcred.errors import Conflict, NotFound
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.identity import IdentityService, security_event
 
 

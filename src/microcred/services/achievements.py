@@ -23,7 +23,8 @@ from microcred.domain.achievement import (
 from microcred.domain.credential import Recipient
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, JsonLdError, NotFound
-from microcred.ports import Clock, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.urls import PublicUrls
 

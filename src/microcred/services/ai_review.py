@@ -28,14 +28,9 @@ from microcred.assessment.routing import Trust, route
 from microcred.assessment.rubric import Rubric
 from microcred.domain.learning import PartKind, Submission, SubmissionPart, SubmissionStatus
 from microcred.errors import Conflict
-from microcred.ports import (
-    Clock,
-    CodeAssignmentRecord,
-    RubricRecord,
-    TenantScope,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from microcred.ports.clock import Clock
+from microcred.ports.review import CodeAssignmentRecord, RubricRecord
+from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.services.code_assignments import CodeAssignments
 from microcred.services.code_verdict import clean, code_evidence, code_verdict
 from microcred.services.review_json import review_to_json

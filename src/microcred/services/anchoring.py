@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from microcred.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from microcred.services.ledger import cosigned_note
 from microcred.transparency.anchor import AnchorPending, ChainAnchor
 

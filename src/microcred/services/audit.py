@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.errors import MicrocredError
-from microcred.ports import UnitOfWork
+from microcred.ports.unit_of_work import UnitOfWork
 from microcred.services.audit_records import (
     check_change_records,
     check_records,

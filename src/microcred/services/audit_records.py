@@ -15,7 +15,7 @@ from microcred.credentials.proofs.jwt import claims_for, decode_unverified
 from microcred.credentials.status_list import Bitstring
 from microcred.domain.credential import CredentialStatus, IssuedCredential, identity_hash
 from microcred.errors import MicrocredError
-from microcred.ports import StatusChangeRecord, StatusListRecord
+from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
 from microcred.services.audit_report import AuditReport, Finding
 from microcred.services.credentials import commitment_of
 from microcred.transparency.entry import LogEntry, LogEvent, credential_id_hash

@@ -11,10 +11,12 @@ from microcred.assessment.code_audit import AUDIT_SHARE, AuditAgreement, check_a
 from microcred.assessment.code_review import CodeAssignment, CriterionTests
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import Clock, CodeAssignmentRecord, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.learning import BlobStore
+from microcred.ports.review import CodeAssignmentRecord
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.evidence import Upload, safe_filename
 from microcred.services.ids import new_id
-from microcred.services.learning import BlobStore
 
 #: unpacks an archive (or a single file) safely into ``path -> bytes``
 Unpack = Callable[[str, bytes], dict[str, bytes]]

@@ -13,7 +13,9 @@ from microcred.domain.credential import (
 )
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
-from microcred.ports import Clock, StatusChangeRecord, StatusListRecord, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
 from microcred.services.ledger import Ledger

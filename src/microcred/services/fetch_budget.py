@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from microcred.errors import FetchTimedOut, MicrocredError
-from microcred.ports import DocumentFetcher
+from microcred.ports.credentials import DocumentFetcher
 
 
 class FetchBudget:

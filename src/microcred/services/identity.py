@@ -26,7 +26,8 @@ from microcred.errors import (
     PermissionDenied,
     Unauthenticated,
 )
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
 from microcred.services.throttle import AttemptThrottle, Reservation, ThrottlePolicy, client_key

@@ -29,7 +29,8 @@ from microcred.domain.credential import (
 )
 from microcred.domain.identity import Organisation, Permission, Principal, normalise_email
 from microcred.errors import InvalidInput, MicrocredError, NotFound
-from microcred.ports import Clock, TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import ED25519, RS256, IssuerKeys, Signer
 from microcred.services.ledger import Ledger

@@ -18,7 +18,8 @@ from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes, RsaKeyP
 from microcred.crypto.sealing import Sealer
 from microcred.domain.identity import Organisation
 from microcred.errors import ConfigurationError, InvalidInput
-from microcred.ports import SigningKeyRecord, TenantScope
+from microcred.ports.credentials import SigningKeyRecord
+from microcred.ports.unit_of_work import TenantScope
 from microcred.services.ids import new_id
 from microcred.services.urls import PublicUrls
 

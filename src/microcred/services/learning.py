@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from microcred.domain.credential import CredentialStatus
 from microcred.domain.identity import Permission, Principal
@@ -25,7 +25,9 @@ from microcred.domain.pathway import (
     rule_from_json,
 )
 from microcred.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.learning import BlobStore
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.evidence import (
     ArchiveCheck,
     Upload,
@@ -38,13 +40,6 @@ from microcred.services.ids import new_id
 
 REVIEW_JOB = "review.submission"
 MAX_TOTAL_UPLOAD = 25_000_000
-
-
-class BlobStore(Protocol):
-    """Content-addressed file storage."""
-
-    def put(self, data: bytes) -> str: ...
-    def get(self, digest: str) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)

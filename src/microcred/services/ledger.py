@@ -20,7 +20,8 @@ from microcred.crypto.keys import Ed25519KeyPair, Ed25519PublicKeyBytes
 from microcred.crypto.sealing import Sealer
 from microcred.domain.credential import IssuedCredential
 from microcred.errors import MicrocredError, NotFound
-from microcred.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent

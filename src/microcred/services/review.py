@@ -12,7 +12,8 @@ from microcred.assessment.reviewer import Decision
 from microcred.domain.identity import Permission, Principal
 from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.ai_review import AIReview
 from microcred.services.code_assignments import CodeAssignments, SourceFile
 from microcred.services.ids import new_id

@@ -12,7 +12,8 @@ from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import Clock, TenantScope, UnitOfWork
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWork
 from microcred.services.issuance import IssuanceService, IssueRequest
 from microcred.services.learning import earned_by
 

@@ -21,7 +21,9 @@ from microcred.assessment.trained_reviewer import (
 )
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError, NotFound
-from microcred.ports import Clock, RubricRecord, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.review import RubricRecord
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.ids import new_id
 
 MAX_CRITERIA = 20

@@ -27,15 +27,12 @@ from microcred.credentials.verify import (
 from microcred.domain.credential import Recipient, identity_hash
 from microcred.domain.identity import Permission, Principal, normalise_email
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PayloadTooLarge
-from microcred.ports import Clock, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.skills import Applicant, CheckRecord, PresentedCredential
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.log_verification import LogProofCheck
 from microcred.services.skills_evidence import credential_name, document_skills
-from microcred.services.skills_ports import (
-    Applicant,
-    CheckRecord,
-    PresentedCredential,
-)
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from microcred.domain.achievement import Alignment
-from microcred.services.skills_ports import AchievementFacts, CredentialFact, ProvenSkill
+from microcred.ports.skills import AchievementFacts, CredentialFact, ProvenSkill
 from microcred.talent.skills_profile import MAX_LEVEL, MIN_LEVEL
 
 #: the level an alignment without a stated level counts at

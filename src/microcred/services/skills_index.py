@@ -18,18 +18,14 @@ from dataclasses import dataclass, field
 
 from microcred.domain import pathway as pw
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.skills import RECENT, AchievementFacts, CredentialFact, Fingerprint
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.skills_evidence import (
     EvidenceBatch,
     EvidenceRow,
     achievement_skills,
     organisation_evidence,
-)
-from microcred.services.skills_ports import (
-    RECENT,
-    AchievementFacts,
-    CredentialFact,
-    Fingerprint,
 )
 from microcred.talent import catalogue as cat
 from microcred.talent.index import Person, PersonKind, TalentIndex

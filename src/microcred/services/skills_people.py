@@ -12,9 +12,10 @@ from microcred.domain.achievement import check_url
 from microcred.domain.credential import Recipient
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
-from microcred.ports import Clock, TenantScope, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.skills import Placement, UserBrief
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.skills_evidence import organisation_evidence
-from microcred.services.skills_ports import Placement, UserBrief
 from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from microcred.domain.achievement import check_url
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import Conflict, InvalidInput, NotFound
-from microcred.ports import Clock, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.skills import SkillsRepository, StoredRole
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
-from microcred.services.skills_ports import SkillsRepository, StoredRole
 from microcred.services.skills_taxonomy import Reference
 from microcred.talent.roles import Requirement, role_from_occupation
 from microcred.talent.skill_matching import Match

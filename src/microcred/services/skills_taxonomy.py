@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
-from microcred.ports import UnitOfWorkFactory
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.talent.skill_matching import Match, SkillMatcher
 from microcred.talent.taxonomy import Relation, Taxonomy
 

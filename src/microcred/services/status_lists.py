@@ -18,7 +18,8 @@ from microcred.credentials.status_list import Bitstring, status_list_credential
 from microcred.crypto.keys import Ed25519KeyPair
 from microcred.domain.achievement import StatusPurpose
 from microcred.errors import ConfigurationError
-from microcred.ports import StatusListRecord, TenantScope
+from microcred.ports.credentials import StatusListRecord
+from microcred.ports.unit_of_work import TenantScope
 from microcred.services.ids import new_id
 from microcred.services.keys import Signer
 from microcred.services.urls import PublicUrls

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from microcred.errors import TooManyAttempts
-from microcred.ports import Clock, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 
 #: a counter nobody touched for this long is dropped, once in a while
 _PRUNE_EVERY = 256

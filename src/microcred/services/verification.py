@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from microcred.credentials.verify import VerificationReport, Verifier
 from microcred.errors import Offline
-from microcred.ports import Clock, DocumentFetcher
+from microcred.ports.clock import Clock
+from microcred.ports.credentials import DocumentFetcher
 from microcred.services.credentials import PublicDocuments
 from microcred.services.fetch_budget import FetchBudget
 from microcred.services.urls import PublicUrls

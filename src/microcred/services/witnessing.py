@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from microcred.errors import ConfigurationError, MicrocredError
-from microcred.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.ledger import WitnessClient
+from microcred.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from microcred.transparency.cosignature import CosignatureVerifier
 from microcred.transparency.merkle import consistency_proof
 from microcred.transparency.note import parse_note
@@ -23,12 +25,6 @@ from microcred.transparency.witness import (
 
 log = logging.getLogger("microcred.witnessing")
 WITNESS_JOB = "ledger.witness"
-
-
-class WitnessClient(Protocol):
-    """Sends add-checkpoint requests."""
-
-    def add_checkpoint(self, base_url: str, body: bytes) -> tuple[int, bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)

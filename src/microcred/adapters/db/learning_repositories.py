@@ -19,7 +19,7 @@ from microcred.adapters.db.tables_learning import (
 )
 from microcred.domain.learning import Enrolment, Submission, SubmissionPart, SubmissionStatus
 from microcred.domain.pathway import Pathway, PathwayKind, rule_from_json, rule_to_json
-from microcred.ports import CodeAssignmentRecord, RubricRecord
+from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 
 
 class _Scoped:

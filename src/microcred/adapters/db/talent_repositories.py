@@ -37,7 +37,7 @@ from microcred.adapters.db.tables_talent import (
     UserDidRow,
     UserTeamRow,
 )
-from microcred.services.skills_ports import (
+from microcred.ports.skills import (
     RECENT,
     AchievementFacts,
     Applicant,

@@ -33,7 +33,7 @@ from microcred.adapters.db.repositories import (
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.talent_repositories import SqlSkills
 from microcred.errors import Conflict, MicrocredError
-from microcred.ports import Clock
+from microcred.ports.clock import Clock
 
 
 def make_engine(url: str) -> Engine:

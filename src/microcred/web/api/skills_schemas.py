@@ -13,11 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from microcred.ports.skills import PresentedCredential, StoredRole
 from microcred.services.skills_analysis import Explained, RoleMatches, TeamSize
 from microcred.services.skills_applicants import ApplicantView
 from microcred.services.skills_index import IndexStats
 from microcred.services.skills_people import EvidenceView, PersonSkills, PersonView
-from microcred.services.skills_ports import PresentedCredential, StoredRole
 from microcred.services.skills_roles import RoleDraft
 from microcred.services.skills_taxonomy import AlignmentSuggestion, OccupationProfile
 from microcred.talent import gaps as g
