@@ -44,8 +44,8 @@ from microcred.domain.identity import Role
 from microcred.services.achievements import AchievementInput
 from microcred.services.identity import principal_of
 from microcred.services.issuance import IssueRequest, Suite
-from microcred.services.skills_evidence import credential_name, document_skills
-from microcred.services.skills_roles import RoleInput
+from microcred.services.skills.evidence import credential_name, document_skills
+from microcred.services.skills.roles import RoleInput
 from microcred.talent.index import Person, TalentIndex
 from microcred.talent.roles import Requirement
 from microcred.talent.skills_profile import SkillEvidence

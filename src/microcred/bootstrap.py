@@ -42,12 +42,12 @@ from microcred.services.learning import REVIEW_JOB, LearningService
 from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.review import ReviewService
 from microcred.services.rubrics import RubricService
-from microcred.services.skills_analysis import SkillsAnalysis
-from microcred.services.skills_applicants import ApplicantService, VerifierFactory
-from microcred.services.skills_index import SkillsIndexCache
-from microcred.services.skills_people import PeopleService
-from microcred.services.skills_roles import RoleService
-from microcred.services.skills_taxonomy import Reference, SkillsReference
+from microcred.services.skills.analysis import SkillsAnalysis
+from microcred.services.skills.applicants import ApplicantService, VerifierFactory
+from microcred.services.skills.index import SkillsIndexCache
+from microcred.services.skills.people import PeopleService
+from microcred.services.skills.roles import RoleService
+from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
 from microcred.services.verification import LocalFirstFetcher, VerificationService

@@ -16,7 +16,7 @@ from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import StatusAction
 from microcred.domain.identity import Role
 from microcred.services.achievements import AchievementInput
-from microcred.services.skills_index import SkillsIndexCache
+from microcred.services.skills.index import SkillsIndexCache
 from microcred.web.api.app import create_app
 
 

@@ -13,8 +13,8 @@ import pytest
 from microcred.domain.achievement import Alignment
 from microcred.domain.pathway import AllOf, Earn, NOf, Pathway, PathwayKind
 from microcred.ports.skills import AchievementFacts
-from microcred.services.skills_evidence import UNSTATED_LEVEL, achievement_skills, document_skills
-from microcred.services.skills_index import DEFAULT_EFFORT_HOURS, catalogue_from
+from microcred.services.skills.evidence import UNSTATED_LEVEL, achievement_skills, document_skills
+from microcred.services.skills.index import DEFAULT_EFFORT_HOURS, catalogue_from
 from microcred.talent.catalogue import holds
 from microcred.talent.paths import career_path
 from microcred.talent.roles import Requirement, RoleProfile

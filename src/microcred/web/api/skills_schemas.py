@@ -14,12 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.ports.skills import PresentedCredential, StoredRole
-from microcred.services.skills_analysis import Explained, RoleMatches, TeamSize
-from microcred.services.skills_applicants import ApplicantView
-from microcred.services.skills_index import IndexStats
-from microcred.services.skills_people import EvidenceView, PersonSkills, PersonView
-from microcred.services.skills_roles import RoleDraft
-from microcred.services.skills_taxonomy import AlignmentSuggestion, OccupationProfile
+from microcred.services.skills.analysis import Explained, RoleMatches, TeamSize
+from microcred.services.skills.applicants import ApplicantView
+from microcred.services.skills.index import IndexStats
+from microcred.services.skills.people import EvidenceView, PersonSkills, PersonView
+from microcred.services.skills.roles import RoleDraft
+from microcred.services.skills.taxonomy import AlignmentSuggestion, OccupationProfile
 from microcred.talent import gaps as g
 from microcred.talent import paths as p
 from microcred.talent.roles import Requirement

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, status
 
 from microcred.bootstrap import Skills
 from microcred.errors import InvalidInput
-from microcred.services.skills_applicants import ApplicantView
-from microcred.services.skills_roles import RoleInput
+from microcred.services.skills.applicants import ApplicantView
+from microcred.services.skills.roles import RoleInput
 from microcred.talent.gaps import Population
 from microcred.talent.index import PersonKind
 from microcred.talent.search import SearchFilters

@@ -15,7 +15,7 @@ from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.skills import Placement, UserBrief
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.skills_evidence import organisation_evidence
+from microcred.services.skills.evidence import organisation_evidence
 from microcred.talent.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200

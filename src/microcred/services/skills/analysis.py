@@ -15,8 +15,8 @@ from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports.skills import StoredRole
 from microcred.ports.unit_of_work import UnitOfWorkFactory
-from microcred.services.skills_index import IndexStats, OrganisationSkills, SkillsIndexCache
-from microcred.services.skills_people import resolve
+from microcred.services.skills.index import IndexStats, OrganisationSkills, SkillsIndexCache
+from microcred.services.skills.people import resolve
 from microcred.talent import gaps as g
 from microcred.talent import paths as p
 from microcred.talent.index import PersonKind

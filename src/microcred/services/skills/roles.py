@@ -13,7 +13,7 @@ from microcred.ports.clock import Clock
 from microcred.ports.skills import SkillsRepository, StoredRole
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
-from microcred.services.skills_taxonomy import Reference
+from microcred.services.skills.taxonomy import Reference
 from microcred.talent.roles import Requirement, role_from_occupation
 from microcred.talent.skill_matching import Match
 

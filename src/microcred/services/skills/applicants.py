@@ -32,7 +32,7 @@ from microcred.ports.skills import Applicant, CheckRecord, PresentedCredential
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.log_verification import LogProofCheck
-from microcred.services.skills_evidence import credential_name, document_skills
+from microcred.services.skills.evidence import credential_name, document_skills
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 

@@ -21,7 +21,7 @@ from microcred.errors import InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.skills import RECENT, AchievementFacts, CredentialFact, Fingerprint
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.skills_evidence import (
+from microcred.services.skills.evidence import (
     EvidenceBatch,
     EvidenceRow,
     achievement_skills,
