@@ -32,7 +32,6 @@ from microcred.ports.clock import Clock
 from microcred.services.accounts import AccountService
 from microcred.services.achievements import AchievementService
 from microcred.services.anchoring import ANCHOR_JOB, Anchoring
-from microcred.services.code_assignments import CodeAssignments
 from microcred.services.credentials import CredentialService, PublicDocuments
 from microcred.services.identity import IdentityService, password_throttle
 from microcred.services.issuance import IssuanceService
@@ -40,8 +39,9 @@ from microcred.services.jobs import Handler, JobRunner
 from microcred.services.keys import IssuerKeys
 from microcred.services.learning import REVIEW_JOB, LearningService
 from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
-from microcred.services.review import ReviewService
-from microcred.services.rubrics import RubricService
+from microcred.services.review.code_assignments import CodeAssignments
+from microcred.services.review.rubrics import RubricService
+from microcred.services.review.service import ReviewService
 from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache

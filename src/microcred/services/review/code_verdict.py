@@ -9,7 +9,7 @@ from typing import Any
 from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReview
 from microcred.domain.credential import Evidence, assessment
 from microcred.ports.review import CodeAssignmentRecord
-from microcred.services.code_assignments import audits_of
+from microcred.services.review.code_assignments import audits_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,11 @@ from microcred.errors import Conflict
 from microcred.ports.clock import Clock
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
-from microcred.services.code_assignments import CodeAssignments
-from microcred.services.code_verdict import clean, code_evidence, code_verdict
-from microcred.services.review_json import review_to_json
-from microcred.services.review_outcomes import DecisionOutcomes
-from microcred.services.rubrics import RubricService
+from microcred.services.review.code_assignments import CodeAssignments
+from microcred.services.review.code_verdict import clean, code_evidence, code_verdict
+from microcred.services.review.outcomes import DecisionOutcomes
+from microcred.services.review.rubrics import RubricService
+from microcred.services.review.stored import review_to_json
 
 NO_RUBRIC = "No rubric or no text the AI can read: a person reviews this submission."
 

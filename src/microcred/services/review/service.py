@@ -14,13 +14,13 @@ from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.ai_review import AIReview
-from microcred.services.code_assignments import CodeAssignments, SourceFile
 from microcred.services.ids import new_id
 from microcred.services.issuance import IssuanceService
-from microcred.services.review_json import agreement_from_json, review_from_json, review_to_json
-from microcred.services.review_outcomes import DecisionOutcomes
-from microcred.services.rubrics import RubricService, rubric_to_json
+from microcred.services.review.ai import AIReview
+from microcred.services.review.code_assignments import CodeAssignments, SourceFile
+from microcred.services.review.outcomes import DecisionOutcomes
+from microcred.services.review.rubrics import RubricService, rubric_to_json
+from microcred.services.review.stored import agreement_from_json, review_from_json, review_to_json
 from microcred.services.urls import PublicUrls
 
 MAX_FEEDBACK = 10_000
