@@ -13,7 +13,7 @@ from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Principal, Role
 from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 from microcred.services.issuance import IssueRequest, Suite
 
 PASSWORD = "a long enough password"

@@ -19,7 +19,7 @@ from microcred.domain.identity import Principal, Role
 from microcred.domain.learning import SubmissionStatus
 from microcred.services.achievements import AchievementInput
 from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 from microcred.web.api.app import create_app
 
 TESTS = (

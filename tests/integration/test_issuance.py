@@ -13,7 +13,7 @@ from microcred.domain.credential import CredentialStatus, Evidence, Recipient, S
 from microcred.domain.identity import Principal
 from microcred.errors import Conflict, NotFound, PermissionDenied
 from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 from microcred.services.issuance import IssueRequest, Suite
 
 

@@ -15,7 +15,7 @@ from microcred.domain.learning import SubmissionStatus
 from microcred.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 from microcred.services.achievements import AchievementInput
 from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 
 GOOD = [
     "The timeline shows the outage began at 09:12 when the deploy rolled out; the root cause "

@@ -10,9 +10,9 @@ import pytest
 from microcred.bootstrap import Container
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import credential_sha256
+from microcred.services.ledger.service import credential_sha256
 from microcred.transparency.checkpoint import open_checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent
 from microcred.transparency.merkle import (

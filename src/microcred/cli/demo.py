@@ -8,7 +8,7 @@ from microcred.domain.achievement import Alignment, ResultDescription, RubricLev
 from microcred.domain.credential import Evidence, Recipient
 from microcred.domain.identity import Role
 from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
+from microcred.services.identity.service import principal_of
 from microcred.services.issuance import IssueRequest
 
 DEMO_SLUG = "demo"

@@ -13,9 +13,9 @@ import typer
 from microcred.bootstrap import log_reader, witness_store
 from microcred.cli.common import fail, session
 from microcred.errors import MicrocredError
-from microcred.services.audit import audit_log
-from microcred.services.ledger import log_policy
-from microcred.services.monitor import Monitor, MonitorState
+from microcred.services.ledger.audit import audit_log
+from microcred.services.ledger.monitor import Monitor, MonitorState
+from microcred.services.ledger.service import log_policy
 from microcred.transparency.cosignature import CosignatureSigner
 from microcred.transparency.note import Ed25519NoteVerifier
 from microcred.transparency.witness import Witness

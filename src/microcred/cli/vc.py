@@ -22,7 +22,7 @@ from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.ports.credentials import DocumentFetcher
 from microcred.services.fetch_budget import FetchBudget
-from microcred.services.log_verification import LogProofCheck
+from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 

@@ -18,7 +18,7 @@ from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
-from microcred.services.ledger import Ledger
+from microcred.services.ledger.service import Ledger
 from microcred.services.status_lists import StatusLists
 from microcred.transparency.entry import LogEvent, change_commitment
 

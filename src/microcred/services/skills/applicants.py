@@ -31,7 +31,7 @@ from microcred.ports.clock import Clock
 from microcred.ports.skills import Applicant, CheckRecord, PresentedCredential
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
-from microcred.services.log_verification import LogProofCheck
+from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.services.skills.evidence import credential_name, document_skills
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof

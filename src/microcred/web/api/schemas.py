@@ -27,7 +27,7 @@ from microcred.domain.identity import (
     User,
 )
 from microcred.services.achievements import AchievementInput
-from microcred.services.identity import IssuedToken
+from microcred.services.identity.service import IssuedToken
 from microcred.services.issuance import Suite
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
 from microcred.errors import NotFound
-from microcred.services.ledger import latest_note, log_policy, tlog_proof
+from microcred.services.ledger.service import latest_note, log_policy, tlog_proof
 from microcred.transparency.tiles import TILE_WIDTH, encode_entry_bundle, parse_tile_path, tile_at
 from microcred.web.api.deps import ContainerDep
 

@@ -11,7 +11,7 @@ from microcred.domain.identity import Permission, Principal, SecurityEvent, User
 from microcred.errors import Conflict, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.identity import IdentityService, security_event
+from microcred.services.identity.service import IdentityService, security_event
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,14 @@ from microcred.errors import (
 )
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.services.identity.throttle import (
+    AttemptThrottle,
+    Reservation,
+    ThrottlePolicy,
+    client_key,
+)
 from microcred.services.ids import new_id
 from microcred.services.keys import IssuerKeys
-from microcred.services.throttle import AttemptThrottle, Reservation, ThrottlePolicy, client_key
 from microcred.services.urls import PublicUrls
 
 #: the throttled action of every password check (sign-in, password change)

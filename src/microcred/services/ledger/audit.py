@@ -11,13 +11,13 @@ from collections.abc import Iterable, Mapping
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.errors import MicrocredError
 from microcred.ports.unit_of_work import UnitOfWork
-from microcred.services.audit_records import (
+from microcred.services.ledger.audit_records import (
     check_change_records,
     check_records,
     check_status_lists,
 )
-from microcred.services.audit_report import AuditFinding, AuditReport, Finding
-from microcred.services.ledger import canonical_bytes
+from microcred.services.ledger.audit_report import AuditFinding, AuditReport, Finding
+from microcred.services.ledger.service import canonical_bytes
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent, credential_id_hash
 from microcred.transparency.merkle import MerkleTree, leaf_hash

@@ -8,7 +8,7 @@ from typing import Any
 
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from microcred.services.ledger import cosigned_note
+from microcred.services.ledger.service import cosigned_note
 from microcred.transparency.anchor import AnchorPending, ChainAnchor
 
 ANCHOR_JOB = "ledger.anchor"
