@@ -41,9 +41,9 @@ from microcred.config import Settings
 from microcred.domain.achievement import Alignment
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest, Suite
 from microcred.services.identity.service import principal_of
-from microcred.services.issuance import IssueRequest, Suite
 from microcred.services.skills.evidence import credential_name, document_skills
 from microcred.services.skills.roles import RoleInput
 from microcred.talent.index import Person, TalentIndex

@@ -29,14 +29,16 @@ from microcred.credentials.verify import ExtraCheck, Verifier
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError, MicrocredError
 from microcred.ports.clock import Clock
-from microcred.services.achievements import AchievementService
-from microcred.services.credentials import CredentialService, PublicDocuments
+from microcred.services.credentials.achievements import AchievementService
+from microcred.services.credentials.issuance import IssuanceService
+from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.status import CredentialService, PublicDocuments
+from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
-from microcred.services.issuance import IssuanceService
 from microcred.services.jobs import Handler, JobRunner
-from microcred.services.keys import IssuerKeys
-from microcred.services.learning import REVIEW_JOB, LearningService
+from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
@@ -49,9 +51,7 @@ from microcred.services.skills.index import SkillsIndexCache
 from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
-from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
-from microcred.services.verification import LocalFirstFetcher, VerificationService
 from microcred.talent.skill_matching import default_matcher
 
 if TYPE_CHECKING:

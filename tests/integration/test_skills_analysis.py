@@ -15,7 +15,7 @@ from microcred.bootstrap import Container
 from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import StatusAction
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
+from microcred.services.credentials.achievements import AchievementInput
 from microcred.services.skills.index import SkillsIndexCache
 from microcred.web.api.app import create_app
 

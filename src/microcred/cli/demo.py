@@ -7,9 +7,9 @@ from microcred.cli.common import operator
 from microcred.domain.achievement import Alignment, ResultDescription, RubricLevel
 from microcred.domain.credential import Evidence, Recipient
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
 from microcred.services.identity.service import principal_of
-from microcred.services.issuance import IssueRequest
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "admin@demo.example"

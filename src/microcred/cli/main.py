@@ -16,7 +16,7 @@ from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.errors import InvalidInput
-from microcred.services.issuance import IssueRequest, Suite
+from microcred.services.credentials.issuance import IssueRequest, Suite
 
 app = typer.Typer(help="microcred: micro-credentials on Open Badges 3.0.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

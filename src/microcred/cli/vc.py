@@ -21,7 +21,7 @@ from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.ports.credentials import DocumentFetcher
-from microcred.services.fetch_budget import FetchBudget
+from microcred.services.credentials.fetch_budget import FetchBudget
 from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof

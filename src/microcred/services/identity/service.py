@@ -28,6 +28,7 @@ from microcred.errors import (
 )
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.identity.throttle import (
     AttemptThrottle,
     Reservation,
@@ -35,7 +36,6 @@ from microcred.services.identity.throttle import (
     client_key,
 )
 from microcred.services.ids import new_id
-from microcred.services.keys import IssuerKeys
 from microcred.services.urls import PublicUrls
 
 #: the throttled action of every password check (sign-in, password change)

@@ -16,7 +16,7 @@ from microcred.credentials.status_list import Bitstring
 from microcred.domain.credential import CredentialStatus, IssuedCredential, identity_hash
 from microcred.errors import MicrocredError
 from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
-from microcred.services.credentials import commitment_of
+from microcred.services.credentials.status import commitment_of
 from microcred.services.ledger.audit_report import AuditReport, Finding
 from microcred.transparency.entry import LogEntry, LogEvent, credential_id_hash
 

@@ -15,8 +15,8 @@ from microcred.ports.clock import Clock
 from microcred.ports.learning import BlobStore
 from microcred.ports.review import CodeAssignmentRecord
 from microcred.ports.unit_of_work import UnitOfWorkFactory
-from microcred.services.evidence import Upload, safe_filename
 from microcred.services.ids import new_id
+from microcred.services.learning.evidence import Upload, safe_filename
 
 #: unpacks an archive (or a single file) safely into ``path -> bytes``
 Unpack = Callable[[str, bytes], dict[str, bytes]]

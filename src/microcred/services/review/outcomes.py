@@ -14,8 +14,8 @@ from microcred.domain.pathway import achievements_in, evaluate
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork
-from microcred.services.issuance import IssuanceService, IssueRequest
-from microcred.services.learning import earned_by
+from microcred.services.credentials.issuance import IssuanceService, IssueRequest
+from microcred.services.learning.service import earned_by
 
 
 class DecisionOutcomes:

@@ -14,8 +14,8 @@ from microcred.domain.learning import PartKind, Submission, SubmissionStatus
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.ids import new_id
-from microcred.services.issuance import IssuanceService
 from microcred.services.review.ai import AIReview
 from microcred.services.review.code_assignments import CodeAssignments, SourceFile
 from microcred.services.review.outcomes import DecisionOutcomes

@@ -26,9 +26,9 @@ from microcred.domain.identity import (
     TokenKind,
     User,
 )
-from microcred.services.achievements import AchievementInput
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import Suite
 from microcred.services.identity.service import IssuedToken
-from microcred.services.issuance import Suite
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]

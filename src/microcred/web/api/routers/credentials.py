@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from microcred.domain.credential import CredentialStatus, Recipient, StatusAction
-from microcred.services.issuance import IssueRequest
+from microcred.services.credentials.issuance import IssueRequest
 from microcred.web.api.deps import ContainerDep, PrincipalDep
 from microcred.web.api.schemas import CredentialCreate, CredentialPublic, StatusChange
 

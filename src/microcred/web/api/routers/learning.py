@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from microcred.assessment.code_audit import AUDIT_SHARE as DEFAULT_AUDIT_SHARE
 from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
-from microcred.services.evidence import Upload
+from microcred.services.learning.evidence import Upload
 from microcred.web.api.deps import ContainerDep, PrincipalDep, require_instructor
 from microcred.web.api.learning_schemas import (
     EnrolmentCreate,

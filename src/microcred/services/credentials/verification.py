@@ -11,8 +11,8 @@ from microcred.credentials.verify import VerificationReport, Verifier
 from microcred.errors import Offline
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import DocumentFetcher
-from microcred.services.credentials import PublicDocuments
-from microcred.services.fetch_budget import FetchBudget
+from microcred.services.credentials.fetch_budget import FetchBudget
+from microcred.services.credentials.status import PublicDocuments
 from microcred.services.urls import PublicUrls
 
 

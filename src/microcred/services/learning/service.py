@@ -28,7 +28,8 @@ from microcred.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, 
 from microcred.ports.clock import Clock
 from microcred.ports.learning import BlobStore
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.evidence import (
+from microcred.services.ids import new_id
+from microcred.services.learning.evidence import (
     ArchiveCheck,
     Upload,
     check_link,
@@ -36,7 +37,6 @@ from microcred.services.evidence import (
     safe_filename,
     text_part,
 )
-from microcred.services.ids import new_id
 
 REVIEW_JOB = "review.submission"
 MAX_TOTAL_UPLOAD = 25_000_000

@@ -16,10 +16,10 @@ from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
 from microcred.ports.unit_of_work import UnitOfWorkFactory
+from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.ids import new_id
-from microcred.services.keys import IssuerKeys
 from microcred.services.ledger.service import Ledger
-from microcred.services.status_lists import StatusLists
 from microcred.transparency.entry import LogEvent, change_commitment
 
 MAX_REASON = 2000

@@ -31,10 +31,10 @@ from microcred.domain.identity import Organisation, Permission, Principal, norma
 from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.services.credentials.keys import ED25519, RS256, IssuerKeys, Signer
+from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.ids import new_id
-from microcred.services.keys import ED25519, RS256, IssuerKeys, Signer
 from microcred.services.ledger.service import Ledger
-from microcred.services.status_lists import StatusLists
 from microcred.services.urls import PublicUrls
 from microcred.transparency.entry import LogEvent
 

@@ -20,8 +20,8 @@ from microcred.domain.achievement import StatusPurpose
 from microcred.errors import ConfigurationError
 from microcred.ports.credentials import StatusListRecord
 from microcred.ports.unit_of_work import TenantScope
+from microcred.services.credentials.keys import Signer
 from microcred.services.ids import new_id
-from microcred.services.keys import Signer
 from microcred.services.urls import PublicUrls
 
 _ATTEMPTS = 64
