@@ -21,8 +21,9 @@ from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.limits import BodyLimits
-from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
+from microcred.web.api.routers import achievements, auth, credentials, learning, public
 from microcred.web.api.routers import log as log_routes
+from microcred.web.api.skills import routes as skills
 from microcred.web.pages import app_pages
 from microcred.web.pages import routes as pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE

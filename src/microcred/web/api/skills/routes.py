@@ -15,8 +15,10 @@ from microcred.services.skills.roles import RoleInput
 from microcred.talent.gaps import Population
 from microcred.talent.index import PersonKind
 from microcred.talent.search import SearchFilters
-from microcred.web.api import skills_schemas as s
 from microcred.web.api.deps import ContainerDep, PrincipalDep
+from microcred.web.api.skills import gap_schemas as gs
+from microcred.web.api.skills import schemas as s
+from microcred.web.api.skills import search_schemas as ss
 
 router = APIRouter(prefix="/api/v1", tags=["skills intelligence"])
 
@@ -124,7 +126,7 @@ def search(
     min_readiness: Annotated[float, Query(ge=0, le=1)] = 0.0,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> s.SearchPagePublic:
+) -> ss.SearchPagePublic:
     """People (employees and verified applicants) ranked for a role, each explained."""
     filters = SearchFilters(
         kinds=frozenset(PersonKind(x) for x in kind) if kind else None,
@@ -134,7 +136,7 @@ def search(
         essentials_met=essentials_met,
         min_readiness=min_readiness,
     )
-    return s.SearchPagePublic.of(k.analysis.search(p, role_id, filters, offset, limit))
+    return ss.SearchPagePublic.of(k.analysis.search(p, role_id, filters, offset, limit))
 
 
 # ---------------------------------------------------------------------------------- people
@@ -195,10 +197,10 @@ def declare_skills(
 
 
 @router.get("/people/{user_id}/gaps")
-def person_gaps(user_id: str, role: Id, p: PrincipalDep, k: SkillsDep) -> s.RoleGapPublic:
+def person_gaps(user_id: str, role: Id, p: PrincipalDep, k: SkillsDep) -> gs.RoleGapPublic:
     """A person against a role: each requirement met, below level or missing, and the
     micro-credentials that close each gap."""
-    return s.RoleGapPublic.of(k.analysis.person_gap(p, user_id, role))
+    return gs.RoleGapPublic.of(k.analysis.person_gap(p, user_id, role))
 
 
 @router.get("/people/{user_id}/career-path")
@@ -208,9 +210,9 @@ def career_path(
     p: PrincipalDep,
     k: SkillsDep,
     alternatives: Annotated[int, Query(ge=0, le=5)] = 2,
-) -> s.CareerPathPublic:
+) -> gs.CareerPathPublic:
     """The least-effort ordered plan of micro-credentials to a role, with alternatives."""
-    return s.CareerPathPublic.of(k.analysis.career_path(p, user_id, role, alternatives))
+    return gs.CareerPathPublic.of(k.analysis.career_path(p, user_id, role, alternatives))
 
 
 @router.get("/people/{user_id}/role-matches")
@@ -219,30 +221,30 @@ def role_matches(
     p: PrincipalDep,
     k: SkillsDep,
     top: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> s.RoleMatchesPublic:
+) -> gs.RoleMatchesPublic:
     """The roles a person is closest to, and unmet organisational needs near their skills."""
-    return s.RoleMatchesPublic.of(k.analysis.matches(p, user_id, top))
+    return gs.RoleMatchesPublic.of(k.analysis.matches(p, user_id, top))
 
 
 # ---------------------------------------------------------------------------------- groups
 
 
 @router.get("/teams")
-def teams(p: PrincipalDep, k: SkillsDep) -> list[s.TeamPublic]:
+def teams(p: PrincipalDep, k: SkillsDep) -> list[gs.TeamPublic]:
     """Teams and how many employees each has."""
-    return [s.TeamPublic.of(t) for t in k.analysis.teams(p)]
+    return [gs.TeamPublic.of(t) for t in k.analysis.teams(p)]
 
 
 @router.get("/teams/{team}/gaps")
-def team_gaps(team: str, p: PrincipalDep, k: SkillsDep, role: Ids = None) -> s.TeamGapsPublic:
+def team_gaps(team: str, p: PrincipalDep, k: SkillsDep, role: Ids = None) -> gs.TeamGapsPublic:
     """A team against roles (``role`` repeated; all roles when omitted)."""
-    return s.TeamGapsPublic.of(team, k.analysis.team_gaps(p, team, role))
+    return gs.TeamGapsPublic.of(team, k.analysis.team_gaps(p, team, role))
 
 
 @router.get("/organisation/skill-gaps")
-def organisation_gaps(p: PrincipalDep, k: SkillsDep) -> s.OrganisationGapsPublic:
+def organisation_gaps(p: PrincipalDep, k: SkillsDep) -> gs.OrganisationGapsPublic:
     """Skills the organisation lacks for the headcount its roles need."""
-    return s.OrganisationGapsPublic.of(k.analysis.organisation_gaps(p))
+    return gs.OrganisationGapsPublic.of(k.analysis.organisation_gaps(p))
 
 
 @router.get("/heatmaps/roles")
@@ -251,31 +253,31 @@ def roles_heatmap(
     k: SkillsDep,
     role: Ids = None,
     population: Population = Population.ORGANISATION,
-) -> s.HeatmapPublic:
+) -> gs.HeatmapPublic:
     """Roles × skills: how many employees (or the role's holders) meet each requirement."""
-    return s.HeatmapPublic.of(k.analysis.roles_heatmap(p, role, population))
+    return gs.HeatmapPublic.of(k.analysis.roles_heatmap(p, role, population))
 
 
 @router.get("/heatmaps/teams")
-def teams_heatmap(role: Id, p: PrincipalDep, k: SkillsDep, team: Ids = None) -> s.HeatmapPublic:
+def teams_heatmap(role: Id, p: PrincipalDep, k: SkillsDep, team: Ids = None) -> gs.HeatmapPublic:
     """Teams × a role's skills: how many employees of each team meet each level."""
-    return s.HeatmapPublic.of(k.analysis.teams_heatmap(p, role, team))
+    return gs.HeatmapPublic.of(k.analysis.teams_heatmap(p, role, team))
 
 
 @router.get("/skills/index")
-def index_stats(p: PrincipalDep, k: SkillsDep) -> s.IndexStatsPublic:
+def index_stats(p: PrincipalDep, k: SkillsDep) -> ss.IndexStatsPublic:
     """What the skills index of your organisation holds and what it cost to build."""
-    return s.IndexStatsPublic.of(*k.analysis.stats(p))
+    return ss.IndexStatsPublic.of(*k.analysis.stats(p))
 
 
 # ---------------------------------------------------------------------------------- applicants
 
 
 @router.post("/applicants", status_code=status.HTTP_201_CREATED)
-def create_applicant(body: s.ApplicantCreate, p: PrincipalDep, k: SkillsDep) -> s.ApplicantPublic:
+def create_applicant(body: ss.ApplicantCreate, p: PrincipalDep, k: SkillsDep) -> ss.ApplicantPublic:
     """Record an external applicant."""
     created = k.applicants.create(p, name=body.name, email=body.email, dids=body.dids)
-    return s.ApplicantPublic.of(ApplicantView(created, ()))
+    return ss.ApplicantPublic.of(ApplicantView(created, ()))
 
 
 @router.get("/applicants")
@@ -284,18 +286,18 @@ def list_applicants(
     k: SkillsDep,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> s.ApplicantsPage:
+) -> ss.ApplicantsPage:
     """Applicants (oldest first) with the credentials they presented and every check."""
     found, total = k.applicants.list(p, offset, limit)
-    return s.ApplicantsPage(
-        total=total, offset=offset, limit=limit, items=[s.ApplicantPublic.of(a) for a in found]
+    return ss.ApplicantsPage(
+        total=total, offset=offset, limit=limit, items=[ss.ApplicantPublic.of(a) for a in found]
     )
 
 
 @router.get("/applicants/{applicant_id}")
-def get_applicant(applicant_id: str, p: PrincipalDep, k: SkillsDep) -> s.ApplicantPublic:
+def get_applicant(applicant_id: str, p: PrincipalDep, k: SkillsDep) -> ss.ApplicantPublic:
     """One applicant with every presented credential and its checks."""
-    return s.ApplicantPublic.of(k.applicants.get(p, applicant_id))
+    return ss.ApplicantPublic.of(k.applicants.get(p, applicant_id))
 
 
 @router.delete("/applicants/{applicant_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -306,8 +308,8 @@ def delete_applicant(applicant_id: str, p: PrincipalDep, k: SkillsDep) -> None:
 
 @router.post("/applicants/{applicant_id}/credentials", status_code=status.HTTP_201_CREATED)
 def present_credential(
-    applicant_id: str, body: s.PresentationCreate, p: PrincipalDep, k: SkillsDep
-) -> s.PresentedCredentialPublic:
+    applicant_id: str, body: ss.PresentationCreate, p: PrincipalDep, k: SkillsDep
+) -> ss.PresentedCredentialPublic:
     """Verify and keep a credential the applicant presents; its skills count only if every
     check passed (the checks are returned either way)."""
     presented = k.applicants.present(
@@ -317,29 +319,29 @@ def present_credential(
         tlog_proof=body.tlog_proof,
         tlog_policy=body.tlog_policy,
     )
-    return s.PresentedCredentialPublic.of(presented)
+    return ss.PresentedCredentialPublic.of(presented)
 
 
 @router.post("/applicants/{applicant_id}/credentials/{credential_id}/verify")
 def reverify_credential(
     applicant_id: str, credential_id: str, p: PrincipalDep, k: SkillsDep
-) -> s.PresentedCredentialPublic:
+) -> ss.PresentedCredentialPublic:
     """Verify a presented credential again (a revocation since then makes it stop counting)."""
-    return s.PresentedCredentialPublic.of(k.applicants.reverify(p, applicant_id, credential_id))
+    return ss.PresentedCredentialPublic.of(k.applicants.reverify(p, applicant_id, credential_id))
 
 
 # ---------------------------------------------------------------------------------- reference
 
 
 @router.post("/skills/match")
-def match_skills(body: s.SkillMatchCreate, _: PrincipalDep, k: SkillsDep) -> list[s.MatchPublic]:
+def match_skills(body: ss.SkillMatchCreate, _: PrincipalDep, k: SkillsDep) -> list[s.MatchPublic]:
     """ESCO skills for a text, best first (offline)."""
     return [s.MatchPublic.of(m) for m in k.reference.match_skills(body.text, body.top_k)]
 
 
 @router.post("/skills/occupations/match")
 def match_occupations(
-    body: s.OccupationMatchCreate, _: PrincipalDep, k: SkillsDep
+    body: ss.OccupationMatchCreate, _: PrincipalDep, k: SkillsDep
 ) -> list[s.MatchPublic]:
     """ESCO occupations for a job title, best first (offline)."""
     return [s.MatchPublic.of(m) for m in k.reference.match_occupations(body.title, body.top_k)]
@@ -348,17 +350,17 @@ def match_occupations(
 @router.get("/skills/occupations")
 def occupation(
     uri: Annotated[str, Query(min_length=8, max_length=2048)], _: PrincipalDep, k: SkillsDep
-) -> s.OccupationPublic:
+) -> ss.OccupationPublic:
     """An ESCO occupation with its essential and optional skills."""
-    return s.OccupationPublic.of(k.reference.occupation(uri))
+    return ss.OccupationPublic.of(k.reference.occupation(uri))
 
 
 @router.post("/skills/suggest-alignments")
 def suggest_alignments(
-    body: s.SuggestionCreate, p: PrincipalDep, k: SkillsDep
-) -> list[s.SuggestionPublic]:
+    body: ss.SuggestionCreate, p: PrincipalDep, k: SkillsDep
+) -> list[ss.SuggestionPublic]:
     """Skills to align a micro-credential to (by id, or from a text describing it)."""
     found = k.reference.suggest_alignments(
         p, achievement_id=body.achievement_id, text=body.text, top_k=body.top_k
     )
-    return [s.SuggestionPublic.of(x) for x in found]
+    return [ss.SuggestionPublic.of(x) for x in found]
