@@ -97,7 +97,7 @@ def achievement_create(
     """Define a micro-credential from a JSON file."""
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
+    from microcred.web.api.credentials.schemas import AchievementCreate  # noqa: PLC0415
 
     with session() as c:
         try:

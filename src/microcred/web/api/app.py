@@ -20,9 +20,12 @@ from microcred.bootstrap import Container
 from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
+from microcred.web.api.credentials import achievements, public
+from microcred.web.api.credentials import routes as credentials
+from microcred.web.api.identity import routes as auth
+from microcred.web.api.learning import routes as learning
+from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
-from microcred.web.api.routers import achievements, auth, credentials, learning, public
-from microcred.web.api.routers import log as log_routes
 from microcred.web.api.skills import routes as skills
 from microcred.web.pages import app_pages
 from microcred.web.pages import routes as pages

@@ -13,7 +13,7 @@ from microcred.credentials.parsing import load_json
 from microcred.errors import InvalidInput
 from microcred.services.learning.evidence import Upload
 from microcred.web.api.deps import ContainerDep, PrincipalDep, require_instructor
-from microcred.web.api.learning_schemas import (
+from microcred.web.api.learning.schemas import (
     EnrolmentCreate,
     GradedImport,
     PathwayCreate,

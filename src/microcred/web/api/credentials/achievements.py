@@ -6,8 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from microcred.web.api.credentials.schemas import (
+    AchievementCreate,
+    AchievementPublic,
+    AchievementUpdate,
+)
 from microcred.web.api.deps import ContainerDep, PrincipalDep
-from microcred.web.api.schemas import AchievementCreate, AchievementPublic, AchievementUpdate
 
 router = APIRouter(prefix="/api/v1/achievements", tags=["achievements"])
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, status
 
 from microcred.domain.credential import CredentialStatus, Recipient, StatusAction
 from microcred.services.credentials.issuance import IssueRequest
+from microcred.web.api.credentials.schemas import CredentialCreate, CredentialPublic, StatusChange
 from microcred.web.api.deps import ContainerDep, PrincipalDep
-from microcred.web.api.schemas import CredentialCreate, CredentialPublic, StatusChange
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, status
 from microcred.domain.identity import Permission
 from microcred.errors import PermissionDenied
 from microcred.web.api.deps import ContainerDep, PrincipalDep
-from microcred.web.api.schemas import (
+from microcred.web.api.identity.schemas import (
     OrganisationCreate,
     OrganisationPublic,
     PasswordChange,

@@ -12,8 +12,8 @@ from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput
+from microcred.web.api.credentials.schemas import VerificationPublic
 from microcred.web.api.deps import ContainerDep
-from microcred.web.api.schemas import VerificationPublic
 from microcred.web.pages.routes import credential_page, wants_html
 
 router = APIRouter(tags=["public"])
