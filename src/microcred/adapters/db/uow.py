@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db.jobs import SqlJobs
-from microcred.adapters.db.learning_repositories import (
+from microcred.adapters.db.learning.repositories import (
     SqlEnrolments,
     SqlPathways,
     SqlRubrics,
@@ -31,7 +31,7 @@ from microcred.adapters.db.repositories import (
     SqlUsers,
 )
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
-from microcred.adapters.db.talent_repositories import SqlSkills
+from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.errors import Conflict, MicrocredError
 from microcred.ports.clock import Clock
 

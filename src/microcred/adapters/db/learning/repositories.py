@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from microcred.adapters.db.tables_learning import (
+from microcred.adapters.db.learning.tables import (
     CodeAssignmentRow,
     EnrolmentRow,
     GradedAnswerRow,
