@@ -183,7 +183,6 @@ class NotYetLogged(MicrocredError):
     """The credential's entry has not been sequenced (or cosigned) yet; try again shortly."""
 
     code = "not_yet_logged"
-    status_code = 409
 
 
 def cosigned_note(uow: UnitOfWork, size: int) -> str:

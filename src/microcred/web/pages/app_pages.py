@@ -15,6 +15,7 @@ from microcred.bootstrap import Container
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError, NotFound, TooManyAttempts
 from microcred.web.api.deps import require_instructor
+from microcred.web.errors import status_of
 from microcred.web.pages.routes import templates
 from microcred.web.pages.session import (
     COOKIE,
@@ -104,7 +105,7 @@ async def login(request: Request) -> Response:
             _login_page,
             request,
             c,
-            exc.status_code if exc.status_code in (401, 429) else 400,
+            status_of(exc) if status_of(exc) in (401, 429) else 400,
             error=exc.explain(),
             organisation=organisation,
         )
@@ -269,7 +270,7 @@ def _review_decide(c: Container, submission_id: str, request: Request, form: For
                 feedback=feedback,
             )
     except MicrocredError as exc:
-        return _item_page(request, c, principal, submission_id, exc.explain(), exc.status_code)
+        return _item_page(request, c, principal, submission_id, exc.explain(), status_of(exc))
     return RedirectResponse("/review", status_code=303)
 
 
