@@ -230,7 +230,7 @@ class SqliteLog:
         from microcred.adapters.db import migrate  # noqa: PLC0415
         from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine  # noqa: PLC0415
         from microcred.crypto.sealing import Sealer  # noqa: PLC0415
-        from microcred.services.ledger import Ledger, LogKeys  # noqa: PLC0415
+        from microcred.services.ledger.service import Ledger, LogKeys  # noqa: PLC0415
 
         url = f"sqlite:///{directory}/bench-{time.monotonic_ns()}.db"
         migrate.upgrade(url)

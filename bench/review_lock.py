@@ -38,10 +38,10 @@ from microcred.bootstrap import Container, build
 from microcred.config import Settings
 from microcred.domain.credential import Recipient
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
-from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.learning.evidence import Upload
 
 SOLUTION = b"def fizz(n):\n    return 'Fizz' if n % 3 == 0 else str(n)\n"
 PER_TEST = 2.5  # seconds each test sleeps: under the sandbox's 5 s per-test limit

@@ -37,16 +37,15 @@ from sqlalchemy import create_engine, insert, select, text, update
 from microcred.adapters.db import migrate
 from microcred.adapters.db.tables import AchievementRow, CredentialRow, UserRow
 from microcred.bootstrap import build
-from microcred.bootstrap_skills import build_skills
 from microcred.config import Settings
 from microcred.domain.achievement import Alignment
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest, Suite
-from microcred.services.skills_evidence import credential_name, document_skills
-from microcred.services.skills_roles import RoleInput
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest, Suite
+from microcred.services.identity.service import principal_of
+from microcred.services.skills.evidence import credential_name, document_skills
+from microcred.services.skills.roles import RoleInput
 from microcred.skills.index import Person, TalentIndex
 from microcred.skills.roles import Requirement
 from microcred.skills.skills_profile import SkillEvidence
@@ -211,7 +210,7 @@ def generate(url: str, n_credentials: int, n_people: int, seed: int) -> dict[str
                 )
             conn.execute(insert(CredentialRow), rows)
     clock.current = NOW
-    skills = build_skills(c)
+    skills = c.skills
     roles = []
     for r in range(20):
         reqs = [Requirement(s, rng.randint(2, 4)) for s in rng.sample(SKILLS, 10)]
@@ -292,7 +291,6 @@ def measure(
     token = c.identity.create_token(admin, "bench").token
     h = {"Authorization": f"Bearer {token}"}
     client = TestClient(create_app(c))
-    client.app.state.skills = skills  # type: ignore[attr-defined]
     role = world["roles"][0].id
     someone = built.index.people[len(built.index.people) // 2].id
     requests = {

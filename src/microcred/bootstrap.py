@@ -2,44 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import Engine
 
 from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
-from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
-from microcred.adapters.http import HttpFetcher
+from microcred.adapters.db import migrate
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
+from microcred.adapters.db.witness_store import WitnessStore
+from microcred.adapters.http import AddressPolicy, HttpFetcher, guarded_client, parse_networks
 from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.reviewer import Reviewer
 from microcred.config import Settings, get_settings
+from microcred.credentials.verify import ExtraCheck, Verifier
 from microcred.crypto.sealing import Sealer
-from microcred.errors import ConfigurationError
-from microcred.ports import Clock
-from microcred.services.accounts import AccountService
-from microcred.services.achievements import AchievementService
-from microcred.services.anchoring import ANCHOR_JOB, Anchoring
-from microcred.services.code_assignments import CodeAssignments
-from microcred.services.credentials import CredentialService, PublicDocuments
-from microcred.services.identity import IdentityService, password_throttle
-from microcred.services.issuance import IssuanceService
+from microcred.errors import ConfigurationError, MicrocredError
+from microcred.ports.clock import Clock
+from microcred.services.credentials.achievements import AchievementService
+from microcred.services.credentials.issuance import IssuanceService
+from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.status import CredentialService, PublicDocuments
+from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
+from microcred.services.identity.accounts import AccountService
+from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.jobs import Handler, JobRunner
-from microcred.services.keys import IssuerKeys
-from microcred.services.learning import REVIEW_JOB, LearningService
-from microcred.services.ledger import SEQUENCE_JOB, Ledger, LogKeys, log_origin
-from microcred.services.review import ReviewService
-from microcred.services.rubrics import RubricService
-from microcred.services.status_lists import StatusLists
+from microcred.services.learning.service import REVIEW_JOB, LearningService
+from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
+from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
+from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
+from microcred.services.review.code_assignments import CodeAssignments
+from microcred.services.review.rubrics import RubricService
+from microcred.services.review.service import ReviewService
+from microcred.services.skills.analysis import SkillsAnalysis
+from microcred.services.skills.applicants import ApplicantService, VerifierFactory
+from microcred.services.skills.index import SkillsIndexCache
+from microcred.services.skills.people import PeopleService
+from microcred.services.skills.roles import RoleService
+from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
-from microcred.services.verification import VerificationService
-from microcred.services.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
+from microcred.skills.skill_matching import default_matcher
+
+if TYPE_CHECKING:
+    from microcred.adapters.ai.embeddings import MiniLMEmbedder, StaticEmbedder
+
+
+@dataclass(slots=True)
+class Skills:
+    """Skills intelligence: role profiles, people, gaps and search, applicants, ESCO reference."""
+
+    roles: RoleService
+    people: PeopleService
+    analysis: SkillsAnalysis
+    applicants: ApplicantService
+    reference: SkillsReference
+    cache: SkillsIndexCache
 
 
 @dataclass(slots=True)
@@ -67,8 +95,11 @@ class Container:
     code: CodeAssignments
     anchoring: Anchoring | None
     jobs: JobRunner
+    skills: Skills
     #: the one guarded client for untrusted URLs (verification; webhooks and later fetches)
     fetcher: HttpFetcher
+    #: asks witnesses for their latest checkpoints (``microcred audit``)
+    witness_client: HttpWitnessClient
 
     def close(self) -> None:
         """Release database connections."""
@@ -86,9 +117,52 @@ class _LazyEmbedder:
         return self._name
 
     def embed(self, texts: Sequence[str]) -> Any:
-        from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415
+        return embedder(self._name).embed(texts)
 
-        return load_embedder(self._name).embed(texts)
+
+def embedder(name: str = "static") -> StaticEmbedder | MiniLMEmbedder:
+    """An embedding model by name, loaded now: ``static`` (shipped) or ``minilm`` (ai extra)."""
+    from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415 — heavy
+
+    return load_embedder(name)
+
+
+def upgrade_database(revision: str = "heads", settings: Settings | None = None) -> str | None:
+    """Create or migrate the schema at ``settings``' database; the revision it is now at."""
+    url = (settings or get_settings()).database_url
+    migrate.upgrade(url, revision)
+    return migrate.current(url)
+
+
+def witness_store(database_url: str) -> WitnessStore:
+    """A witness's own state (the logs it follows, evidence it keeps)."""
+    return WitnessStore(database_url)
+
+
+def log_reader(
+    log_url: str, *, ca_bundle: str | None = None, timeout: float = 15.0
+) -> Callable[[str], bytes]:
+    """Reads another instance's log (``microcred log monitor``) through the guarded client.
+    The operator named the log, so its host's addresses are allow-listed (it may be on-premises)
+    beside ``MICROCRED_FETCH_ALLOW_NETWORKS``."""
+    host = urlsplit(log_url).hostname or ""
+    try:
+        named = {str(info[4][0]) for info in socket.getaddrinfo(host, None)} if host else set()
+    except OSError:
+        named = set()
+    networks = [*parse_networks(get_settings().fetch_allow_networks), *parse_networks(named)]
+    client = guarded_client(AddressPolicy(networks), timeout=timeout, ca_bundle=ca_bundle)
+
+    def fetch(target: str) -> bytes:
+        try:
+            response = client.get(target)
+        except httpx.HTTPError as exc:
+            raise MicrocredError(f"{target} is unreachable ({type(exc).__name__}).") from exc
+        if response.status_code != 200:
+            raise MicrocredError(f"{target} answered HTTP {response.status_code}.")
+        return response.content
+
+    return fetch
 
 
 def _llm(settings: Settings) -> Reviewer | None:
@@ -168,6 +242,33 @@ def remote_fetcher(settings: Settings) -> HttpFetcher:
     )
 
 
+def _skills(
+    engine: Engine,
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    public: PublicDocuments,
+    urls: PublicUrls,
+    verification: VerificationService,
+) -> Skills:
+    """Skills intelligence; its index is read through a snapshot so reads never block writers."""
+
+    def verifier(extra: Sequence[ExtraCheck]) -> Verifier:
+        fetch = LocalFirstFetcher(public, urls, verification.budget())
+        return Verifier(fetch=fetch, clock=clock.now, extra_checks=tuple(extra))
+
+    make_verifier: VerifierFactory = verifier
+    cache = SkillsIndexCache(SqlUnitOfWorkFactory(snapshot_engine(engine), clock), clock)
+    reference = Reference(default_matcher)
+    return Skills(
+        roles=RoleService(uow, clock, reference),
+        people=PeopleService(uow, clock),
+        analysis=SkillsAnalysis(uow, cache),
+        applicants=ApplicantService(uow, clock, make_verifier),
+        reference=SkillsReference(reference, uow),
+        cache=cache,
+    )
+
+
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Wire the application from ``settings`` (read from the environment when omitted)."""
     settings = settings or get_settings()
@@ -191,7 +292,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         interval=timedelta(milliseconds=settings.ledger_interval_ms),
         quorum=quorum,
     )
-    witnessing = Witnessing(uow, clock, endpoints, HttpWitnessClient(ca_bundle=settings.ca_bundle))
+    witness_client = HttpWitnessClient(ca_bundle=settings.ca_bundle)
+    witnessing = Witnessing(uow, clock, endpoints, witness_client)
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
     rubrics = RubricService(uow, clock, _embedder(settings), zero_shot=_llm(settings))
@@ -238,6 +340,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
         ),
     )
+    verification = VerificationService(
+        public,
+        urls,
+        clock,
+        fetcher,
+        deadline_seconds=settings.verify_deadline_seconds,
+        max_fetches=settings.verify_max_fetches,
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -255,17 +365,12 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         code=code,
         credentials=CredentialService(uow, clock, keys, status_lists, ledger),
         public=public,
-        verification=VerificationService(
-            public,
-            urls,
-            clock,
-            fetcher,
-            deadline_seconds=settings.verify_deadline_seconds,
-            max_fetches=settings.verify_max_fetches,
-        ),
+        verification=verification,
         fetcher=fetcher,
+        witness_client=witness_client,
         ledger=ledger,
         witnessing=witnessing,
         anchoring=anchoring,
         jobs=JobRunner(uow, clock, handlers),
+        skills=_skills(engine, uow, clock, public, urls, verification),
     )

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     did_web_cache_seconds: int = 300
     #: Timeout for outgoing HTTP (did:web, status lists of other issuers).
     http_timeout_seconds: float = 5.0
+    #: The first admin's password for ``microcred org create`` (instead of prompting for it).
+    admin_password: str | None = None
     #: Extra CA certificates (PEM file) trusted when fetching over HTTPS, e.g. a private CA.
     ca_bundle: str | None = None
     #: Allow fetching did:web documents / status lists over plain http (tests only).

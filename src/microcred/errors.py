@@ -1,7 +1,8 @@
 """The error family. Every error explains itself in plain language.
 
-Bad input must never surface as a stack trace or an HTTP 500: adapters map each
-family member to a status code and show ``explain()`` to the user.
+Bad input must never surface as a stack trace or an HTTP 500. Errors carry meaning, not
+HTTP codes: the web layer maps each family member to a status (`microcred.web.errors`)
+and shows ``explain()`` to the user.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 class MicrocredError(Exception):
     """Root of every error microcred raises on purpose."""
 
-    #: HTTP status an API adapter should answer with.
-    status_code: int = 400
     #: A short machine-readable code for API clients.
     code: str = "error"
 
@@ -29,14 +28,12 @@ class InvalidInput(MicrocredError):
     """The caller sent something malformed, too big or of the wrong kind."""
 
     code = "invalid_input"
-    status_code = 422
 
 
 class PayloadTooLarge(InvalidInput):
     """The input exceeds a size or depth limit."""
 
     code = "payload_too_large"
-    status_code = 413
 
 
 class JsonLdError(InvalidInput):
@@ -73,35 +70,30 @@ class NotFound(MicrocredError):
     """The thing asked for does not exist (or is not visible to the caller)."""
 
     code = "not_found"
-    status_code = 404
 
 
 class Unauthenticated(MicrocredError):
     """No valid credentials were presented."""
 
     code = "unauthenticated"
-    status_code = 401
 
 
 class PermissionDenied(MicrocredError):
     """The caller is known but may not do this."""
 
     code = "permission_denied"
-    status_code = 403
 
 
 class Conflict(MicrocredError):
     """The request conflicts with the current state (duplicate, wrong order)."""
 
     code = "conflict"
-    status_code = 409
 
 
 class TooManyAttempts(MicrocredError):
     """Too many failed attempts (sign-in, ...): wait ``retry_after`` seconds before the next."""
 
     code = "too_many_attempts"
-    status_code = 429
 
     def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -112,7 +104,6 @@ class ConfigurationError(MicrocredError):
     """Settings are missing or unsafe."""
 
     code = "configuration_error"
-    status_code = 500
 
 
 class Offline(NotFound):
@@ -131,4 +122,15 @@ class FetchTimedOut(MicrocredError):
     """An outgoing fetch did not finish within its deadline (or the verification's)."""
 
     code = "fetch_timed_out"
-    status_code = 504
+
+
+class Unavailable(MicrocredError):
+    """Something microcred depends on (a model endpoint, the chain) is down; try again later."""
+
+    code = "unavailable"
+
+
+class UpstreamFailed(MicrocredError):
+    """Something microcred depends on answered, but not with anything usable."""
+
+    code = "upstream_failed"

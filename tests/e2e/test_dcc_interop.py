@@ -14,9 +14,9 @@ from microcred.config import Settings
 from microcred.credentials.schema import ACHIEVEMENT_CREDENTIAL_SCHEMA
 from microcred.domain.achievement import Alignment, ResultDescription, RubricLevel
 from microcred.domain.credential import Evidence, Recipient, StatusAction
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
 
 pytestmark = pytest.mark.e2e
 

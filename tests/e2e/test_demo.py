@@ -19,13 +19,12 @@ from fastapi.testclient import TestClient
 from tests.e2e.procs import CLI, free_port, run_cli, wait_for
 
 from microcred.bootstrap import build
-from microcred.bootstrap_skills import build_skills
 from microcred.config import Settings
 from microcred.domain.credential import CredentialStatus
 from microcred.domain.identity import Principal, Role, permissions_of
 from microcred.domain.learning import SubmissionStatus
 from microcred.domain.pathway import achievements_in
-from microcred.services.skills_taxonomy import Reference
+from microcred.services.skills.taxonomy import Reference
 from microcred.skills.skill_matching import default_matcher
 from microcred.web.api.app import create_app
 
@@ -55,7 +54,7 @@ def _counts(settings: Settings) -> dict[str, Any]:
         admin = Principal(
             admin_user.id, org.id, Role.ADMIN, admin_user.email, permissions_of(Role.ADMIN)
         )
-        skills = build_skills(c)
+        skills = c.skills
         people, _ = skills.people.list_people(admin, limit=200)
         roles, _ = skills.roles.list(admin, limit=200)
         taxonomy = Reference(default_matcher).taxonomy

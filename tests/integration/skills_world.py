@@ -12,9 +12,9 @@ from microcred.bootstrap import Container
 from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Principal, Role
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest, Suite
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest, Suite
+from microcred.services.identity.service import principal_of
 
 PASSWORD = "a long enough password"
 PY = "https://skills.example.org/python"

@@ -10,11 +10,11 @@ import pytest
 
 from microcred.bootstrap import Container
 from microcred.domain.credential import Recipient
-from microcred.services.achievements import AchievementInput
-from microcred.services.anchoring import ANCHOR_JOB, Anchoring
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import cosigned_note, log_origin
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
+from microcred.services.ledger.service import cosigned_note, log_origin
 
 
 def test_checkpoints_are_anchored_and_verify(container: Container, clock) -> None:

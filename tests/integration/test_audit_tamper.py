@@ -13,11 +13,11 @@ from sqlalchemy import text
 from microcred.bootstrap import Container
 from microcred.credentials.verify import CheckStatus, Verifier
 from microcred.domain.credential import Recipient, StatusAction
-from microcred.services.achievements import AchievementInput
-from microcred.services.audit import AuditReport, Finding, audit_log
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import cosigned_note
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.ledger.audit import AuditReport, Finding, audit_log
+from microcred.services.ledger.service import cosigned_note
 
 
 def _org(c: Container, status_purpose: str = "revocation"):

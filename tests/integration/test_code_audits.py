@@ -17,9 +17,9 @@ from tests.integration.web_forms import login_csrf
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal, Role
 from microcred.domain.learning import SubmissionStatus
-from microcred.services.achievements import AchievementInput
-from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.identity.service import principal_of
+from microcred.services.learning.evidence import Upload
 from microcred.web.api.app import create_app
 
 TESTS = (

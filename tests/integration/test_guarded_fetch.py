@@ -16,7 +16,7 @@ import pytest
 
 from microcred.adapters.http import HttpFetcher, refusal
 from microcred.errors import AddressRefused, FetchTimedOut, MicrocredError, PayloadTooLarge
-from microcred.services.fetch_budget import FetchBudget
+from microcred.services.credentials.fetch_budget import FetchBudget
 
 LOOPBACK = ["127.0.0.1/32"]
 HITS: list[tuple[str, str]] = []

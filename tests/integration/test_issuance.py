@@ -12,9 +12,9 @@ from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import CredentialStatus, Evidence, Recipient, StatusAction
 from microcred.domain.identity import Principal
 from microcred.errors import Conflict, NotFound, PermissionDenied
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest, Suite
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest, Suite
+from microcred.services.identity.service import principal_of
 
 
 def _org(c: Container, slug: str = "acme", did_method: str = "key") -> Principal:
@@ -217,7 +217,7 @@ def test_private_keys_are_sealed_at_rest(container: Container) -> None:
 def test_failed_issuance_stores_nothing(container: Container, monkeypatch) -> None:
     p = _org(container)
     aid = _achievement(container, p)
-    from microcred.services import issuance
+    from microcred.services.credentials import issuance
 
     def broken(*_a, **_k):
         raise RuntimeError("crash in the middle")

@@ -13,9 +13,9 @@ from microcred.bootstrap import Container
 from microcred.domain.identity import Role
 from microcred.domain.learning import SubmissionStatus
 from microcred.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
-from microcred.services.achievements import AchievementInput
-from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.identity.service import principal_of
+from microcred.services.learning.evidence import Upload
 
 GOOD = [
     "The timeline shows the outage began at 09:12 when the deploy rolled out; the root cause "

@@ -9,10 +9,10 @@ import pytest
 
 from microcred.bootstrap import Container
 from microcred.domain.credential import Recipient, StatusAction
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import credential_sha256
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.ledger.service import credential_sha256
 from microcred.transparency.checkpoint import open_checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent
 from microcred.transparency.merkle import (
@@ -91,7 +91,7 @@ def test_proofs_from_stored_levels(container: Container) -> None:
 
 def test_a_rolled_back_change_leaves_no_entry(container: Container, monkeypatch) -> None:
     p, aid = _setup(container)
-    from microcred.services import issuance
+    from microcred.services.credentials import issuance
 
     def broken(*_a, **_k):
         raise RuntimeError("crash before commit")

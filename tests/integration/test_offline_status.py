@@ -12,10 +12,10 @@ from pathlib import Path
 
 from microcred.bootstrap import Container
 from microcred.domain.credential import Recipient, StatusAction
-from microcred.services.achievements import AchievementInput
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import log_policy, tlog_proof
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.ledger.service import log_policy, tlog_proof
 from microcred.transparency.proof import TlogProof
 from microcred.transparency.status_proof import EXTRA_HEADER
 

@@ -38,14 +38,14 @@ from microcred.config import Settings
 from microcred.domain.credential import Recipient
 from microcred.domain.identity import Principal, Role
 from microcred.domain.learning import Submission, SubmissionStatus
-from microcred.services.achievements import AchievementInput
-from microcred.services.ai_review import AIReview, ReviewInputs
-from microcred.services.evidence import Upload
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
 from microcred.services.jobs import JobRunner
-from microcred.services.learning import REVIEW_JOB
-from microcred.services.review_outcomes import DecisionOutcomes
+from microcred.services.learning.evidence import Upload
+from microcred.services.learning.service import REVIEW_JOB
+from microcred.services.review.ai import AIReview, ReviewInputs
+from microcred.services.review.outcomes import DecisionOutcomes
 
 pytestmark = needs_root
 

@@ -10,14 +10,13 @@ from fastapi.testclient import TestClient
 from tests.conftest import FrozenClock
 from tests.integration.skills_world import DOCKER, PY, SQL, Org, make_org
 
-from microcred.adapters.db.talent_repositories import SqlTalentUnitOfWorkFactory, snapshot_engine
-from microcred.adapters.db.uow import SqlUnitOfWorkFactory
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory, snapshot_engine
 from microcred.bootstrap import Container
 from microcred.domain.achievement import Alignment, StatusPurpose
 from microcred.domain.credential import StatusAction
 from microcred.domain.identity import Role
-from microcred.services.achievements import AchievementInput
-from microcred.services.skills_index import SkillsIndexCache
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.skills.index import SkillsIndexCache
 from microcred.web.api.app import create_app
 
 
@@ -288,7 +287,7 @@ def test_the_index_is_rebuilt_only_when_something_it_reads_changed(acme: Org) ->
     acme.user("alice")
     acme.give("alice", py)
     role = acme.role("Dev", [(PY, 2)])
-    cache = acme.client.app.state.skills.cache  # type: ignore[attr-defined]
+    cache = acme.c.skills.cache
     assert acme.ok(f"/api/v1/roles/{role}/candidates")["total"] == 1
     builds = cache.builds
     assert acme.ok(f"/api/v1/roles/{role}/candidates")["total"] == 1
@@ -319,7 +318,7 @@ def test_a_refreshed_index_equals_one_read_afresh(
     short = acme.achievement("Docker (2 days)", [(DOCKER, 2)], 2, validity_days=2)
     (bobs,) = acme.give("bob", py)
     (carols,) = acme.give("carol", sql)
-    uow = SqlTalentUnitOfWorkFactory(container.uow)
+    uow = container.uow
     cache = SkillsIndexCache(uow, container.clock)
 
     def same() -> None:
@@ -354,13 +353,12 @@ def test_reading_the_index_never_holds_up_issuance(acme: Org, container: Contain
     can be issued while a (long) read is under way instead of waiting for the write lock."""
     acme.user("alice")
     py = acme.achievement("Python", [(PY, 2)], 3)
-    reader = SqlTalentUnitOfWorkFactory(
-        SqlUnitOfWorkFactory(snapshot_engine(container.engine), container.clock)
-    )
-    with reader(acme.org_id) as uow:
-        list(uow.talent.credential_facts())
+    reader = SqlUnitOfWorkFactory(snapshot_engine(container.engine), container.clock)
+    with reader() as uow:
+        skills = uow.tenant(acme.org_id).skills
+        list(skills.credential_facts())
         acme.give("alice", py)  # would wait 30 s, then fail, behind an IMMEDIATE reader
-        assert uow.talent.users()
+        assert skills.users()
     cache = SkillsIndexCache(reader, container.clock)
     assert cache.get(acme.org_id).stats.credentials == 1
 

@@ -18,7 +18,7 @@ from tests.integration.skills_world import PY, SQL, Org, make_org
 
 from microcred.bootstrap import Container
 from microcred.domain.credential import StatusAction
-from microcred.services.issuance import Suite
+from microcred.services.credentials.issuance import Suite
 from microcred.web.api.app import create_app
 
 ANN = "ann@example.org"

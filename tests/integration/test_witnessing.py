@@ -18,12 +18,12 @@ from microcred.config import Settings
 from microcred.credentials.verify import CheckStatus, Verifier
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.errors import MicrocredError
-from microcred.services.achievements import AchievementInput
-from microcred.services.audit import Finding, audit_log
-from microcred.services.identity import principal_of
-from microcred.services.issuance import IssueRequest
-from microcred.services.ledger import log_policy, tlog_proof
-from microcred.services.log_verification import LogProofCheck
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.services.identity.service import principal_of
+from microcred.services.ledger.audit import Finding, audit_log
+from microcred.services.ledger.log_verification import LogProofCheck
+from microcred.services.ledger.service import log_policy, tlog_proof
 from microcred.transparency.cosignature import CosignatureSigner
 from microcred.transparency.merkle import MerkleTree
 from microcred.transparency.policy import Policy

@@ -12,9 +12,9 @@ import pytest
 
 from microcred.domain.achievement import Alignment
 from microcred.domain.pathway import AllOf, Earn, NOf, Pathway, PathwayKind
-from microcred.services.skills_evidence import UNSTATED_LEVEL, achievement_skills, document_skills
-from microcred.services.skills_index import DEFAULT_EFFORT_HOURS, catalogue_from
-from microcred.services.skills_ports import AchievementFacts
+from microcred.ports.skills import AchievementFacts
+from microcred.services.skills.evidence import UNSTATED_LEVEL, achievement_skills, document_skills
+from microcred.services.skills.index import DEFAULT_EFFORT_HOURS, catalogue_from
 from microcred.skills.catalogue import holds
 from microcred.skills.paths import career_path
 from microcred.skills.roles import Requirement, RoleProfile

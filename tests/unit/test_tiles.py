@@ -23,6 +23,7 @@ from microcred.transparency.tiles import (
     tile_at,
     tile_counts,
 )
+from microcred.web.errors import status_of
 
 SIZE = 70_000
 DATA = [i.to_bytes(4, "big") * (1 + i % 3) for i in range(SIZE)]
@@ -105,7 +106,7 @@ def test_tile_paths_roundtrip() -> None:
 def test_bad_tile_paths_are_404(bad: str) -> None:
     with pytest.raises(MalformedTilePath) as info:
         parse_tile_path(bad)
-    assert info.value.status_code == 404
+    assert status_of(info.value) == 404
 
 
 def test_tile_counts_and_partial_tiles() -> None:

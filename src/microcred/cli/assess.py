@@ -13,6 +13,7 @@ import typer
 
 from microcred.assessment.evaluation import evaluate, load_dataset
 from microcred.assessment.routing import RoutingPolicy
+from microcred.bootstrap import embedder
 from microcred.errors import MicrocredError
 
 app = typer.Typer(
@@ -47,12 +48,10 @@ def evaluate_command(
     ] = "static",
 ) -> None:
     """Learn from the train rows, review the test rows, report agreement and routing."""
-    from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415 — loads a model
-
     try:
         rows = load_dataset(dataset)
         policy = RoutingPolicy(required_qwk=required_qwk)
-        report = evaluate(rows, load_embedder(model), policy)
+        report = evaluate(rows, embedder(model), policy)
     except MicrocredError as exc:
         typer.echo(f"error: {exc.explain()}", err=True)
         raise typer.Exit(2) from None

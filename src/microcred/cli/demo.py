@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from microcred.bootstrap import Container, build
-from microcred.bootstrap_skills import Skills, build_skills
+from microcred.bootstrap import Container, Skills, build
 from microcred.cli import demo_data as data
 from microcred.domain.achievement import Alignment, ResultDescription, RubricLevel, StatusPurpose
 from microcred.domain.credential import (
@@ -30,8 +29,8 @@ from microcred.domain.credential import (
 )
 from microcred.domain.identity import Organisation, Principal, Role, User, permissions_of
 from microcred.errors import Conflict
-from microcred.services.achievements import AchievementInput
-from microcred.services.issuance import IssueRequest
+from microcred.services.credentials.achievements import AchievementInput
+from microcred.services.credentials.issuance import IssueRequest
 
 DEMO_SLUG = data.SLUG
 DEMO_EMAIL = f"admin@{data.DOMAIN}"
@@ -100,7 +99,7 @@ def seed_demo(c: Container, advance: Callable[[int], None] | None = None) -> str
         admin_user = uow.tenant(org.id).users.by_email(DEMO_EMAIL)
     assert admin_user is not None
     s = Seeded(org, _principal(admin_user))
-    skills = build_skills(c)
+    skills = c.skills
     _people(c, s, staff)
     step(1)
     _roles(skills, s)
@@ -199,7 +198,7 @@ def _achievement_input(
 
 
 def _micro_credentials(c: Container, s: Seeded) -> None:
-    from microcred.services.skills_taxonomy import Reference  # noqa: PLC0415
+    from microcred.services.skills.taxonomy import Reference  # noqa: PLC0415
     from microcred.skills.skill_matching import default_matcher  # noqa: PLC0415
 
     def label(uri: str) -> str:  # the taxonomy loads (about a second) only when needed

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 import time
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
-from microcred.adapters.db.witness_store import WitnessStore
-from microcred.adapters.witness_client import HttpWitnessClient
+from microcred.bootstrap import log_reader, witness_store
 from microcred.cli.common import fail, session
 from microcred.errors import MicrocredError
-from microcred.services.audit import audit_log
-from microcred.services.ledger import log_policy
-from microcred.services.monitor import Monitor, MonitorState
+from microcred.services.ledger.audit import audit_log
+from microcred.services.ledger.monitor import Monitor, MonitorState
+from microcred.services.ledger.service import log_policy
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.cosignature import CosignatureSigner
 from microcred.transparency.note import MAX_NOTE_BYTES, Ed25519NoteVerifier, parse_note
@@ -80,21 +77,7 @@ def log_monitor(
     except MicrocredError as exc:
         fail(exc.explain())
         return
-    client = httpx.Client(
-        timeout=15,
-        follow_redirects=False,
-        verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
-    )
-
-    def fetch(target: str) -> bytes:
-        try:
-            response = client.get(target)
-        except httpx.HTTPError as exc:
-            raise MicrocredError(f"{target} is unreachable ({type(exc).__name__}).") from exc
-        if response.status_code != 200:
-            raise MicrocredError(f"{target} answered HTTP {response.status_code}.")
-        return response.content
-
+    fetch = log_reader(url, ca_bundle=ca_bundle)
     monitor = Monitor(url, [verifier], fetch, origin=verifier.name)
     while True:
         current = MonitorState.load(state)
@@ -132,7 +115,7 @@ def audit(
         credentials = list(uow.public.all_credentials())
         witness_notes: dict[str, str] = {}
         if not offline:
-            client = HttpWitnessClient(ca_bundle=c.settings.ca_bundle)
+            client = c.witness_client
             for name, endpoint in c.witnessing.endpoints.items():
                 try:
                     witness_notes[name] = client.latest_checkpoint(endpoint.url, c.ledger.origin)
@@ -260,7 +243,7 @@ def serve_witness(
     from microcred.web.witness.app import create_witness_app  # noqa: PLC0415
 
     try:
-        store = WitnessStore(db)
+        store = witness_store(db)
     except MicrocredError as exc:
         fail(exc.explain())
     app = create_witness_app(Witness(signer, logs), store)

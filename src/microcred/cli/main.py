@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from microcred.adapters.db import migrate
+from microcred.bootstrap import upgrade_database
 from microcred.cli import assess, ledger, local_witness, skills, vc
 from microcred.cli.common import fail, operator, session
 from microcred.cli.demo import STEPS, seed_demo
@@ -18,7 +17,7 @@ from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.errors import InvalidInput
-from microcred.services.issuance import IssueRequest, Suite
+from microcred.services.credentials.issuance import IssueRequest, Suite
 
 app = typer.Typer(help="microcred: micro-credentials on Open Badges 3.0.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -42,9 +41,7 @@ app.command("worker")(ledger.worker)
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "heads") -> None:
     """Create or migrate the database schema (MICROCRED_DATABASE_URL)."""
-    url = get_settings().database_url
-    migrate.upgrade(url, revision)
-    typer.echo(f"database at revision {migrate.current(url)}")
+    typer.echo(f"database at revision {upgrade_database(revision)}")
 
 
 @org_app.command("create")
@@ -59,7 +56,7 @@ def org_create(
     did_method: Annotated[str, typer.Option(help="'key' (did:key) or 'web' (did:web).")] = "key",
 ) -> None:
     """Create an organisation with its first admin and a signing key."""
-    password = admin_password or os.environ.get("MICROCRED_ADMIN_PASSWORD")
+    password = admin_password or get_settings().admin_password
     if not password:
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     with session() as c:
@@ -102,7 +99,7 @@ def achievement_create(
     """Define a micro-credential from a JSON file."""
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from microcred.web.api.schemas import AchievementCreate  # noqa: PLC0415
+    from microcred.web.api.credentials.schemas import AchievementCreate  # noqa: PLC0415
 
     with session() as c:
         try:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from microcred.bootstrap import embedder
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.skills.skill_matching import Match, SkillMatcher, default_matcher
 from microcred.skills.taxonomy_import import (
@@ -116,9 +117,7 @@ def _matcher(taxonomy: Path | None, semantic: bool = False) -> SkillMatcher:
     try:
         if not semantic:
             return default_matcher() if taxonomy is None else SkillMatcher(load_taxonomy(taxonomy))
-        from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415 — heavy
-
-        return SkillMatcher(load_taxonomy(taxonomy), embedder=load_embedder("static"))
+        return SkillMatcher(load_taxonomy(taxonomy), embedder=embedder("static"))
     except MicrocredError as exc:
         _fail(exc)
         raise

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from cryptography.hazmat.primitives import serialization
 
-from microcred.adapters.http import HttpFetcher
 from microcred.bootstrap import remote_fetcher
 from microcred.cli.common import fail
 from microcred.config import get_settings
@@ -21,8 +20,9 @@ from microcred.credentials.verify import Check, CheckStatus, VerificationReport,
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.services.fetch_budget import FetchBudget
-from microcred.services.log_verification import LogProofCheck
+from microcred.ports.credentials import DocumentFetcher
+from microcred.services.credentials.fetch_budget import FetchBudget
+from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 
@@ -115,11 +115,11 @@ def sign(
         typer.echo(result)
 
 
-def _fetcher() -> HttpFetcher:
+def _fetcher() -> DocumentFetcher:
     return remote_fetcher(get_settings())
 
 
-def _budget(remote: HttpFetcher | None) -> FetchBudget | None:
+def _budget(remote: DocumentFetcher | None) -> FetchBudget | None:
     """One verification's deadline and fetch cap, as the server applies them."""
     if remote is None:
         return None

@@ -36,30 +36,53 @@ class Permission(enum.StrEnum):
     VIEW_CREDENTIALS = "view_credentials"
     VIEW_OWN_CREDENTIALS = "view_own_credentials"
     REVIEW_SUBMISSIONS = "review_submissions"
+    # skills intelligence
+    VIEW_ROLES = "view_role_profiles"
+    MANAGE_ROLES = "manage_role_profiles"
+    VIEW_OWN_SKILLS = "view_own_skills"
+    DECLARE_OWN_SKILLS = "declare_own_skills"
+    VIEW_PEOPLE_SKILLS = "view_other_peoples_skills"
+    VIEW_ORGANISATION_GAPS = "view_organisation_gaps"
+    SEARCH_TALENT = "search_talent"
+    MANAGE_APPLICANTS = "manage_applicants"
+    PLACE_PEOPLE = "place_people_in_teams_and_roles"
 
 
+#: skills intelligence everyone may use: read role profiles; see and declare their own skills
+_SKILLS_EVERYONE = frozenset(
+    {Permission.VIEW_ROLES, Permission.VIEW_OWN_SKILLS, Permission.DECLARE_OWN_SKILLS}
+)
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.ISSUER: frozenset(
-        {
-            Permission.MANAGE_ACHIEVEMENTS,
-            Permission.VIEW_ACHIEVEMENTS,
-            Permission.ISSUE_CREDENTIALS,
-            Permission.CHANGE_STATUS,
-            Permission.VIEW_CREDENTIALS,
-            Permission.VIEW_OWN_CREDENTIALS,
-        }
-    ),
-    Role.REVIEWER: frozenset(
-        {
-            Permission.VIEW_ACHIEVEMENTS,
-            Permission.REVIEW_SUBMISSIONS,
-            Permission.VIEW_CREDENTIALS,
-            Permission.VIEW_OWN_CREDENTIALS,
-        }
-    ),
-    Role.EMPLOYER_VIEWER: frozenset({Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_CREDENTIALS}),
-    Role.LEARNER: frozenset({Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_OWN_CREDENTIALS}),
+    Role.ISSUER: _SKILLS_EVERYONE
+    | {
+        Permission.MANAGE_ACHIEVEMENTS,
+        Permission.VIEW_ACHIEVEMENTS,
+        Permission.ISSUE_CREDENTIALS,
+        Permission.CHANGE_STATUS,
+        Permission.VIEW_CREDENTIALS,
+        Permission.VIEW_OWN_CREDENTIALS,
+        Permission.MANAGE_ROLES,
+        Permission.VIEW_ORGANISATION_GAPS,
+    },
+    Role.REVIEWER: _SKILLS_EVERYONE
+    | {
+        Permission.VIEW_ACHIEVEMENTS,
+        Permission.REVIEW_SUBMISSIONS,
+        Permission.VIEW_CREDENTIALS,
+        Permission.VIEW_OWN_CREDENTIALS,
+    },
+    Role.EMPLOYER_VIEWER: _SKILLS_EVERYONE
+    | {
+        Permission.VIEW_ACHIEVEMENTS,
+        Permission.VIEW_CREDENTIALS,
+        Permission.VIEW_PEOPLE_SKILLS,
+        Permission.VIEW_ORGANISATION_GAPS,
+        Permission.SEARCH_TALENT,
+        Permission.MANAGE_APPLICANTS,
+    },
+    Role.LEARNER: _SKILLS_EVERYONE
+    | {Permission.VIEW_ACHIEVEMENTS, Permission.VIEW_OWN_CREDENTIALS},
 }
 
 
@@ -135,6 +158,13 @@ class Principal:
         if permission not in self.permissions:
             raise PermissionDenied(
                 f"Your role ({self.role.value}) may not {permission.value.replace('_', ' ')}."
+            )
+
+    def require_self_or(self, user_id: str, permission: Permission) -> None:
+        """Let a person act on their own skills record; anyone else needs ``permission``."""
+        if user_id != self.user_id and permission not in self.permissions:
+            raise PermissionDenied(
+                f"Your role ({self.role.value}) may only see and change your own skills."
             )
 
 

@@ -12,7 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 from microcred.errors import MicrocredError
-from microcred.ports import Clock, Job, UnitOfWorkFactory
+from microcred.ports.clock import Clock
+from microcred.ports.jobs import Job
+from microcred.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("microcred.jobs")
 

@@ -39,7 +39,6 @@ class AnchorError(MicrocredError):
     """An anchor could not be written or read."""
 
     code = "anchor_error"
-    status_code = 503
 
 
 class ChainUnavailable(AnchorError):

@@ -56,7 +56,6 @@ class MalformedTilePath(InvalidInput):
     """A path that is not a tile or entry bundle path (serve it as 404)."""
 
     code = "malformed_tile_path"
-    status_code = 404
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,6 @@ class MalformedRequest(InvalidInput):
     """The add-checkpoint body is not well-formed (answer 400)."""
 
     code = "malformed_add_checkpoint"
-    status_code = 400
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import numpy as np
 from microcred.assessment.calibration import Calibrator
 from microcred.assessment.reviewer import CriterionScore, Review
 from microcred.assessment.rubric import Rubric
-from microcred.errors import MicrocredError
+from microcred.errors import MicrocredError, Unavailable, UpstreamFailed
 
 MAX_RESPONSE_BYTES = 1_000_000
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
@@ -37,18 +37,16 @@ SYSTEM_PROMPT = (
 )
 
 
-class ReviewerUnavailable(MicrocredError):
+class ReviewerUnavailable(Unavailable):
     """The LLM endpoint could not be reached or answered with an error."""
 
     code = "reviewer_unavailable"
-    status_code = 503
 
 
-class UnusableReview(MicrocredError):
+class UnusableReview(UpstreamFailed):
     """The LLM answered, but not with a review that fits the rubric."""
 
     code = "unusable_review"
-    status_code = 502
 
 
 @dataclass(frozen=True, slots=True)

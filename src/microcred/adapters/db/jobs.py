@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db.tables import JobRow
-from microcred.ports import Clock, Job
+from microcred.ports.clock import Clock
+from microcred.ports.jobs import Job
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 MAX_ERROR = 2000

@@ -25,7 +25,7 @@ from microcred.domain.achievement import (
 )
 from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
 from microcred.domain.identity import ApiToken, Organisation, Role, TokenKind, User
-from microcred.ports import SigningKeyRecord, StatusChangeRecord, StatusListRecord
+from microcred.ports.credentials import SigningKeyRecord, StatusChangeRecord, StatusListRecord
 
 
 def org_from_row(row: OrganisationRow) -> Organisation:

@@ -23,7 +23,7 @@ from microcred.adapters.db.tables import (
 from microcred.domain.achievement import Achievement, StatusPurpose
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.domain.identity import ApiToken, Organisation, User
-from microcred.ports import SigningKeyRecord, StatusChangeRecord, StatusListRecord
+from microcred.ports.credentials import SigningKeyRecord, StatusChangeRecord, StatusListRecord
 
 MAX_PAGE = 200
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from microcred.adapters.db.tables import AttemptCounterRow, SecurityEventRow
 from microcred.domain.identity import SecurityEvent
-from microcred.ports import AttemptCounter
+from microcred.ports.identity import AttemptCounter
 
 _MAX_EVENTS = 500
 

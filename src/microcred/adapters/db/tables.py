@@ -310,6 +310,6 @@ class AnchorRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-from microcred.adapters.db import tables_learning  # noqa: E402,F401  (register the tables)
+from microcred.adapters.db.learning import tables as learning_tables  # noqa: E402,F401  (register the tables)
 
-from microcred.adapters.db import tables_talent  # noqa: E402,F401  # isort: skip  (register the tables)
+from microcred.adapters.db.skills import tables as skills_tables  # noqa: E402,F401  # isort: skip  (register the tables)

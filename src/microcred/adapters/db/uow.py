@@ -10,9 +10,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db.jobs import SqlJobs
-from microcred.adapters.db.learning_repositories import (
+from microcred.adapters.db.learning.repositories import (
     SqlEnrolments,
     SqlPathways,
     SqlRubrics,
@@ -30,8 +31,9 @@ from microcred.adapters.db.repositories import (
     SqlUsers,
 )
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
+from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.errors import Conflict, MicrocredError
-from microcred.ports import Clock
+from microcred.ports.clock import Clock
 
 
 def make_engine(url: str) -> Engine:
@@ -63,6 +65,34 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers never deadlock mid-way
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """An engine for long reads (building the skills index). On SQLite the application's engine
+    begins every transaction IMMEDIATE, taking the write lock; this one begins DEFERRED, so in
+    WAL mode it reads a consistent snapshot while writers carry on. Elsewhere (PostgreSQL's MVCC)
+    the application's engine already reads without blocking writers, and is returned as it is."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(
+        engine.url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        poolclass=NullPool,
+    )
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(reader, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN DEFERRED")
+
+    return reader
 
 
 class SqlUnitOfWork:
@@ -145,6 +175,7 @@ class TenantRepositories:
         self.enrolments = SqlEnrolments(session, organisation_id)
         self.submissions = SqlSubmissions(session, organisation_id)
         self.security_events = SqlSecurityEvents(session, organisation_id)
+        self.skills = SqlSkills(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -20,10 +20,15 @@ from microcred.bootstrap import Container
 from microcred.credentials import verify as credential_verification
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
+from microcred.web.api.credentials import achievements, public
+from microcred.web.api.credentials import routes as credentials
 from microcred.web.api.docs import install_api_docs
+from microcred.web.api.identity import routes as auth
+from microcred.web.api.learning import routes as learning
+from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
-from microcred.web.api.routers import achievements, auth, credentials, learning, public, skills
-from microcred.web.api.routers import log as log_routes
+from microcred.web.api.skills import routes as skills
+from microcred.web.errors import status_of
 from microcred.web.pages import app_pages
 from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import public as public_pages
@@ -68,13 +73,14 @@ def create_app(container: Container) -> FastAPI:
 
     @app.exception_handler(MicrocredError)
     async def _microcred_error(request: Request, exc: MicrocredError) -> Response:
-        if exc.status_code >= 500:
+        status = status_of(exc)
+        if status >= 500:
             log.error("server-side error: %s", exc.message)
         if pages.wants_html(request):
-            response = pages.error_page(request, exc.status_code, "Sorry", exc.explain())
+            response = pages.error_page(request, status, "Sorry", exc.explain())
         else:
             response = JSONResponse(
-                {"error": exc.code, "message": exc.explain()}, status_code=exc.status_code
+                {"error": exc.code, "message": exc.explain()}, status_code=status
             )
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.credentials.parsing import load_json
 from microcred.errors import MicrocredError
+from microcred.web.errors import status_of
 
 #: Room for multipart framing and the text fields beside the files of an upload.
 UPLOAD_OVERHEAD_BYTES = 256 * 1024
@@ -97,7 +98,7 @@ class BodyLimits:
                     what="request body",
                 )
             except MicrocredError as exc:
-                await _error(send, exc.status_code, exc.code, exc.explain())
+                await _error(send, status_of(exc), exc.code, exc.explain())
                 return
         sent = False
 

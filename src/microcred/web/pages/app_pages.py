@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from microcred.bootstrap import Container
 from microcred.errors import MicrocredError, NotFound, TooManyAttempts
 from microcred.web.api.deps import require_instructor
+from microcred.web.errors import status_of
 from microcred.web.pages.common import container, names, page_context
 from microcred.web.pages.routes import templates
 from microcred.web.pages.session import (
@@ -81,7 +82,7 @@ async def login(request: Request) -> Response:
             _login_page,
             request,
             c,
-            exc.status_code if exc.status_code in (401, 429) else 400,
+            status_of(exc) if status_of(exc) in (401, 429) else 400,
             error=exc.explain(),
             organisation=organisation,
         )

@@ -1,5 +1,5 @@
 """What every signed-in page needs: the container, the page context (principal, CSRF token, the
-role's navigation), the organisation's micro-credentials by id, and an error's HTTP status."""
+role's navigation), and the organisation's micro-credentials by id."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi import Request
 from microcred.bootstrap import Container
 from microcred.domain.achievement import Achievement
 from microcred.domain.identity import Permission, Principal
-from microcred.errors import Conflict, MicrocredError, NotFound, PermissionDenied
 from microcred.web.pages.session import csrf_token
 
 
@@ -37,14 +36,3 @@ def page_context(request: Request, principal: Principal, **extra: object) -> dic
         "can_review": Permission.REVIEW_SUBMISSIONS in principal.permissions,
         **extra,
     }
-
-
-def form_error_status(exc: MicrocredError) -> int:
-    """The status of a page that shows ``exc`` above its form again."""
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, PermissionDenied):
-        return 403
-    if isinstance(exc, Conflict):
-        return 409
-    return 422

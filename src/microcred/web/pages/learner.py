@@ -18,8 +18,9 @@ from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.services.evidence import Upload
-from microcred.web.pages.common import achievements, container, form_error_status, page_context
+from microcred.services.learning.evidence import Upload
+from microcred.web.errors import status_of
+from microcred.web.pages.common import achievements, container, page_context
 from microcred.web.pages.routes import templates
 from microcred.web.pages.session import check_csrf, current
 
@@ -234,7 +235,7 @@ def _submit(
             principal,
             achievement_id,
             error=exc.explain(),
-            status=form_error_status(exc),
+            status=status_of(exc),
             entered=entered,
         )
     return RedirectResponse(f"/learn/{achievement_id}?submitted=1", status_code=303)

@@ -19,10 +19,10 @@ from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.errors import status_of
 from microcred.web.pages.common import (
     achievements,
     container,
-    form_error_status,
     names,
     page_context,
 )
@@ -236,7 +236,7 @@ def _review_decide(c: Container, submission_id: str, request: Request, form: For
             )
     except MicrocredError as exc:
         return _item_page(
-            request, c, principal, submission_id, exc.explain(), form_error_status(exc), chosen
+            request, c, principal, submission_id, exc.explain(), status_of(exc), chosen
         )
     return RedirectResponse("/review?decided=" + submission_id, status_code=303)
 

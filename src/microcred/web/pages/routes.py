@@ -16,6 +16,7 @@ from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.domain.credential import IssuedCredential
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.web.errors import status_of
 from microcred.web.pages import public_checks as checks
 from microcred.web.pages.formatting import points, when, words
 from microcred.web.pages.view import credential_view
@@ -89,7 +90,7 @@ async def verify_page(request: Request) -> Response:
                 "link": link[:2000] if link.startswith(("http://", "https://")) else "",
                 "max_bytes": _file_limit(c),
             },
-            status_code=exc.status_code if 400 <= exc.status_code < 500 else 422,
+            status_code=status_of(exc) if 400 <= status_of(exc) < 500 else 422,
         )
     document = report.credential
     return templates.TemplateResponse(

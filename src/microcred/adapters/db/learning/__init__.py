@@ -1,0 +1,1 @@
+"""Learning storage: pathways, enrolments, submissions (and, for now, rubrics)."""

@@ -1,0 +1,1 @@
+"""Skills-intelligence storage: tables and the organisation-bound repository."""

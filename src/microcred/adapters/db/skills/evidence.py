@@ -1,0 +1,221 @@
+"""What the skills index reads: credential facts, documents, micro-credentials, and the
+fingerprint that tells it when any of them changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    String,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+
+from microcred.adapters.db import mapping as m
+from microcred.adapters.db.skills.scoped import (
+    _CHUNK,
+    Scoped,
+    _aware,
+    _sqlite_moment,
+)
+from microcred.adapters.db.skills.tables import (
+    TalentStateRow,
+)
+from microcred.adapters.db.tables import (
+    AchievementRow,
+    CredentialRow,
+    StatusChangeRow,
+    UserRow,
+)
+from microcred.ports.skills import (
+    RECENT,
+    AchievementFacts,
+    CredentialFact,
+    Fingerprint,
+)
+
+
+class SqlEvidence(Scoped):
+    """Evidence and change tracking of one organisation."""
+
+    def _moment(self, column: Any) -> tuple[Any, Callable[[Any], datetime]]:
+        """A timestamp column read without per-row type processing (the facts query reads
+        100,000s of them): SQLite's stored text parsed in C, PostgreSQL's timestamptz as is."""
+        if self._s.get_bind().dialect.name == "sqlite":
+            return type_coerce(column, String()), _sqlite_moment
+        return type_coerce(column, DateTime(timezone=True)), _aware
+
+    def credential_facts(
+        self,
+        *,
+        emails: Sequence[str] | None = None,
+        dids: Sequence[str] | None = None,
+        issued_since: datetime | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> Iterator[CredentialFact]:
+        issued, read_issued = self._moment(CredentialRow.issued_at)
+        until, read_until = self._moment(CredentialRow.valid_until)
+        edited = AchievementRow.updated_at
+        stale = case(
+            (or_(edited.is_(None), CredentialRow.issued_at <= edited), CredentialRow.document),
+            else_=None,
+        )
+        query = (
+            select(
+                CredentialRow.id,
+                CredentialRow.achievement_id,
+                CredentialRow.recipient_email,
+                CredentialRow.recipient_did,
+                CredentialRow.status,
+                issued,
+                until,
+                stale,
+            )
+            .outerjoin(
+                AchievementRow,
+                (AchievementRow.id == CredentialRow.achievement_id)
+                & (AchievementRow.organisation_id == self._org),
+            )
+            .where(CredentialRow.organisation_id == self._org)
+        )
+        if emails is not None or dids is not None:
+            query = query.where(
+                or_(
+                    CredentialRow.recipient_email.in_(list(emails or [])),
+                    CredentialRow.recipient_did.in_(list(dids or [])),
+                )
+            )
+        if issued_since is not None:
+            query = query.where(CredentialRow.issued_at >= issued_since)
+        if ids is not None:
+            found: list[Any] = []
+            for start in range(0, len(ids), _CHUNK):
+                part = query.where(CredentialRow.id.in_(list(ids[start : start + _CHUNK])))
+                found += self._s.connection().execute(part).all()
+        else:
+            found = list(self._s.connection().execute(query).all())
+        for cid, aid, email, did, status, at, end, document in found:
+            yield CredentialFact(
+                cid,
+                aid,
+                email,
+                did,
+                status,
+                read_issued(at),
+                None if end is None else read_until(end),
+                document,
+            )
+
+    def changed_credentials(self, since: datetime | None) -> Sequence[str]:
+        query = select(StatusChangeRow.credential_id).where(
+            StatusChangeRow.organisation_id == self._org
+        )
+        if since is not None:
+            query = query.where(StatusChangeRow.at >= since)
+        return sorted(set(self._s.scalars(query)))
+
+    def credential_documents(self, credential_ids: Sequence[str]) -> Mapping[str, str]:
+        out: dict[str, str] = {}
+        ids = list(credential_ids)
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._s.execute(
+                select(CredentialRow.id, CredentialRow.document).where(
+                    CredentialRow.organisation_id == self._org,
+                    CredentialRow.id.in_(ids[start : start + _CHUNK]),
+                )
+            )
+            for cid, document in rows:
+                out[cid] = document
+        return out
+
+    def achievement_facts(self) -> Sequence[AchievementFacts]:
+        rows = self._s.scalars(
+            select(AchievementRow)
+            .where(AchievementRow.organisation_id == self._org)
+            .order_by(AchievementRow.id)
+        )
+        out = []
+        for row in rows:
+            achievement = m.achievement_from_row(row)
+            out.append(
+                AchievementFacts(
+                    achievement.id,
+                    achievement.name,
+                    achievement.effort_hours,
+                    row.updated_at,
+                    tuple(achievement.alignments),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ change tracking
+
+    def bump(self) -> None:
+        row = self._s.get(TalentStateRow, self._org)
+        if row is None:
+            self._s.add(TalentStateRow(organisation_id=self._org, version=1))
+        else:
+            row.version = (row.version or 0) + 1
+        self._s.flush()
+
+    def fingerprint(self) -> Fingerprint:
+        """Index seeks only (no full counts): the newest credential, how many were issued in the
+        hour before it (a late commit with an earlier timestamp still changes that count), the
+        status changes, the number of users, the newest achievement edit and the talent counter.
+        A user deactivated or renamed without any other change is seen at the next change."""
+        org = self._org
+
+        def one(column: Any, table: Any, where: Any) -> Any:
+            return select(column).select_from(table).where(where).scalar_subquery()
+
+        row = self._s.execute(
+            select(
+                one(
+                    func.max(CredentialRow.issued_at),
+                    CredentialRow,
+                    CredentialRow.organisation_id == org,
+                ),
+                one(func.count(), StatusChangeRow, StatusChangeRow.organisation_id == org),
+                one(
+                    func.max(StatusChangeRow.at),
+                    StatusChangeRow,
+                    StatusChangeRow.organisation_id == org,
+                ),
+                one(func.count(), UserRow, UserRow.organisation_id == org),
+                one(func.count(), AchievementRow, AchievementRow.organisation_id == org),
+                one(
+                    func.max(AchievementRow.updated_at),
+                    AchievementRow,
+                    AchievementRow.organisation_id == org,
+                ),
+                one(TalentStateRow.version, TalentStateRow, TalentStateRow.organisation_id == org),
+            )
+        ).one()
+        last, changes, last_change, users, achievements, last_edit, version = row
+        recent = 0
+        if last is not None:
+            recent = int(
+                self._s.scalar(
+                    select(func.count()).where(
+                        CredentialRow.organisation_id == org,
+                        CredentialRow.issued_at >= last - RECENT,
+                    )
+                )
+                or 0
+            )
+        return Fingerprint(
+            last,
+            recent,
+            changes or 0,
+            last_change,
+            users or 0,
+            achievements or 0,
+            last_edit,
+            version or 0,
+        )

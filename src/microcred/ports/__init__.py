@@ -1,0 +1,1 @@
+"""The interfaces services depend on, one module per feature; adapters implement them."""

@@ -1,0 +1,40 @@
+"""The job queue (DESIGN §5): background work enqueued in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class Job:
+    """A claimed unit of background work."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+class JobRepository(Protocol):
+    """The job queue's storage (DESIGN §5): enqueue joins the caller's transaction."""
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        dedupe_key: str | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int = 5,
+    ) -> bool: ...
+    def claim(
+        self, worker: str, now: datetime, kinds: Sequence[str] | None = None
+    ) -> Job | None: ...
+    def complete(self, job_id: int, now: datetime) -> None: ...
+    def fail(self, job_id: int, error: str, now: datetime, retry_at: datetime | None) -> None: ...
+    def release_stale(self, locked_before: datetime) -> int: ...
+    def pending(self, kind: str | None = None) -> int: ...

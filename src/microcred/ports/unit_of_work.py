@@ -1,0 +1,90 @@
+"""One transaction, and the repositories of one organisation inside it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from microcred.ports.credentials import (
+    AchievementRepository,
+    CredentialRepository,
+    KeyRepository,
+    PublicReader,
+    StatusListRepository,
+)
+from microcred.ports.identity import (
+    AttemptCounterStore,
+    OrganisationRepository,
+    SecurityEventRepository,
+    TokenRepository,
+    UserRepository,
+)
+from microcred.ports.jobs import JobRepository
+from microcred.ports.learning import EnrolmentRepository, PathwayRepository, SubmissionRepository
+from microcred.ports.ledger import LedgerStore
+from microcred.ports.review import RubricRepository
+from microcred.ports.skills import SkillsRepository
+
+
+class TenantScope(Protocol):
+    """Repositories bound to one organisation: every query filters by it."""
+
+    @property
+    def organisation_id(self) -> str: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def keys(self) -> KeyRepository: ...
+    @property
+    def achievements(self) -> AchievementRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def status_lists(self) -> StatusListRepository: ...
+    @property
+    def rubrics(self) -> RubricRepository: ...
+    @property
+    def pathways(self) -> PathwayRepository: ...
+    @property
+    def enrolments(self) -> EnrolmentRepository: ...
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+    @property
+    def security_events(self) -> SecurityEventRepository: ...
+    @property
+    def skills(self) -> SkillsRepository: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit` rolls everything back."""
+
+    @property
+    def organisations(self) -> OrganisationRepository: ...
+    @property
+    def public(self) -> PublicReader: ...
+    @property
+    def jobs(self) -> JobRepository: ...
+    @property
+    def ledger(self) -> LedgerStore: ...
+    @property
+    def attempts(self) -> AttemptCounterStore: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def tenant(self, organisation_id: str) -> TenantScope: ...
+    def tokens_global(self) -> TokenRepository: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a new unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...

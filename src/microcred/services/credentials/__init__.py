@@ -1,0 +1,1 @@
+"""Micro-credentials, issuer keys, issuance, status changes, status lists and verification."""

@@ -1,0 +1,236 @@
+"""Issuing Open Badges 3.0 credentials: build, sign, verify, store — in one transaction."""
+
+from __future__ import annotations
+
+import enum
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from microcred.credentials.achievement_credential import (
+    CredentialDraft,
+    IssuerProfile,
+    achievement_json,
+    build,
+)
+from microcred.credentials.proofs import data_integrity, jwt
+from microcred.credentials.status_list import status_list_entry
+from microcred.credentials.verify import CheckStatus, Verifier
+from microcred.crypto.did import did_web_to_url
+from microcred.crypto.keys import Ed25519KeyPair
+from microcred.domain.credential import (
+    CredentialStatus,
+    Evidence,
+    IssuedCredential,
+    Recipient,
+)
+from microcred.domain.identity import Organisation, Permission, Principal, normalise_email
+from microcred.errors import InvalidInput, MicrocredError, NotFound
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.services.credentials.keys import ED25519, RS256, IssuerKeys, Signer
+from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.ids import new_id
+from microcred.services.ledger.service import Ledger
+from microcred.services.urls import PublicUrls
+from microcred.transparency.entry import LogEvent
+
+MAX_EVIDENCE = 50
+
+
+class Suite(enum.StrEnum):
+    """How an issued credential is secured."""
+
+    EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
+    EDDSA_JCS_2022 = "eddsa-jcs-2022"
+    VC_JWT_EDDSA = "vc-jwt-eddsa"
+    VC_JWT_RS256 = "vc-jwt-rs256"
+
+
+@dataclass(slots=True)
+class IssueRequest:
+    """What the caller asks for."""
+
+    achievement_id: str
+    recipient: Recipient
+    evidence: Sequence[Evidence] = ()
+    suite: Suite = Suite.EDDSA_RDFC_2022
+    results: Sequence[dict[str, Any]] = field(default_factory=list)
+
+
+def _timestamp(moment: Any) -> str:
+    return str(moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+
+
+class IssuanceService:
+    """Issues credentials for an organisation's achievements."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        keys: IssuerKeys,
+        status_lists: StatusLists,
+        urls: PublicUrls,
+        ledger: Ledger,
+    ) -> None:
+        self._uow = uow
+        self._ledger = ledger
+        self._clock = clock
+        self._keys = keys
+        self._lists = status_lists
+        self._urls = urls
+
+    def issue(self, principal: Principal, request: IssueRequest) -> IssuedCredential:
+        """Build, sign, verify and store a credential; nothing is stored if any step fails."""
+        principal.require(Permission.ISSUE_CREDENTIALS)
+        if len(request.evidence) > MAX_EVIDENCE:
+            raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
+        with self._uow() as uow:
+            issued = self.issue_within(uow, principal.organisation_id, request)
+            uow.commit()
+        return issued
+
+    def issue_within(
+        self, uow: UnitOfWork, organisation_id: str, request: IssueRequest
+    ) -> IssuedCredential:
+        """Issue inside the caller's transaction (e.g. with the review decision that earned it):
+        the credential, its status entry and its log entry commit or vanish together."""
+        if len(request.evidence) > MAX_EVIDENCE:
+            raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
+        org = uow.organisations.get(organisation_id)
+        if org is None:
+            raise NotFound("Your organisation no longer exists.")
+        issued = self._issue_in(uow.tenant(org.id), org, request)
+        self._ledger.record(uow, LogEvent.ISSUED, issued)
+        return issued
+
+    def current_issuer_id(self, org: Organisation) -> str | None:
+        """The issuer id new credentials of ``org`` carry."""
+        with self._uow() as uow:
+            record = uow.tenant(org.id).keys.active(ED25519)
+        return self._keys.issuer_id(org, record) if record else None
+
+    def _issue_in(
+        self, scope: TenantScope, org: Organisation, request: IssueRequest
+    ) -> IssuedCredential:
+        achievement = scope.achievements.get(request.achievement_id)
+        if achievement is None:
+            raise NotFound("No such achievement in your organisation.")
+        now = self._clock.now()
+        signer = self._keys.signer(scope, org, ED25519)
+        status_record, index = self._lists.allocate(scope, achievement.status_purpose, signer, now)
+        credential_id = new_id()
+        profile = IssuerProfile(
+            id=signer.issuer_id,
+            name=org.name,
+            url=org.url,
+            email=org.email,
+            description=org.description,
+        )
+        valid_until = (
+            now + timedelta(days=achievement.validity_days) if achievement.validity_days else None
+        )
+        list_url = self._urls.status_list(status_record.id)
+        recipient = request.recipient
+        if recipient.email:
+            recipient = Recipient(email=normalise_email(recipient.email), name=recipient.name)
+        draft = CredentialDraft(
+            credential_id=self._urls.credential(credential_id),
+            issuer=profile,
+            achievement=achievement_json(
+                achievement, self._urls.achievement(org.slug, achievement.id), profile
+            ),
+            recipient=recipient,
+            salt=secrets.token_hex(16),
+            awarded=_timestamp(now),
+            valid_from=_timestamp(now),
+            valid_until=_timestamp(valid_until) if valid_until else None,
+            status=status_list_entry(list_url, index, achievement.status_purpose.value),
+            evidence=request.evidence,
+            results=request.results,
+        )
+        unsigned = build(draft)
+        document, token = self._secure(scope, org, signer, unsigned, request.suite)
+        self._verify_before_storing(
+            scope,
+            org,
+            document if token is None else token,
+            list_url,
+            status_record.signed_document,
+        )
+        issued = IssuedCredential(
+            id=credential_id,
+            organisation_id=org.id,
+            achievement_id=achievement.id,
+            credential_url=draft.credential_id,
+            document=document,
+            suite=request.suite.value,
+            recipient_email=recipient.email,
+            recipient_did=recipient.did,
+            status=CredentialStatus.ACTIVE,
+            status_purpose=achievement.status_purpose,
+            status_list_id=status_record.id,
+            status_index=index,
+            key_id=signer.record.id,
+            issued_at=now,
+            valid_until=valid_until,
+            jwt=token,
+        )
+        scope.credentials.add(issued)
+        return issued
+
+    def _secure(
+        self,
+        scope: TenantScope,
+        org: Organisation,
+        signer: Signer,
+        unsigned: dict[str, Any],
+        suite: Suite,
+    ) -> tuple[dict[str, Any], str | None]:
+        assert isinstance(signer.key, Ed25519KeyPair)
+        if suite is Suite.EDDSA_RDFC_2022 or suite is Suite.EDDSA_JCS_2022:
+            signed = data_integrity.sign(
+                unsigned,
+                signer.key,
+                verification_method=signer.verification_method,
+                cryptosuite=data_integrity.Cryptosuite(suite.value),
+                created=unsigned["validFrom"],
+            )
+            return signed, None
+        if suite is Suite.VC_JWT_EDDSA:
+            return unsigned, jwt.sign(unsigned, signer.key, kid=signer.verification_method)
+        rsa = scope.keys.active(RS256) or self._keys.create(scope, self._clock.now(), RS256)
+        rsa_signer = Signer(
+            rsa,
+            self._keys.unseal(rsa),
+            self._keys.issuer_id(org, rsa),
+            self._keys.verification_method(org, rsa),
+        )
+        return unsigned, jwt.sign(unsigned, rsa_signer.key, kid=rsa_signer.verification_method)
+
+    def _verify_before_storing(
+        self,
+        scope: TenantScope,
+        org: Organisation,
+        credential: dict[str, Any] | str,
+        list_url: str,
+        status_document: str | None,
+    ) -> None:
+        documents: dict[str, Any] = {}
+        if status_document:
+            documents[list_url] = json.loads(status_document)
+        if org.did_method == "web":
+            did = self._urls.did_web(org.slug)
+            documents[did_web_to_url(did)] = self._keys.did_document(org, scope.keys.list())
+        report = Verifier(documents=documents, clock=self._clock.now).verify(credential)
+        failed = [c for c in report.checks if c.status is CheckStatus.FAILED]
+        if failed or not report.verified:
+            name, reason = (failed[0].check, failed[0].message) if failed else ("proof", "-")
+            raise MicrocredError(
+                f"The credential failed its own verification ({name}): {reason}",
+                hint="Nothing was stored. Check the achievement's fields.",
+            )

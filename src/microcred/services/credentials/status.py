@@ -1,0 +1,193 @@
+"""Reading issued credentials and changing their status (revoke, suspend, reinstate)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from microcred.domain.credential import (
+    CredentialStatus,
+    IssuedCredential,
+    StatusAction,
+    next_status,
+)
+from microcred.domain.identity import Permission, Principal
+from microcred.errors import InvalidInput, NotFound, PermissionDenied
+from microcred.ports.clock import Clock
+from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
+from microcred.ports.unit_of_work import UnitOfWorkFactory
+from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.ids import new_id
+from microcred.services.ledger.service import Ledger
+from microcred.transparency.entry import LogEvent, change_commitment
+
+MAX_REASON = 2000
+_EVENTS = {
+    StatusAction.REVOKE: LogEvent.REVOKED,
+    StatusAction.SUSPEND: LogEvent.SUSPENDED,
+    StatusAction.REINSTATE: LogEvent.REINSTATED,
+}
+
+
+def commitment_of(change: StatusChangeRecord) -> bytes:
+    """What the log entry of a status change commits to: its record (reason, actor, time)."""
+    return change_commitment(
+        change.id, change.action.value, change.reason, change.actor_user_id, change.at
+    )
+
+
+class CredentialService:
+    """An organisation's issued credentials."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        keys: IssuerKeys,
+        status_lists: StatusLists,
+        ledger: Ledger,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._keys = keys
+        self._lists = status_lists
+        self._ledger = ledger
+
+    def get(self, principal: Principal, credential_id: str) -> IssuedCredential:
+        """A credential of the principal's organisation (learners: only their own)."""
+        with self._uow() as uow:
+            found = uow.tenant(principal.organisation_id).credentials.get(credential_id)
+        if found is None or not self._may_see(principal, found):
+            raise NotFound("No such credential in your organisation.")
+        return found
+
+    @staticmethod
+    def _may_see(principal: Principal, credential: IssuedCredential) -> bool:
+        if Permission.VIEW_CREDENTIALS in principal.permissions:
+            return True
+        return (
+            Permission.VIEW_OWN_CREDENTIALS in principal.permissions
+            and credential.recipient_email == principal.email
+        )
+
+    def list(
+        self,
+        principal: Principal,
+        *,
+        achievement_id: str | None = None,
+        status: CredentialStatus | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[IssuedCredential]:
+        """Credentials of the organisation, newest first (learners: only their own)."""
+        email = None
+        if Permission.VIEW_CREDENTIALS not in principal.permissions:
+            if Permission.VIEW_OWN_CREDENTIALS not in principal.permissions:
+                raise PermissionDenied("Your role may not view credentials.")
+            email = principal.email
+        with self._uow() as uow:
+            return list(
+                uow.tenant(principal.organisation_id).credentials.list(
+                    achievement_id=achievement_id,
+                    recipient_email=email,
+                    status=status,
+                    offset=offset,
+                    limit=limit,
+                )
+            )
+
+    def change_status(
+        self, principal: Principal, credential_id: str, action: StatusAction, reason: str
+    ) -> IssuedCredential:
+        """Revoke, suspend or reinstate; the signed status list changes in the same transaction."""
+        principal.require(Permission.CHANGE_STATUS)
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+            raise InvalidInput(f"Give a reason (1–{MAX_REASON} characters).")
+        with self._uow() as uow:
+            org = uow.organisations.get(principal.organisation_id)
+            scope = uow.tenant(principal.organisation_id)
+            credential = scope.credentials.get(credential_id)
+            if org is None or credential is None:
+                raise NotFound("No such credential in your organisation.")
+            new_status = next_status(credential.status, action, credential.status_purpose)
+            record = scope.status_lists.get(credential.status_list_id)
+            if record is None:
+                raise NotFound("The credential's status list is missing.")
+            now = self._clock.now()
+            signer = self._keys.signer_for(scope, org, record.key_id)
+            self._lists.set_bit(
+                scope,
+                record,
+                credential.status_index,
+                new_status is not CredentialStatus.ACTIVE,
+                signer,
+                now,
+            )
+            scope.credentials.set_status(credential.id, new_status)
+            change = StatusChangeRecord(
+                new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now
+            )
+            self._ledger.record(uow, _EVENTS[action], credential, commitment_of(change))
+            scope.credentials.record_change(change)
+            uow.commit()
+        credential.status = new_status
+        return credential
+
+    def history(self, principal: Principal, credential_id: str) -> Sequence[StatusChangeRecord]:
+        """Every status change of a credential."""
+        self.get(principal, credential_id)
+        with self._uow() as uow:
+            return uow.tenant(principal.organisation_id).credentials.changes(credential_id)
+
+
+class PublicDocuments:
+    """What the server publishes to everyone: credentials, status lists and DID documents."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, keys: IssuerKeys, lists: StatusLists, clock: Clock
+    ) -> None:
+        self._uow = uow
+        self._keys = keys
+        self._lists = lists
+        self._clock = clock
+
+    def credential(self, credential_id: str) -> IssuedCredential:
+        """A credential by its public id."""
+        with self._uow() as uow:
+            found = uow.public.credential(credential_id)
+        if found is None:
+            raise NotFound("No such credential.")
+        return found
+
+    def status_list(self, list_id: str) -> dict[str, Any]:
+        """The signed status list credential, re-signed first when its window is half gone."""
+        with self._uow() as uow:
+            record = uow.public.status_list(list_id)
+        if record is None:
+            raise NotFound("No such status list.")
+        if self._lists.needs_refresh(record, self._clock.now()):
+            record = self._refresh(record)
+        return StatusLists.document(record)
+
+    def _refresh(self, stale: StatusListRecord) -> StatusListRecord:
+        with self._uow() as uow:
+            org = uow.organisations.get(stale.organisation_id)
+            scope = uow.tenant(stale.organisation_id)
+            record = scope.status_lists.get(stale.id)  # locks the row: one re-signer at a time
+            now = self._clock.now()
+            if org is None or record is None or not self._lists.needs_refresh(record, now):
+                return record or stale
+            self._lists.refresh(record, self._keys.signer_for(scope, org, record.key_id), now)
+            scope.status_lists.save(record)
+            uow.commit()
+        return record
+
+    def did_document(self, org_slug: str) -> dict[str, Any]:
+        """The organisation's did:web document (also served for did:key organisations)."""
+        with self._uow() as uow:
+            org = uow.public.organisation_by_slug(org_slug)
+            if org is None:
+                raise NotFound("No such organisation.")
+            keys = uow.public.keys_of(org.id)
+        return self._keys.did_document(org, keys)

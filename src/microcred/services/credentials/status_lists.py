@@ -1,0 +1,143 @@
+"""Allocating status entries and publishing signed Bitstring Status List credentials.
+
+Every signed list carries a validity window (``validUntil``, and the spec's ``ttl`` on its
+subject), so a stale copy served by anyone stops verifying when the window ends. The list is
+re-signed from its stored bits whenever it is read with less than half of its window left
+(`StatusLists.needs_refresh`), under the row's lock, so any number of processes can serve it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from microcred.credentials.proofs import data_integrity
+from microcred.credentials.status_list import Bitstring, status_list_credential
+from microcred.crypto.keys import Ed25519KeyPair
+from microcred.domain.achievement import StatusPurpose
+from microcred.errors import ConfigurationError
+from microcred.ports.credentials import StatusListRecord
+from microcred.ports.unit_of_work import TenantScope
+from microcred.services.credentials.keys import Signer
+from microcred.services.ids import new_id
+from microcred.services.urls import PublicUrls
+
+_ATTEMPTS = 64
+#: the ``ttl`` published on each list: how long a verifier may cache a copy (5 minutes)
+TTL_MS = 300_000
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class StatusLists:
+    """Status lists of organisations: allocation (random index, for herd privacy) and signing."""
+
+    def __init__(
+        self, urls: PublicUrls, size: int, validity: timedelta = timedelta(hours=24)
+    ) -> None:
+        self._urls = urls
+        self._size = size
+        self.validity = validity
+
+    def allocate(
+        self, scope: TenantScope, purpose: StatusPurpose, signer: Signer, now: datetime
+    ) -> tuple[StatusListRecord, int]:
+        """A free random index in an open list of ``purpose`` (new list when all are half full)."""
+        record = scope.status_lists.open_list(purpose, signer.record.id)
+        if record is None:
+            record = StatusListRecord(
+                id=new_id(),
+                organisation_id=scope.organisation_id,
+                purpose=purpose,
+                key_id=signer.record.id,
+                size=self._size,
+                bits=Bitstring(self._size).to_bytes(),
+                allocated=0,
+                version=0,
+                signed_document=None,
+                signed_version=0,
+                created_at=now,
+            )
+            record.signed_document = self.sign(record, signer, now)
+            scope.status_lists.add(record)
+        elif self.needs_refresh(record, now):  # issuance verifies against it: keep it current
+            self.refresh(record, signer, now)
+        for _ in range(_ATTEMPTS):
+            index = secrets.randbelow(record.size)
+            if not scope.status_lists.index_taken(record.id, index):
+                record.allocated += 1
+                scope.status_lists.save(record)
+                return record, index
+        raise ConfigurationError("Could not find a free status list index; try again.")
+
+    def set_bit(
+        self,
+        scope: TenantScope,
+        record: StatusListRecord,
+        index: int,
+        value: bool,
+        signer: Signer,
+        now: datetime,
+    ) -> None:
+        """Flip one entry and re-sign the list in the same transaction."""
+        bits = Bitstring(data=record.bits)
+        bits.set(index, value)
+        record.bits = bits.to_bytes()
+        record.signed_version += 1
+        record.signed_document = self.sign(record, signer, now)
+        scope.status_lists.save(record)
+
+    def sign(self, record: StatusListRecord, signer: Signer, now: datetime) -> str:
+        """The signed BitstringStatusListCredential as JSON text."""
+        if not isinstance(signer.key, Ed25519KeyPair):
+            raise ConfigurationError("Status lists are signed with the Ed25519 key.")
+        url = self._urls.status_list(record.id)
+        doc = status_list_credential(
+            url,
+            signer.issuer_id,
+            record.purpose.value,
+            Bitstring(data=record.bits),
+            _timestamp(now),
+            _timestamp(now + self.validity),
+            ttl_ms=min(TTL_MS, int(self.validity.total_seconds() * 1000)),
+        )
+        signed = data_integrity.sign(
+            doc, signer.key, verification_method=signer.verification_method, created=_timestamp(now)
+        )
+        return json.dumps(signed, separators=(",", ":"), ensure_ascii=False)
+
+    def needs_refresh(self, record: StatusListRecord, now: datetime) -> bool:
+        """True when the signed list is missing, has no ``validUntil`` (signed before lists
+        expired) or has less than half of its validity window left."""
+        if record.signed_document is None:
+            return True
+        try:
+            until = _parse(json.loads(record.signed_document).get("validUntil"))
+        except (ValueError, AttributeError):
+            return True
+        return until is None or until - now < self.validity / 2
+
+    def refresh(self, record: StatusListRecord, signer: Signer, now: datetime) -> None:
+        """Re-sign the list from its stored bits with a new validity window."""
+        record.signed_document = self.sign(record, signer, now)
+
+    @staticmethod
+    def document(record: StatusListRecord) -> dict[str, Any]:
+        """The published status list credential."""
+        if record.signed_document is None:
+            raise ConfigurationError("The status list has not been signed yet.")
+        result: dict[str, Any] = json.loads(record.signed_document)
+        return result

@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in, API tokens and throttling."""

@@ -1,0 +1,1 @@
+"""Courses and pathways, enrolments, submitted evidence and progress."""

@@ -1,0 +1,1 @@
+"""The transparency log: sequencing, witnesses, anchors, audits, monitoring, offline log checks."""

@@ -1,0 +1,1 @@
+"""Reviewing evidence: rubrics, AI and code review, the reviewer queue and decisions."""

@@ -1,0 +1,196 @@
+"""Reviewing submissions: the AI reviews in a background job; what it may not decide alone goes
+to the human review queue; a passing decision issues the credential (and, when a pathway is
+complete, the pathway's credential) in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReviewer
+from microcred.assessment.reviewer import Decision
+from microcred.domain.identity import Permission, Principal
+from microcred.domain.learning import PartKind, Submission, SubmissionStatus
+from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
+from microcred.ports.clock import Clock
+from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.services.credentials.issuance import IssuanceService
+from microcred.services.ids import new_id
+from microcred.services.review.ai import AIReview
+from microcred.services.review.code_assignments import CodeAssignments, SourceFile
+from microcred.services.review.outcomes import DecisionOutcomes
+from microcred.services.review.rubrics import RubricService, rubric_to_json
+from microcred.services.review.stored import agreement_from_json, review_from_json, review_to_json
+from microcred.services.urls import PublicUrls
+
+MAX_FEEDBACK = 10_000
+__all__ = ["MAX_FEEDBACK", "QueueItem", "ReviewService", "review_from_json", "review_to_json"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """What a reviewer sees: the submission, the rubric beside it, the AI's suggestion."""
+
+    submission: Submission
+    rubric: dict[str, Any] | None
+    suggestion: dict[str, Any] | None
+    route_reason: str | None
+    #: for code: the tests' verdict (passed, points, failing tests, feedback) and the source
+    tests_verdict: dict[str, Any] | None = None
+    source: tuple[SourceFile, ...] = ()
+
+
+class ReviewService:
+    """AI review jobs, the human queue, and decisions."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rubrics: RubricService,
+        issuance: IssuanceService,
+        urls: PublicUrls,
+        code: CodeAssignments | None = None,
+        code_reviewer: CodeReviewer | None = None,
+    ) -> None:
+        self._code = code
+        self._code_reviewer = code_reviewer
+        self._uow = uow
+        self._clock = clock
+        self._rubrics = rubrics
+        self._issuance = issuance
+        self._urls = urls
+        self._outcomes = DecisionOutcomes(clock, issuance)
+        self._ai = AIReview(uow, clock, rubrics, self._outcomes, code, code_reviewer)
+
+    # --- the AI ----------------------------------------------------------------------------
+    def run(self, payload: dict[str, Any]) -> str | None:
+        """Job handler: review one submission; its new status (see `AIReview`)."""
+        return self._ai.run(payload)
+
+    # --- people ----------------------------------------------------------------------------
+    def queue(self, principal: Principal, offset: int = 0, limit: int = 50) -> list[Submission]:
+        """Submissions waiting for a person, oldest first."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        with self._uow() as uow:
+            return list(
+                uow.tenant(principal.organisation_id).submissions.with_status(
+                    SubmissionStatus.IN_HUMAN_REVIEW, offset=offset, limit=limit
+                )
+            )
+
+    def item(self, principal: Principal, submission_id: str) -> QueueItem:
+        """One submission with its rubric and the AI's suggestion."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            submission = scope.submissions.get(submission_id)
+            if submission is None:
+                raise NotFound("No such submission in your organisation.")
+            loaded = self._rubrics.load(scope, submission.achievement_id)
+        suggestion = (
+            submission.review if submission.review and "scores" in submission.review else None
+        )
+        ai = submission.review or {}
+        verdict = (
+            {k: ai.get(k) for k in ("passed", "points", "maxPoints", "criteria", "feedback")}
+            if ai.get("reviewer") == "code/sandbox"
+            else None
+        )
+        return QueueItem(
+            submission,
+            rubric_to_json(loaded[1]) if loaded else None,
+            suggestion,
+            ai.get("route"),
+            verdict,
+            self._source(submission),
+        )
+
+    def _source(self, submission: Submission) -> tuple[SourceFile, ...]:
+        part = next((p for p in submission.parts if p.kind is PartKind.CODE and p.blob), None)
+        if part is None or self._code is None:
+            return ()
+        try:
+            return tuple(self._code.source(part.blob or "", part.filename or "submission"))
+        except MicrocredError as exc:  # checked on upload; a tightened limit may refuse it now
+            return (SourceFile(part.filename or "submission", "", exc.explain()),)
+
+    def decide(
+        self,
+        principal: Principal,
+        submission_id: str,
+        *,
+        accept_ai: bool = False,
+        points: dict[str, float] | None = None,
+        passed: bool | None = None,
+        feedback: str = "",
+    ) -> Submission:
+        """Accept the AI's suggestion, or grade (override) with feedback."""
+        principal.require(Permission.REVIEW_SUBMISSIONS)
+        if len(feedback) > MAX_FEEDBACK:
+            raise InvalidInput(f"Feedback has at most {MAX_FEEDBACK:,} characters.")
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            submission = scope.submissions.get(submission_id, for_update=True)
+            if submission is None:
+                raise NotFound("No such submission in your organisation.")
+            if submission.user_id == principal.user_id:
+                raise PermissionDenied("You cannot review your own submission.")
+            submission.require_open()
+            if submission.status is SubmissionStatus.SUBMITTED:
+                raise Conflict("The AI has not reviewed this submission yet; try again shortly.")
+            loaded = self._rubrics.load(scope, submission.achievement_id)
+            ai = submission.review if submission.review and "scores" in submission.review else None
+            review = review_from_json(ai) if ai else None
+            agreement = agreement_from_json(ai.get("agreement")) if ai else None
+            if loaded is None:
+                self._outcomes.apply_plain(uow, scope, submission, principal, passed, feedback)
+                self._count_audit(scope, submission)
+            else:
+                record, rubric = loaded
+                if accept_ai:
+                    if review is None:
+                        raise Conflict("There is no AI suggestion to accept; grade it instead.")
+                    decision = Decision.accepted(review, agreement, principal.user_id)
+                else:
+                    if points is None:
+                        raise InvalidInput("Give points for every criterion, or accept the AI's.")
+                    decision = Decision.by_human(
+                        rubric,
+                        points,
+                        feedback,
+                        principal.user_id,
+                        review=review,
+                        agreement=agreement,
+                    )
+                    # human grades teach the AI and measure it
+                    scope.rubrics.add_graded(
+                        new_id(),
+                        record.id,
+                        submission.answer_text,
+                        dict(points),
+                        "review",
+                        submission.id,
+                        self._clock.now(),
+                    )
+                self._outcomes.apply(uow, scope, submission, decision, rubric)
+            scope.submissions.update(submission)
+            uow.commit()
+        return submission
+
+    # --- consequences ----------------------------------------------------------------------
+    @staticmethod
+    def _count_audit(scope: TenantScope, submission: Submission) -> None:
+        """A person's verdict on a clean test run measures the tests (whether the run was
+        sampled, the tests were suspended, or the instructor has people decide everything)."""
+        ai = submission.review or {}
+        decision = submission.decision or {}
+        if (
+            ai.get("reviewer") == "code/sandbox"
+            and isinstance(ai.get("tests"), str)
+            and float(ai.get("aiConfidence") or 0.0) >= HIGH_CONFIDENCE
+            and isinstance(decision.get("passed"), bool)
+        ):
+            scope.rubrics.record_code_audit(
+                submission.achievement_id, ai["tests"], bool(ai.get("passed")), decision["passed"]
+            )

@@ -1,0 +1,1 @@
+"""Micro-credentials, issuance, status changes, public documents and verification over HTTP."""

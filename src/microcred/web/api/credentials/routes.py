@@ -1,0 +1,71 @@
+"""Issuing, listing and changing the status of credentials."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from microcred.domain.credential import CredentialStatus, Recipient, StatusAction
+from microcred.services.credentials.issuance import IssueRequest
+from microcred.web.api.credentials.schemas import CredentialCreate, CredentialPublic, StatusChange
+from microcred.web.api.deps import ContainerDep, PrincipalDep
+
+router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def issue(body: CredentialCreate, p: PrincipalDep, c: ContainerDep) -> CredentialPublic:
+    """Issue a signed OB 3.0 credential (verified before it is stored)."""
+    recipient = Recipient(
+        did=body.recipient.did, email=body.recipient.email, name=body.recipient.name
+    )
+    request = IssueRequest(
+        body.achievement_id, recipient, [e.to_domain() for e in body.evidence], body.suite
+    )
+    return CredentialPublic.of(c.issuance.issue(p, request))
+
+
+@router.get("")
+def list_(
+    p: PrincipalDep,
+    c: ContainerDep,
+    achievement_id: str | None = None,
+    status_: Annotated[CredentialStatus | None, Query(alias="status")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CredentialPublic]:
+    """Credentials of your organisation, newest first."""
+    found = c.credentials.list(
+        p, achievement_id=achievement_id, status=status_, offset=offset, limit=limit
+    )
+    return [CredentialPublic.of(x) for x in found]
+
+
+@router.get("/{credential_id}")
+def get(credential_id: str, p: PrincipalDep, c: ContainerDep) -> CredentialPublic:
+    """One credential with its status."""
+    return CredentialPublic.of(c.credentials.get(p, credential_id))
+
+
+@router.post("/{credential_id}/status")
+def change_status(
+    credential_id: str, body: StatusChange, p: PrincipalDep, c: ContainerDep
+) -> CredentialPublic:
+    """Revoke, suspend or reinstate, with a reason; the status list changes at once."""
+    changed = c.credentials.change_status(p, credential_id, StatusAction(body.action), body.reason)
+    return CredentialPublic.of(changed)
+
+
+@router.get("/{credential_id}/history")
+def history(credential_id: str, p: PrincipalDep, c: ContainerDep) -> list[dict[str, str | None]]:
+    """Every status change with who made it and why."""
+    return [
+        {
+            "action": ch.action.value,
+            "reason": ch.reason,
+            "actor": ch.actor_user_id,
+            "at": ch.at.isoformat(),
+        }
+        for ch in c.credentials.history(p, credential_id)
+    ]

@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in and tokens over HTTP."""

@@ -1,0 +1,1 @@
+"""Pathways, enrolments, submissions, rubrics and the review queue over HTTP."""

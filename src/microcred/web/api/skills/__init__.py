@@ -1,0 +1,1 @@
+"""Skills intelligence over HTTP: routes beside their API models."""
