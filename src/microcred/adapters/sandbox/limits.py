@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from microcred.errors import MicrocredError
+from microcred.errors import Unavailable
 
 MiB = 1024 * 1024
 
 
-class SandboxUnavailable(MicrocredError):
+class SandboxUnavailable(Unavailable):
     """The sandbox cannot confine code on this host, so nothing is run."""
 
     code = "sandbox_unavailable"
-    status_code = 503
 
 
 @dataclass(frozen=True, slots=True)
