@@ -146,7 +146,7 @@ def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/learn")
             row = page.locator(f"tr[data-submission='{sub['id']}']").inner_text()
-            assert "passed" in row and "Safe and complete." in row
+            assert "Passed" in row and "Safe and complete." in row
         mine = http.get("/api/v1/credentials", headers=learner).json()
         assert [c["achievement_id"] for c in mine] == [aid]
     finally:
