@@ -1,0 +1,107 @@
+"""The issuer admin's pages over HTTP: forms without the CSRF token are refused, a learner gets
+403, another organisation's ids are not found, and malformed or oversized input re-renders the
+form with a clear 4xx (never a 500)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Container
+from microcred.web.api.app import create_app
+from tests.integration.web_forms import login_csrf
+
+from .test_api import PASSWORD, _issue, _register
+
+_CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(container), base_url="https://testserver", raise_server_exceptions=False
+    ) as c:
+        yield c
+
+
+def _browser(client: TestClient, slug: str, email: str) -> tuple[TestClient, str]:
+    """A separate signed-in browser and its form token."""
+    web = TestClient(client.app, base_url="https://testserver", raise_server_exceptions=False)
+    data = {"organisation": slug, "email": email, "password": PASSWORD, "csrf": login_csrf(web)}
+    assert web.post("/login", data=data, follow_redirects=False).status_code == 303
+    page = web.get("/admin/credentials")
+    found = _CSRF.search(page.text)
+    return web, found.group(1) if found else ""
+
+
+def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> None:
+    auth = _register(client, "acme")
+    issued = _issue(client, auth)
+    cid, aid = issued["id"], issued["achievement_id"]
+    other = _register(client, "globex")
+    theirs = _issue(client, other)
+    r = client.post(
+        "/api/v1/users",
+        headers=auth,
+        json={"email": "lea@acme.test", "name": "Lea", "role": "learner", "password": PASSWORD},
+    )
+    assert r.status_code == 201, r.text
+    admin, csrf = _browser(client, "acme", "admin@acme.test")
+
+    assert admin.get("/admin/credentials").status_code == 200
+    assert admin.get(f"/admin/credentials/{cid}").status_code == 200
+    assert admin.get(f"/admin/achievements/{aid}").status_code == 200
+    # another organisation's ids are not found
+    assert admin.get(f"/admin/credentials/{theirs['id']}").status_code == 404
+    assert admin.get(f"/admin/achievements/{theirs['achievement_id']}").status_code == 404
+    revoke = {"action": "revoke", "reason": "mistake", "csrf": csrf}
+    r = admin.post(f"/admin/credentials/{theirs['id']}/status", data=revoke)
+    assert r.status_code == 404 and "Traceback" not in r.text
+    r = admin.post(
+        "/admin/credentials",
+        data={"achievement_id": theirs["achievement_id"], "email": "x@y.test", "csrf": csrf},
+    )
+    assert r.status_code == 422 and "Choose one of your micro-credentials" in r.text
+
+    # without the CSRF token: refused, nothing changes
+    r = admin.post(f"/admin/credentials/{cid}/status", data={"action": "revoke", "reason": "x"})
+    assert r.status_code == 401
+    r = admin.post("/admin/achievements/new", data={"name": "N", "criteria": "C", "op": "save"})
+    assert r.status_code == 401
+    assert client.get(f"/api/v1/credentials/{cid}", headers=auth).json()["status"] == "active"
+
+    # malformed and oversized input: the form again, with the message and what was typed
+    r = admin.post(f"/admin/credentials/{cid}/status", data={**revoke, "action": "explode"})
+    assert r.status_code == 422 and "Choose revoke, suspend or reinstate" in r.text
+    r = admin.post(f"/admin/credentials/{cid}/status", data={**revoke, "reason": " "})
+    assert r.status_code == 422 and "Give a reason" in r.text
+    r = admin.post(
+        "/admin/credentials", data={"achievement_id": aid, "email": "nope", "csrf": csrf}
+    )
+    assert r.status_code == 422 and 'value="nope"' in r.text
+    bad = {"name": "Kept name", "criteria": "C", "effort": "lots", "op": "save", "csrf": csrf}
+    r = admin.post("/admin/achievements/new", data=bad)
+    assert r.status_code == 422 and "must be a number" in r.text and 'value="Kept name"' in r.text
+    r = admin.post("/admin/achievements/new", data={**bad, "effort": "", "name": ""})
+    assert r.status_code == 422 and "needs a name" in r.text
+    r = admin.post("/admin/achievements/new", data={**bad, "description": "x" * 20_001})
+    assert r.status_code == 422 and "longer than 20,000" in r.text
+    r = admin.post("/admin/achievements/new", data={**bad, "skill": "not a skill"})
+    assert r.status_code == 422 and "malformed" in r.text
+    assert "Traceback" not in r.text
+
+    # a learner may use none of it
+    learner, _ = _browser(client, "acme", "lea@acme.test")
+    for url in ("/admin/credentials", f"/admin/credentials/{cid}", "/admin/achievements"):
+        assert learner.get(url).status_code == 403, url
+    assert learner.post(f"/admin/credentials/{cid}/status", data=revoke).status_code in (401, 403)
+
+    # the happy path: revoke with a reason, shown to staff
+    r = admin.post(f"/admin/credentials/{cid}/status", data=revoke, follow_redirects=False)
+    assert r.status_code == 303
+    page = admin.get(f"/admin/credentials/{cid}").text
+    assert "mistake" in page and "revoked" in page
+    assert "mistake" not in client.get(f"/credentials/{cid}", headers={"Accept": "text/html"}).text
