@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.integration.web_forms import login_csrf
 
 from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
-from tests.integration.web_forms import login_csrf
 
 from .test_api import PASSWORD, _issue, _register
 
