@@ -81,6 +81,37 @@ def test_admin_defines_issues_and_revokes(tmp_path: Path) -> None:
             assert "revoked" in page.locator(f"tr[data-credential='{cid}']").inner_text()
             assert_accessible(page, "the credentials list")
 
+            # people: add one with a generated password, change their role, deactivate them
+            page.click("nav a[href='/admin/people']")
+            page.fill("#p-email", "rob@ops.test")
+            page.fill("#p-name", "Rob Reviewer")
+            page.select_option("#p-role", "learner")
+            page.click("#add")
+            assert "rob@ops.test was added as Learner" in page.locator("#notice").inner_text()
+            assert len(page.locator("#secret").inner_text()) >= 16
+            rob = page.locator("li[data-user='rob@ops.test']")
+            rob.locator("select").select_option("reviewer")
+            rob.locator("button", has_text="Change role").click()
+            assert "rob@ops.test is now Reviewer" in page.locator("#notice").inner_text()
+            assert rob.locator("select").input_value() == "reviewer"
+            assert_accessible(page, "people and roles")
+            page.screenshot(path=str(SHOTS / "admin-people.png"), full_page=True)
+            rob.locator("button", has_text="Deactivate").click()
+            assert "deactivated" in rob.inner_text()
+
+            # keys and the log: the issued credential's key, rotated; the log's size
+            page.click("nav a[href='/admin/log']")
+            assert page.locator("#keys tbody tr").count() >= 1
+            assert int(page.locator("#log-size").inner_text()) >= 1
+            assert "No witness is configured" in page.locator("#main").inner_text()
+            before = page.locator("#keys .pill.ok").count()
+            page.click("#rotate")
+            assert "Rotated." in page.locator("[role=status]").inner_text()
+            assert page.locator("#keys .pill.ok").count() == before
+            assert page.locator("#keys tbody tr").count() >= 2
+            assert_accessible(page, "keys and the transparency log")
+            page.screenshot(path=str(SHOTS / "admin-log.png"), full_page=True)
+
             # the public page says revoked, with the date, and not the reason
             page.goto(f"{base}/credentials/{cid}")
             note = page.locator("#status-note")

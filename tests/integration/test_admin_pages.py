@@ -99,6 +99,28 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
         assert learner.get(url).status_code == 403, url
     assert learner.post(f"/admin/credentials/{cid}/status", data=revoke).status_code in (401, 403)
 
+    # people, keys: CSRF, cross-org ids, learners
+    users = client.get("/api/v1/users", headers=other).json()
+    their_admin = users[0]["id"] if isinstance(users, list) else users["items"][0]["id"]
+    role = {"op": "role", "role": "admin", "csrf": csrf}
+    r = admin.post(f"/admin/people/{their_admin}", data=role)
+    assert r.status_code == 404 and "Traceback" not in r.text
+    assert admin.post("/admin/keys/rotate", data={}).status_code == 401
+    assert (
+        admin.post("/admin/people", data={"email": "a@b.test", "role": "learner"}).status_code
+        == 401
+    )
+    r = admin.post("/admin/people", data={"email": "a@b.test", "role": "king", "csrf": csrf})
+    assert r.status_code == 422 and "Choose one of the listed roles" in r.text
+    r = admin.post(
+        "/admin/people", data={"email": "lea@acme.test", "role": "learner", "csrf": csrf}
+    )
+    assert r.status_code == 409 and "already a user" in r.text
+    for url in ("/admin/people", "/admin/log"):
+        assert admin.get(url).status_code == 200
+        assert learner.get(url).status_code == 403, url
+    assert learner.post("/admin/keys/rotate", data={"csrf": "x"}).status_code in (401, 403)
+
     # the happy path: revoke with a reason, shown to staff
     r = admin.post(f"/admin/credentials/{cid}/status", data=revoke, follow_redirects=False)
     assert r.status_code == 303

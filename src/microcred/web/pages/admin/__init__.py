@@ -1,11 +1,14 @@
-"""The issuer admin's pages under /admin: micro-credentials, issuing and status changes."""
+"""The issuer admin's pages under /admin: micro-credentials, issuing and status changes,
+people and roles, keys and the transparency log."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microcred.web.pages.admin import achievements, credentials
+from microcred.web.pages.admin import achievements, credentials, keys_log, people
 
 router = APIRouter(include_in_schema=False)
 router.include_router(credentials.router)
 router.include_router(achievements.router)
+router.include_router(people.router)
+router.include_router(keys_log.router)
