@@ -53,6 +53,26 @@ def test_admin_defines_issues_and_revokes(tmp_path: Path) -> None:
             assert "Data Visualisation" in row.inner_text() and "1 skill" in row.inner_text()
             assert_accessible(page, "the micro-credentials list")
 
+            # its rubric: one criterion, then "add a criterion" gives another empty row
+            row.locator("a", has_text="Rubric").click()
+            page.fill("#r-task", "Build a dashboard for the support team.")
+            page.fill("#r-pass", "2")
+            page.fill("#c0-d", "Chart choice")
+            page.fill("#c0-l", "0 missing\n1 partial\n2 complete")
+            page.fill("#c1-d", "Labels")
+            page.fill("#c1-l", "nonsense")
+            page.click("#save-rubric")
+            assert "points then a name" in page.locator("[role=alert]").inner_text()
+            assert page.input_value("#c0-d") == "Chart choice"
+            page.fill("#c1-l", "0 unlabeled\n1 labeled")
+            page.click("#add-criterion")
+            assert page.locator("#c2-d").input_value() == ""
+            page.click("#save-rubric")
+            assert "Saved as a new version" in page.locator("[role=status]").inner_text()
+            assert page.input_value("#c1-d") == "Labels"
+            assert_accessible(page, "the rubric editor")
+            page.screenshot(path=str(SHOTS / "admin-rubric.png"), full_page=True)
+
             # issue it to an e-mail address (a bad address first: the form keeps what was typed)
             page.click("nav a[href='/admin/credentials']")
             page.fill("#i-email", "lea@example")  # the browser accepts it, the server does not

@@ -99,6 +99,20 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
         assert learner.get(url).status_code == 403, url
     assert learner.post(f"/admin/credentials/{cid}/status", data=revoke).status_code in (401, 403)
 
+    # the rubric editor: malformed rows are explained, other organisations' ids not found
+    rubric = {"csrf": csrf, "rows": "1", "c0_description": "Steps", "c0_levels": "0 none"}
+    r = admin.post(f"/admin/achievements/{aid}/rubric", data=rubric)
+    assert r.status_code == 422 and "at least two levels" in r.text
+    r = admin.post(f"/admin/achievements/{aid}/rubric", data={**rubric, "rows": "lots"})
+    assert r.status_code == 422 and "malformed" in r.text
+    r = admin.post(f"/admin/achievements/{theirs['achievement_id']}/rubric", data=rubric)
+    assert r.status_code == 404
+    assert admin.get(f"/admin/achievements/{theirs['achievement_id']}/rubric").status_code == 404
+    assert (
+        admin.post(f"/admin/achievements/{aid}/rubric", data={**rubric, "csrf": ""}).status_code
+        == 401
+    )
+
     # people, keys: CSRF, cross-org ids, learners
     users = client.get("/api/v1/users", headers=other).json()
     their_admin = users[0]["id"] if isinstance(users, list) else users["items"][0]["id"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microcred.web.pages.admin import achievements, credentials, keys_log, people
+from microcred.web.pages.admin import achievements, credentials, keys_log, people, rubrics
 
 router = APIRouter(include_in_schema=False)
 router.include_router(credentials.router)
 router.include_router(achievements.router)
 router.include_router(people.router)
 router.include_router(keys_log.router)
+router.include_router(rubrics.router)
