@@ -18,7 +18,8 @@ SHOTS = Path("var/screenshots")  # ignored by git; docs/images keeps copies for 
 def test_admin_defines_issues_and_revokes(tmp_path: Path) -> None:
     server, base, _env = start_server(tmp_path)
     try:
-        Api(base).register("ops", "Ops Academy")
+        api = Api(base)
+        admin = api.register("ops", "Ops Academy")
         SHOTS.mkdir(parents=True, exist_ok=True)
         with chromium_page() as page:
             page.goto(f"{base}/login")
@@ -72,6 +73,36 @@ def test_admin_defines_issues_and_revokes(tmp_path: Path) -> None:
             assert page.input_value("#c1-d") == "Labels"
             assert_accessible(page, "the rubric editor")
             page.screenshot(path=str(SHOTS / "admin-rubric.png"), full_page=True)
+
+            # a pathway: earning Data Visualisation and one more issues the capstone
+            for name in ("Dashboards Capstone", "Chart Critique"):
+                r = api.http.post(
+                    "/api/v1/achievements",
+                    headers=admin,
+                    json={"name": name, "description": name, "criteria": "Do the work."},
+                )
+                assert r.status_code == 201, r.text
+            page.click("nav a[href='/admin/pathways']")
+            page.fill("#pw-name", "Dashboards")
+            page.select_option("#pw-target", label="Dashboards Capstone")
+            page.check("#embed label:has-text('Data Visualisation') input")
+            page.check("#embed label:has-text('Chart Critique') input")
+            page.check("input[name=rule][value=n]")
+            page.fill("#pw-n", "5")
+            page.click("#create-pathway")
+            assert "between 1 and 2" in page.locator("[role=alert]").inner_text()
+            assert page.input_value("#pw-name") == "Dashboards"
+            page.fill("#pw-n", "2")
+            page.get_by_label("Chart Critique needs first").select_option(
+                label="Data Visualisation"
+            )
+            page.click("#create-pathway")
+            assert "Pathway created" in page.locator("[role=status]").inner_text()
+            listed = page.locator("#pathways li").first.inner_text()
+            assert "Earns Dashboards Capstone with 2 of:" in listed, listed
+            assert "needs first" in listed
+            assert_accessible(page, "the pathway builder")
+            page.screenshot(path=str(SHOTS / "admin-pathways.png"), full_page=True)
 
             # issue it to an e-mail address (a bad address first: the form keeps what was typed)
             page.click("nav a[href='/admin/credentials']")

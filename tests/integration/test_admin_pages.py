@@ -37,6 +37,12 @@ def _browser(client: TestClient, slug: str, email: str) -> tuple[TestClient, str
     return web, found.group(1) if found else ""
 
 
+def learner_get(client: TestClient, url: str) -> int:
+    """The status a signed-in learner gets for ``url``."""
+    web, _ = _browser(client, "acme", "lea@acme.test")
+    return web.get(url).status_code
+
+
 def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> None:
     auth = _register(client, "acme")
     issued = _issue(client, auth)
@@ -112,6 +118,17 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
         admin.post(f"/admin/achievements/{aid}/rubric", data={**rubric, "csrf": ""}).status_code
         == 401
     )
+
+    # the pathway builder: another organisation's micro-credential is not found, bad rules explained
+    pathway = {"csrf": csrf, "name": "P", "achievement_id": aid, "rule": "all"}
+    r = admin.post("/admin/pathways", data={**pathway, "embed": theirs["achievement_id"]})
+    assert r.status_code == 404 and "Traceback" not in r.text
+    r = admin.post("/admin/pathways", data=pathway)
+    assert r.status_code == 422 and "Choose the micro-credentials" in r.text
+    r = admin.post("/admin/pathways", data={**pathway, "embed": aid, "rule": "n", "n": "x"})
+    assert r.status_code == 422 and "between 1 and 1" in r.text
+    assert admin.post("/admin/pathways", data={**pathway, "csrf": ""}).status_code == 401
+    assert learner_get(client, "/admin/pathways") == 403
 
     # people, keys: CSRF, cross-org ids, learners
     users = client.get("/api/v1/users", headers=other).json()

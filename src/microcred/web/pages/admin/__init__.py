@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microcred.web.pages.admin import achievements, credentials, keys_log, people, rubrics
+from microcred.web.pages.admin import achievements, credentials, keys_log, pathways, people, rubrics
 
 router = APIRouter(include_in_schema=False)
 router.include_router(credentials.router)
@@ -13,3 +13,4 @@ router.include_router(achievements.router)
 router.include_router(people.router)
 router.include_router(keys_log.router)
 router.include_router(rubrics.router)
+router.include_router(pathways.router)
