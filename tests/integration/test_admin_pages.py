@@ -15,6 +15,8 @@ from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
 
 from .test_api import PASSWORD, _issue, _register
+from .test_witnessing import _issue as _issue_direct
+from .test_witnessing import world  # noqa: F401 — the fixture: an issuer and two witnesses
 
 _CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -158,3 +160,23 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
     page = admin.get(f"/admin/credentials/{cid}").text
     assert "mistake" in page and "revoked" in page
     assert "mistake" not in client.get(f"/credentials/{cid}", headers={"Accept": "text/html"}).text
+
+
+def test_log_page_shows_each_witness_and_its_latest_cosignature(world) -> None:  # noqa: F811
+    c, _client, _stores, p, aid, _log = world
+    _issue_direct(c, p, aid, 3)
+    with TestClient(
+        create_app(c), base_url="https://testserver", raise_server_exceptions=False
+    ) as web:
+        data = {
+            "organisation": "acme",
+            "email": "a@acme.test",
+            "password": PASSWORD,
+            "csrf": login_csrf(web),
+        }
+        assert web.post("/login", data=data, follow_redirects=False).status_code == 303
+        page = web.get("/admin/log").text
+    assert 'id="log-size">3<' in page
+    for name in ("w1.example", "w2.example"):
+        row = page.split(f'data-witness="{name}"', 1)[1].split("</tr>", 1)[0]
+        assert ">3<" in row and "<time" in row and "none yet" not in row, row

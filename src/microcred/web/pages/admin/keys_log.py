@@ -36,7 +36,7 @@ class WitnessRow:
 def cosigned_at(line: str) -> datetime | None:
     """The time inside a cosignature/v1 signature line (``— name base64``), if it has one."""
     try:
-        raw = base64.b64decode(line.rsplit(" ", 1)[-1], validate=True)
+        raw = base64.b64decode(line.strip().rsplit(" ", 1)[-1], validate=True)
     except (binascii.Error, ValueError):
         return None
     if len(raw) != _COSIGNATURE_BYTES:
