@@ -161,6 +161,25 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
     assert "mistake" in page and "revoked" in page
     assert "mistake" not in client.get(f"/credentials/{cid}", headers={"Accept": "text/html"}).text
 
+    # a suspendable micro-credential: suspend, then reinstate; a revocation-only one offers neither
+    assert 'value="suspend"' not in admin.get(f"/admin/credentials/{cid}").text
+    form = {"name": "Forklift", "criteria": "Drive safely.", "status_purpose": "suspension"}
+    r = admin.post("/admin/achievements/new", data={**form, "op": "save", "csrf": csrf})
+    assert r.status_code == 200 and "Saved." in r.text
+    fid = next(
+        a["id"]
+        for a in client.get("/api/v1/achievements", headers=auth).json()
+        if a["name"] == "Forklift"
+    )
+    r = admin.post(
+        "/admin/credentials", data={"achievement_id": fid, "email": "f@acme.test", "csrf": csrf}
+    )
+    assert r.status_code == 200 and "Issued." in r.text
+    fcid = str(r.url).rsplit("/", 1)[1].split("?")[0]
+    for action, status in (("suspend", "suspended"), ("reinstate", "active")):
+        r = admin.post(f"/admin/credentials/{fcid}/status", data={**revoke, "action": action})
+        assert r.status_code == 200 and f'id="status">{status}<' in r.text, action
+
 
 def test_log_page_shows_each_witness_and_its_latest_cosignature(world) -> None:  # noqa: F811
     c, _client, _stores, p, aid, _log = world

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from microcred.bootstrap import Container
-from microcred.domain.achievement import Achievement, Alignment, Image
+from microcred.domain.achievement import Achievement, Alignment, Image, StatusPurpose
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.services.credentials.achievements import AchievementInput
@@ -101,6 +101,7 @@ def _typed(a: Achievement) -> dict[str, str]:
         "effort": "" if a.effort_hours is None else f"{a.effort_hours:g}",
         "validity": "" if a.validity_days is None else str(a.validity_days),
         "tags": ", ".join(a.tags),
+        "status_purpose": a.status_purpose.value,
     }
 
 
@@ -131,6 +132,10 @@ async def _image(form: FormData) -> Image | str | None:
 def _input(typed: dict[str, str], skills: list[Skill], image: Image | None) -> AchievementInput:
     validity = _number(typed.get("validity", ""), "validity (days)", int)
     tags = [t.strip()[:60] for t in typed.get("tags", "").split(",") if t.strip()][:20]
+    try:
+        purpose = StatusPurpose(typed.get("status_purpose", "revocation"))
+    except ValueError:
+        raise InvalidInput("Choose whether credentials can be suspended.") from None
     kind = typed.get("type", "MicroCredential")
     if kind not in TYPES:
         raise InvalidInput("Choose one of the listed types.")
@@ -144,6 +149,7 @@ def _input(typed: dict[str, str], skills: list[Skill], image: Image | None) -> A
         image=image,
         validity_days=None if validity is None else int(validity),
         tags=tags,
+        status_purpose=purpose,
     )
 
 

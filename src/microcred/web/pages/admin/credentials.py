@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from microcred.bootstrap import Container
+from microcred.domain.achievement import StatusPurpose
 from microcred.domain.credential import CredentialStatus, Recipient, StatusAction
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError
@@ -118,7 +119,11 @@ def _item_page(
         name=names(c, principal).get(credential.achievement_id, "Micro-credential"),
         history=c.credentials.history(principal, credential_id),
         tone=TONES[credential.status],
-        actions=[(a.value, ACTIONS[a]) for a in ALLOWED[credential.status]],
+        actions=[
+            (a.value, ACTIONS[a])
+            for a in ALLOWED[credential.status]
+            if a is StatusAction.REVOKE or credential.status_purpose is StatusPurpose.SUSPENSION
+        ],
         may_change=Permission.CHANGE_STATUS in principal.permissions,
         error=error,
         typed=typed or {},
