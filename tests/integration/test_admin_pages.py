@@ -149,6 +149,13 @@ def test_admin_forms_guard_csrf_roles_tenancy_and_input(client: TestClient) -> N
         "/admin/people", data={"email": "lea@acme.test", "role": "learner", "csrf": csrf}
     )
     assert r.status_code == 409 and "already a user" in r.text
+    mine = next(
+        u["id"]
+        for u in client.get("/api/v1/users", headers=auth).json()
+        if u["email"] == "admin@acme.test"
+    )
+    r = admin.post(f"/admin/people/{mine}", data=role)
+    assert r.status_code == 409 and "cannot change your own role" in r.text
     for url in ("/admin/people", "/admin/log"):
         assert admin.get(url).status_code == 200
         assert learner.get(url).status_code == 403, url
