@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from microcred.crypto.passwords import hash_password
-from microcred.domain.identity import Permission, Principal, SecurityEvent, User
+from microcred.domain.identity import Permission, Principal, Role, SecurityEvent, User
 from microcred.errors import Conflict, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
@@ -57,6 +57,34 @@ class AccountService:
                     now,
                     f"{user.email} was {'reactivated' if active else 'deactivated'} by "
                     f"{principal.email}" + (f"; {revoked} token(s) revoked." if revoked else "."),
+                    user_id=user.id,
+                    actor_user_id=principal.user_id,
+                )
+            )
+            uow.commit()
+        return user
+
+    def set_role(self, principal: Principal, user_id: str, role: Role) -> User:
+        """Give a user another role (it applies to their next request); admins cannot change
+        their own, so an organisation never loses its last admin by accident."""
+        principal.require(Permission.MANAGE_USERS)
+        if user_id == principal.user_id:
+            raise Conflict("You cannot change your own role.", hint="Ask another admin.")
+        now = self._clock.now()
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            user = self._user(scope, user_id)
+            if user.role is role:
+                return user
+            before, user.role = user.role, role
+            scope.users.update(user)
+            scope.security_events.add(
+                security_event(
+                    principal.organisation_id,
+                    "role_changed",
+                    now,
+                    f"{principal.email} changed the role of {user.email} from {before.value} "
+                    f"to {role.value}.",
                     user_id=user.id,
                     actor_user_id=principal.user_id,
                 )

@@ -29,6 +29,7 @@ from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.skills import routes as skills
 from microcred.web.errors import status_of
+from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages
 from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import public as public_pages
@@ -166,6 +167,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(app_pages.router)
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)
+    app.include_router(admin_pages.router)
     for router in (
         auth.router,
         achievements.router,

@@ -34,5 +34,8 @@ def page_context(request: Request, principal: Principal, **extra: object) -> dic
         "principal": principal,
         "csrf": csrf_token(request),
         "can_review": Permission.REVIEW_SUBMISSIONS in principal.permissions,
+        "can_define": Permission.MANAGE_ACHIEVEMENTS in principal.permissions,
+        "can_issue": Permission.ISSUE_CREDENTIALS in principal.permissions,
+        "can_manage": Permission.MANAGE_USERS in principal.permissions,
         **extra,
     }

@@ -1,0 +1,16 @@
+"""The issuer admin's pages under /admin: micro-credentials, issuing and status changes,
+people and roles, keys and the transparency log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from microcred.web.pages.admin import achievements, credentials, keys_log, pathways, people, rubrics
+
+router = APIRouter(include_in_schema=False)
+router.include_router(credentials.router)
+router.include_router(achievements.router)
+router.include_router(people.router)
+router.include_router(keys_log.router)
+router.include_router(rubrics.router)
+router.include_router(pathways.router)
