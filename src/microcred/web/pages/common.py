@@ -34,5 +34,7 @@ def page_context(request: Request, principal: Principal, **extra: object) -> dic
         "principal": principal,
         "csrf": csrf_token(request),
         "can_review": Permission.REVIEW_SUBMISSIONS in principal.permissions,
+        "can_see_skills": {Permission.VIEW_PEOPLE_SKILLS, Permission.SEARCH_TALENT}
+        <= principal.permissions,
         **extra,
     }
