@@ -36,6 +36,8 @@ from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE
+from microcred.web.pages.skills import overview as skills_overview
+from microcred.web.pages.skills import talent as skills_talent
 
 log = logging.getLogger("microcred.web")
 
@@ -168,6 +170,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(skills_overview.router)
+    app.include_router(skills_talent.router)
     for router in (
         auth.router,
         achievements.router,

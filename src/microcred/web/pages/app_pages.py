@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
+from microcred.domain.identity import Permission
 from microcred.errors import MicrocredError, NotFound, TooManyAttempts
 from microcred.web.api.deps import require_instructor
 from microcred.web.errors import status_of
@@ -55,6 +56,18 @@ def _login_page(
     return response
 
 
+def _home(c: Container, token: str) -> str:
+    """Where a role starts: managers on their skills and gaps, everyone else on /learn."""
+    with contextlib.suppress(MicrocredError):
+        principal = c.identity.authenticate(token)
+        granted = principal.permissions
+        if {Permission.VIEW_PEOPLE_SKILLS, Permission.SEARCH_TALENT} <= granted and (
+            Permission.MANAGE_ORGANISATION not in granted
+        ):
+            return "/skills"
+    return "/learn"
+
+
 @router.get("/login")
 def login_form(request: Request) -> Response:
     """The sign-in form, with a CSRF token bound to a pre-session cookie."""
@@ -89,7 +102,7 @@ async def login(request: Request) -> Response:
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    response = RedirectResponse("/learn", status_code=303)
+    response = RedirectResponse(_home(c, issued.token), status_code=303)
     response.set_cookie(
         COOKIE,
         issued.token,

@@ -37,5 +37,7 @@ def page_context(request: Request, principal: Principal, **extra: object) -> dic
         "can_define": Permission.MANAGE_ACHIEVEMENTS in principal.permissions,
         "can_issue": Permission.ISSUE_CREDENTIALS in principal.permissions,
         "can_manage": Permission.MANAGE_USERS in principal.permissions,
+        "can_see_skills": {Permission.VIEW_PEOPLE_SKILLS, Permission.SEARCH_TALENT}
+        <= principal.permissions,
         **extra,
     }

@@ -1,0 +1,2 @@
+"""The manager's and HR's pages: skill-gap heatmaps, talent search, role fit, career paths and
+credentials over time, every table downloadable as CSV."""
