@@ -144,6 +144,18 @@ def test_hostile_input_gets_a_clear_answer(client: TestClient) -> None:
         "/verify", files={"file": ("big.json", b"{" + b" " * 2_000_000 + b"}")}, headers=HTML
     )
     assert r.status_code == 413
+    # ... as a page in the site's layout for a browser (no JavaScript needed), JSON for the API
+    assert "text/html" in r.headers["content-type"] and 'data-error="413"' in r.text
+    assert "larger than" in r.text and 'class="site-nav"' in r.text
+    big = b"{" + b" " * 2_000_000 + b"}"
+    r = client.post("/verify", content=big, headers={**HTML, "Content-Type": "text/plain"})
+    assert r.status_code == 413 and 'data-error="413"' in r.text
+    r = client.post("/api/v1/verify", content=big, headers={**HTML, "Content-Type": "text/plain"})
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+    r = client.post("/verify", content=big, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+    r = client.post("/verify", content=b"x", headers={**HTML, "Content-Length": "lots"})
+    assert r.status_code == 400 and 'data-error="400"' in r.text
     # a malformed e-mail or none at all
     r = client.post(f"/credentials/{issued['id']}/email", data={"email": "x" * 5000}, headers=HTML)
     assert r.status_code == 200 and 'data-match="unknown"' in r.text

@@ -188,5 +188,15 @@ def create_app(container: Container) -> FastAPI:
         max_depth=container.settings.max_json_depth,
         upload_bytes=container.settings.max_upload_bytes,
         upload_paths=(*learning.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
+        page=_limit_page,
+        wants_page=pages.wants_html,
     )
     return app
+
+
+_LIMIT_TITLES = {413: "That is too large", 400: "That did not work", 422: "That did not work"}
+
+
+def _limit_page(request: Request, status: int, message: str) -> Response:
+    """The page a browser gets when `BodyLimits` refuses its request before any route runs."""
+    return pages.error_page(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)

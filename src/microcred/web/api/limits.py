@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.credentials.parsing import load_json
@@ -29,6 +31,9 @@ class BodyLimits:
 
     Requests to ``upload_paths`` (route templates such as ``/api/v1/x/{id}/files``) may carry
     ``upload_bytes`` of files plus `UPLOAD_OVERHEAD_BYTES` instead of ``max_bytes``.
+
+    With ``page``, a browser's request (as ``wants_page`` decides) is refused with the page it
+    returns for ``(request, status, message)`` instead of JSON; the API always gets JSON.
     """
 
     def __init__(
@@ -38,8 +43,12 @@ class BodyLimits:
         max_depth: int,
         upload_bytes: int = 0,
         upload_paths: Iterable[str] = (),
+        page: Callable[[Request, int, str], Response] | None = None,
+        wants_page: Callable[[Request], bool] | None = None,
     ) -> None:
         self.app = app
+        self.page = page
+        self.wants_page = wants_page
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.upload_bytes = max(max_bytes, upload_bytes + UPLOAD_OVERHEAD_BYTES)
@@ -62,10 +71,14 @@ class BodyLimits:
             try:
                 too_big = int(declared) > max_bytes
             except ValueError:
-                await _error(send, 400, "invalid_input", "Content-Length is not a number.")
+                await self._refuse(
+                    scope, receive, send, 400, "invalid_input", "Content-Length is not a number."
+                )
                 return
             if too_big:
-                await _error(
+                await self._refuse(
+                    scope,
+                    receive,
                     send,
                     413,
                     "payload_too_large",
@@ -81,7 +94,9 @@ class BodyLimits:
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
             if len(body) > max_bytes:
-                await _error(
+                await self._refuse(
+                    scope,
+                    receive,
                     send,
                     413,
                     "payload_too_large",
@@ -98,7 +113,7 @@ class BodyLimits:
                     what="request body",
                 )
             except MicrocredError as exc:
-                await _error(send, status_of(exc), exc.code, exc.explain())
+                await self._refuse(scope, receive, send, status_of(exc), exc.code, exc.explain())
                 return
         sent = False
 
@@ -110,6 +125,17 @@ class BodyLimits:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+    ) -> None:
+        """Answer ``status`` without calling the app: a page for a browser, JSON otherwise."""
+        if self.page is not None and self.wants_page is not None:
+            request = Request(scope)
+            if self.wants_page(request):
+                await self.page(request, status, message)(scope, receive, send)
+                return
+        await _error(send, status, code, message)
 
 
 async def _error(send: Send, status: int, code: str, message: str) -> None:
