@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
+
+from microcred.transparency.witness import LogRecord, WitnessDecision
 
 
 class LedgerStore(Protocol):
@@ -58,3 +60,21 @@ class WitnessClient(Protocol):
     """Sends add-checkpoint requests."""
 
     def add_checkpoint(self, base_url: str, body: bytes) -> tuple[int, bytes]: ...
+
+
+class WitnessStateStore(Protocol):
+    """A witness's durable state: the latest cosigned checkpoint per log, and kept evidence."""
+
+    def apply(
+        self, origin: str, decide: Callable[[LogRecord | None], WitnessDecision]
+    ) -> WitnessDecision | None:
+        """Decide against the stored record and commit the outcome atomically (None: too busy)."""
+        ...
+
+    def record(self, origin: str) -> LogRecord | None:
+        """The current record for ``origin``."""
+        ...
+
+    def evidence(self, origin: str | None = None) -> list[tuple[str, str, str]]:
+        """(kind, reason, submitted note) of kept evidence."""
+        ...

@@ -4,6 +4,7 @@ is run by someone else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Integer, LargeBinary, MetaData, String, Text, select, update
@@ -11,7 +12,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from microcred.adapters.db.tables import UTCDateTime
 from microcred.adapters.db.uow import make_engine
-from microcred.transparency.witness import Evidence, LogRecord
+from microcred.transparency.witness import Evidence, LogRecord, WitnessDecision
+
+_ATTEMPTS = 5  # compare-and-set retries before the witness answers "busy"
 
 
 class WitnessBase(DeclarativeBase):
@@ -48,6 +51,28 @@ class WitnessStore:
         self.engine: Engine = make_engine(url)
         WitnessBase.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def apply(
+        self, origin: str, decide: Callable[[LogRecord | None], WitnessDecision]
+    ) -> WitnessDecision | None:
+        """Decide against the stored record, keep any evidence and move the record, in one commit.
+
+        If another request moved the record meanwhile, decide again (a few times; then None).
+        """
+        for _attempt in range(_ATTEMPTS):
+            with self.session() as session:
+                previous = self.load(session, origin)
+                decision = decide(previous)
+                if decision.evidence is not None:
+                    self.keep_evidence(session, decision.evidence)
+                if decision.new_state is not None and not self.save(
+                    session, previous, decision.new_state
+                ):
+                    session.rollback()
+                    continue
+                session.commit()
+                return decision
+        return None
 
     def session(self) -> Session:
         """A new session (one transaction: on SQLite it holds the write lock)."""

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from microcred.adapters.db.witness_store import WitnessStore
+from microcred.ports.ledger import WitnessStateStore
 from microcred.transparency.witness import (
     MAX_BODY_BYTES,
     TEXT_CONTENT_TYPE,
@@ -27,7 +27,7 @@ from microcred.transparency.witness import (
 log = logging.getLogger("microcred.witness")
 
 
-def create_witness_app(witness: Witness, store: WitnessStore) -> FastAPI:
+def create_witness_app(witness: Witness, store: WitnessStateStore) -> FastAPI:
     """The witness app for ``witness`` with state in ``store``."""
     app = FastAPI(title="microcred witness", docs_url=None, redoc_url=None, openapi_url=None)
     by_hash = {origin_hash(origin): origin for origin in witness.logs}
@@ -53,21 +53,14 @@ def create_witness_app(witness: Witness, store: WitnessStore) -> FastAPI:
 
     def _decide(parsed: AddCheckpointRequest, body: bytes) -> Response:
         origin = parsed.checkpoint.origin
-        for _attempt in range(5):
-            with store.session() as session:
-                previous = store.load(session, origin)
-                decision = witness.decide(parsed, previous, int(time.time()), body=body)
-                if decision.evidence is not None:
-                    store.keep_evidence(session, decision.evidence)
-                    log.warning("kept evidence (%s) for %s", decision.evidence.kind.value, origin)
-                if decision.new_state is not None and not store.save(
-                    session, previous, decision.new_state
-                ):
-                    session.rollback()
-                    continue  # another request moved the record: decide again
-                session.commit()
-            return Response(decision.body, decision.status, media_type=decision.content_type)
-        return PlainTextResponse("The witness is busy; try again.\n", 503)
+        decision = store.apply(
+            origin, lambda previous: witness.decide(parsed, previous, int(time.time()), body=body)
+        )
+        if decision is None:
+            return PlainTextResponse("The witness is busy; try again.\n", 503)
+        if decision.evidence is not None:
+            log.warning("kept evidence (%s) for %s", decision.evidence.kind.value, origin)
+        return Response(decision.body, decision.status, media_type=decision.content_type)
 
     @app.get("/{hashed}/checkpoint")
     def latest(hashed: str) -> Response:
