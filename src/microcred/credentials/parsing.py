@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -162,3 +163,14 @@ def load_json(
     if _lone_surrogates(value):
         raise InvalidInput(f"The {what} holds an unpaired UTF-16 surrogate (\\uD800–\\uDFFF).")
     return value
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """An ISO 8601 / XSD date-time from a document (``Z`` allowed; naive means UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -17,6 +17,7 @@ from typing import Any
 
 from microcred.credentials import jsonld
 from microcred.credentials.contexts import CONTEXT_URLS
+from microcred.credentials.parsing import parse_datetime
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.resolver import Fetcher, KeyResolver, ResolvedKey
 from microcred.credentials.schema import OB_CREDENTIAL_TYPES, known_schema, schema_errors
@@ -79,16 +80,6 @@ def _failed(name: str, message: str) -> Check:
 
 def _skipped(name: str, message: str) -> Check:
     return Check(name, CheckStatus.SKIPPED, message)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def issuer_id(document: Mapping[str, Any]) -> str | None:
@@ -197,7 +188,7 @@ class Verifier:
         now = self.clock()
         start_raw = document.get("validFrom", document.get("issuanceDate"))
         end_raw = document.get("validUntil", document.get("expirationDate"))
-        start, end = _parse_time(start_raw), _parse_time(end_raw)
+        start, end = parse_datetime(start_raw), parse_datetime(end_raw)
         if start_raw is not None and start is None:
             return _failed("validity", "validFrom is not a valid date-time.")
         if end_raw is not None and end is None:
@@ -290,7 +281,7 @@ def _stale_list(listing: Mapping[str, Any], url: str, now: datetime) -> Check | 
     raw = listing.get("validUntil") if isinstance(listing, Mapping) else None
     if raw is None:
         return None
-    until = _parse_time(raw)
+    until = parse_datetime(raw)
     if until is None:
         return _failed("status", f"The status list {url} has an invalid validUntil.")
     if now > until:

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from microcred.credentials.parsing import parse_datetime
 from microcred.credentials.proofs import data_integrity
 from microcred.credentials.status_list import Bitstring, status_list_credential
 from microcred.crypto.keys import Ed25519KeyPair
@@ -31,15 +32,6 @@ TTL_MS = 300_000
 
 def _timestamp(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 class StatusLists:
@@ -125,7 +117,7 @@ class StatusLists:
         if record.signed_document is None:
             return True
         try:
-            until = _parse(json.loads(record.signed_document).get("validUntil"))
+            until = parse_datetime(json.loads(record.signed_document).get("validUntil"))
         except (ValueError, AttributeError):
             return True
         return until is None or until - now < self.validity / 2

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
+from microcred.credentials.parsing import parse_datetime
 from microcred.credentials.verify import (
     Check,
     CheckStatus,
@@ -104,16 +104,6 @@ class RecipientCheck:
                 "address nor a DID recorded for them is its subject.",
             )
         ]
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _insist_on_status(report: VerificationReport) -> None:
@@ -257,8 +247,8 @@ class ApplicantService:
             verified=report.verified,
             checks=tuple(CheckRecord(c.check, c.status.value, c.message) for c in report.checks),
             skills=document_skills(doc),
-            valid_from=_moment(doc.get("validFrom", doc.get("issuanceDate"))),
-            valid_until=_moment(doc.get("validUntil", doc.get("expirationDate"))),
+            valid_from=parse_datetime(doc.get("validFrom", doc.get("issuanceDate"))),
+            valid_until=parse_datetime(doc.get("validUntil", doc.get("expirationDate"))),
             verified_at=self._clock.now(),
         )
 

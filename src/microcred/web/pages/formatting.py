@@ -8,19 +8,15 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from microcred.credentials.parsing import parse_datetime
+
 Style = Literal["date", "datetime", "relative"]
 
 
 def _parse(value: datetime | str | None) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
+    return parse_datetime(value)
 
 
 def in_words(moment: datetime, style: Style = "datetime") -> str:
