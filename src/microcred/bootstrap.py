@@ -54,6 +54,19 @@ from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
 from microcred.skills.skill_matching import default_matcher
 
+__all__ = [
+    "Container",
+    "Skills",
+    "build",
+    "check_archive",
+    "embedder",
+    "log_reader",
+    "remote_fetcher",
+    "unpack_archive",
+    "upgrade_database",
+    "witness_store",
+]
+
 if TYPE_CHECKING:
     from microcred.adapters.ai.embeddings import MiniLMEmbedder, StaticEmbedder
 

@@ -13,6 +13,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from microcred.errors import ConfigurationError
 from microcred.kek_file import load_secrets
 
+__all__ = [
+    "DEV_KEK_SECRET",
+    "Settings",
+    "get_settings",
+]
+
 #: The development key-encryption secret; refused outside development.
 DEV_KEK_SECRET = "dev-only-insecure-kek-change-me"  # noqa: S105 — refused in production
 

@@ -7,6 +7,28 @@ and shows ``explain()`` to the user.
 
 from __future__ import annotations
 
+__all__ = [
+    "AddressRefused",
+    "ConfigurationError",
+    "Conflict",
+    "CryptoError",
+    "FetchTimedOut",
+    "InvalidInput",
+    "JsonLdError",
+    "MicrocredError",
+    "NotFound",
+    "Offline",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "TooManyAttempts",
+    "Unauthenticated",
+    "Unavailable",
+    "UndefinedTerm",
+    "UnknownContext",
+    "UpstreamFailed",
+    "VerificationError",
+]
+
 
 class MicrocredError(Exception):
     """Root of every error microcred raises on purpose."""

@@ -13,6 +13,12 @@ from pathlib import Path
 
 from microcred.errors import ConfigurationError
 
+__all__ = [
+    "create_secret_file",
+    "load_secrets",
+    "read_secrets",
+]
+
 
 def read_secrets(path: Path) -> list[str]:
     """The secrets in ``path``, one a line, blank lines ignored."""

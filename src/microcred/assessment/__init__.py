@@ -12,3 +12,75 @@ Pure code (standard library, numpy, scipy): models and model servers are reached
 - ``reviewer.Decision``: the grade that stands, who decided, and the measured agreement;
 - ``evaluation.evaluate(...)``: the ``microcred assess evaluate`` code path.
 """
+
+from microcred.assessment.calibration import Calibrator
+from microcred.assessment.code_audit import (
+    AUDIT_SHARE,
+    AuditAgreement,
+    check_audit_share,
+    sampled_for_audit,
+)
+from microcred.assessment.code_review import (
+    HIGH_CONFIDENCE,
+    CodeAssignment,
+    CodeReview,
+    CodeReviewer,
+    CodeSubmission,
+    CriterionTests,
+    Outcome,
+    RunStatus,
+    TestOutcome,
+    TestRun,
+)
+from microcred.assessment.embedder import Embedder
+from microcred.assessment.embedding_reviewer import EmbeddingReviewer
+from microcred.assessment.evaluation import evaluate, load_dataset
+from microcred.assessment.reviewer import Agreement, CriterionScore, Decision, Review, Reviewer
+from microcred.assessment.routing import RoutingPolicy, Trust, route
+from microcred.assessment.rubric import Criterion, Exemplar, Level, Rubric
+from microcred.assessment.trained_reviewer import (
+    MIN_GRADED,
+    GradedAnswer,
+    NotEnoughGradedWork,
+    TrainedReviewer,
+    should_retrain,
+)
+
+__all__ = [
+    "AUDIT_SHARE",
+    "HIGH_CONFIDENCE",
+    "MIN_GRADED",
+    "Agreement",
+    "AuditAgreement",
+    "Calibrator",
+    "CodeAssignment",
+    "CodeReview",
+    "CodeReviewer",
+    "CodeSubmission",
+    "Criterion",
+    "CriterionScore",
+    "CriterionTests",
+    "Decision",
+    "Embedder",
+    "EmbeddingReviewer",
+    "Exemplar",
+    "GradedAnswer",
+    "Level",
+    "NotEnoughGradedWork",
+    "Outcome",
+    "Review",
+    "Reviewer",
+    "RoutingPolicy",
+    "Rubric",
+    "RunStatus",
+    "TestOutcome",
+    "TestRun",
+    "TrainedReviewer",
+    "Trust",
+    "check_audit_share",
+    "evaluate",
+    "load_dataset",
+    "route",
+    "sampled_for_audit",
+    "should_retrain",
+]

@@ -1,1 +1,3 @@
 """The command line (Typer)."""
+
+__all__: list[str] = []  # nothing here is for other packages

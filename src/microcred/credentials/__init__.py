@@ -1,1 +1,38 @@
 """Open Badges 3.0 / VC 2.0 documents: build, prove, status lists, verify."""
+
+from microcred.credentials.achievement_credential import (
+    CredentialDraft,
+    IssuerProfile,
+    achievement_json,
+    build,
+)
+from microcred.credentials.parsing import load_json, parse_datetime
+from microcred.credentials.schema import schema_errors
+from microcred.credentials.status_list import Bitstring, status_list_credential, status_list_entry
+from microcred.credentials.verify import (
+    Check,
+    CheckStatus,
+    ExtraCheck,
+    VerificationReport,
+    Verifier,
+    issuer_id,
+)
+
+__all__ = [
+    "Bitstring",
+    "Check",
+    "CheckStatus",
+    "CredentialDraft",
+    "ExtraCheck",
+    "IssuerProfile",
+    "VerificationReport",
+    "Verifier",
+    "achievement_json",
+    "build",
+    "issuer_id",
+    "load_json",
+    "parse_datetime",
+    "schema_errors",
+    "status_list_credential",
+    "status_list_entry",
+]

@@ -8,3 +8,64 @@
   (candidate ranking), ``gaps``.
 - Career paths: ``catalogue``, ``paths``, ``path_problem``, ``path_search``.
 """
+
+from microcred.skills.gaps import GapStatus, Heatmap, Population, RoleGap
+from microcred.skills.index import Person, PersonKind, TalentIndex
+from microcred.skills.paths import CareerPath
+from microcred.skills.roles import Requirement, RoleProfile, role_from_occupation
+from microcred.skills.search import Candidate, SearchFilters, SearchPage, rank_people
+from microcred.skills.skill_matching import Match, SkillMatcher, default_matcher
+from microcred.skills.skills_profile import (
+    MAX_LEVEL,
+    MIN_LEVEL,
+    DeclaredSkill,
+    EvidenceStatus,
+    SkillEvidence,
+    SkillsProfile,
+    Standing,
+)
+from microcred.skills.taxonomy import Relation, Taxonomy
+from microcred.skills.taxonomy_import import (
+    ImportReport,
+    import_custom,
+    import_esco,
+    import_onet_occupations,
+    write_bundle,
+)
+from microcred.skills.taxonomy_loader import load_taxonomy
+
+__all__ = [
+    "MAX_LEVEL",
+    "MIN_LEVEL",
+    "Candidate",
+    "CareerPath",
+    "DeclaredSkill",
+    "EvidenceStatus",
+    "GapStatus",
+    "Heatmap",
+    "ImportReport",
+    "Match",
+    "Person",
+    "PersonKind",
+    "Population",
+    "Relation",
+    "Requirement",
+    "RoleGap",
+    "RoleProfile",
+    "SearchFilters",
+    "SearchPage",
+    "SkillEvidence",
+    "SkillMatcher",
+    "SkillsProfile",
+    "Standing",
+    "TalentIndex",
+    "Taxonomy",
+    "default_matcher",
+    "import_custom",
+    "import_esco",
+    "import_onet_occupations",
+    "load_taxonomy",
+    "rank_people",
+    "role_from_occupation",
+    "write_bundle",
+]

@@ -1,1 +1,3 @@
 """HTTP: the JSON API and server-rendered pages."""
+
+__all__: list[str] = []  # nothing here is for other packages

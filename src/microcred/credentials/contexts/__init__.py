@@ -69,3 +69,10 @@ def load_context(url: str) -> Mapping[str, Any]:
         )
     document: Mapping[str, Any] = json.loads(_text(url))
     return document
+
+
+__all__ = [
+    "CONTEXT_URLS",
+    "load_context",
+    "load_shared",
+]

@@ -1,1 +1,25 @@
 """Micro-credentials, issuer keys, issuance, status changes, status lists and verification."""
+
+from microcred.services.credentials.achievements import AchievementInput, AchievementService
+from microcred.services.credentials.fetch_budget import FetchBudget
+from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
+from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.status import CredentialService, PublicDocuments, commitment_of
+from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
+
+__all__ = [
+    "AchievementInput",
+    "AchievementService",
+    "CredentialService",
+    "FetchBudget",
+    "IssuanceService",
+    "IssueRequest",
+    "IssuerKeys",
+    "LocalFirstFetcher",
+    "PublicDocuments",
+    "StatusLists",
+    "Suite",
+    "VerificationService",
+    "commitment_of",
+]

@@ -1,1 +1,10 @@
 """Server-rendered pages: public credential pages and verification for people."""
+
+from microcred.web.pages.routes import credential_page, wants_html
+from microcred.web.pages.session import COOKIE
+
+__all__ = [
+    "COOKIE",
+    "credential_page",
+    "wants_html",
+]

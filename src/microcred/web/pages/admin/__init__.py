@@ -14,3 +14,5 @@ router.include_router(people.router)
 router.include_router(keys_log.router)
 router.include_router(rubrics.router)
 router.include_router(pathways.router)
+
+__all__: list[str] = []  # nothing here is for other packages
