@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission
+from microcred.domain.review import DecidedBy, RubricReview
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.web.errors import status_of
 from microcred.web.pages.common import (
@@ -53,8 +54,8 @@ class QueueRow:
 
 
 def _confidence(submission: Submission) -> float | None:
-    value = (submission.review or {}).get("confidence")
-    return float(value) if isinstance(value, int | float) else None
+    review = submission.review
+    return review.review.confidence if isinstance(review, RubricReview) else None
 
 
 def _in_band(confidence: float | None, band: str) -> bool:
@@ -78,7 +79,7 @@ def review_queue(request: Request) -> Response:
             s,
             by_id.get(s.achievement_id, "Micro-credential"),
             _confidence(s),
-            (s.review or {}).get("route"),
+            s.review.route if s.review else None,
         )
         for s in waiting
     ]
@@ -123,17 +124,18 @@ def _aware(moment: datetime) -> datetime:
 
 def _decided(c: Container, principal: Principal, submission: Submission) -> dict[str, Any]:
     """Who decided a closed submission, when, and how it came out."""
-    decision = submission.decision or {}
-    how = decision.get("decidedBy")
-    by = {
-        "ai": "the AI",
-        "ai_accepted_by_human": "a reviewer who accepted the AI's assessment",
-    }.get(str(how), "a reviewer")
-    # a person's user id: in rubric decisions `decidedByUser`, in plain pass / not-yet `reviewer`
-    reviewer = decision.get("decidedByUser") or (
-        decision.get("reviewer") if "rubric" not in decision else None
+    decision = submission.decision
+    how = decision.decided_by if decision else None
+    by = (
+        {
+            DecidedBy.AI: "the AI",
+            DecidedBy.AI_ACCEPTED_BY_HUMAN: "a reviewer who accepted the AI's assessment",
+        }.get(how, "a reviewer")
+        if how
+        else "a reviewer"
     )
-    if how == "human" and isinstance(reviewer, str):
+    reviewer = decision.reviewer_id if decision else None
+    if how is DecidedBy.HUMAN and reviewer is not None:
         with c.uow() as uow:
             user = uow.tenant(principal.organisation_id).users.get(reviewer)
         if user is not None:
@@ -141,8 +143,8 @@ def _decided(c: Container, principal: Principal, submission: Submission) -> dict
     return {
         "by": by,
         "at": submission.decided_at,
-        "points": decision.get("points"),
-        "max_points": decision.get("maxPoints"),
+        "points": decision.points if decision else None,
+        "max_points": decision.max_points if decision else None,
         "feedback": submission.feedback,
     }
 
@@ -167,7 +169,8 @@ def _item_page(
     pass_points = None
     if rubric and max_points is not None:
         pass_points = rubric["pass_points"] if rubric["pass_points"] is not None else max_points / 2
-    suggested = {s["criterion_id"]: s for s in (item.suggestion or {}).get("scores", [])}
+    scores = item.suggestion.review.scores if item.suggestion else ()
+    suggested = {s.criterion_id: s for s in scores}
     return templates.TemplateResponse(
         request,
         "review_item.html",
