@@ -251,6 +251,8 @@ class TestsVerdict:
 class TestsReview:
     """The tests' verdict as recorded on a submission, with the routing reason."""
 
+    __test__ = False
+
     verdict: TestsVerdict
     route: str
     #: Sampled for a person to check the tests' verdict.
