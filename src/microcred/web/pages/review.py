@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -122,31 +121,38 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _decided(c: Container, principal: Principal, submission: Submission) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Decided:
     """Who decided a closed submission, when, and how it came out."""
+
+    by: str
+    at: datetime | None
+    points: float | None
+    max_points: float | None
+    feedback: str | None
+
+
+#: How the page names a decider who is not a person it can name.
+DECIDERS = {
+    DecidedBy.AI: "the AI",
+    DecidedBy.AI_ACCEPTED_BY_HUMAN: "a reviewer who accepted the AI's assessment",
+    DecidedBy.HUMAN: "a reviewer",
+}
+
+
+def _decided(c: Container, principal: Principal, submission: Submission) -> Decided:
     decision = submission.decision
-    how = decision.decided_by if decision else None
-    by = (
-        {
-            DecidedBy.AI: "the AI",
-            DecidedBy.AI_ACCEPTED_BY_HUMAN: "a reviewer who accepted the AI's assessment",
-        }.get(how, "a reviewer")
-        if how
-        else "a reviewer"
-    )
-    reviewer = decision.reviewer_id if decision else None
-    if how is DecidedBy.HUMAN and reviewer is not None:
+    if decision is None:  # closed without a decision: superseded by a newer version
+        return Decided("a reviewer", submission.decided_at, None, None, submission.feedback)
+    by = DECIDERS[decision.decided_by]
+    if decision.decided_by is DecidedBy.HUMAN and decision.reviewer_id is not None:
         with c.uow() as uow:
-            user = uow.tenant(principal.organisation_id).users.get(reviewer)
+            user = uow.tenant(principal.organisation_id).users.get(decision.reviewer_id)
         if user is not None:
             by = user.email
-    return {
-        "by": by,
-        "at": submission.decided_at,
-        "points": decision.points if decision else None,
-        "max_points": decision.max_points if decision else None,
-        "feedback": submission.feedback,
-    }
+    return Decided(
+        by, submission.decided_at, decision.points, decision.max_points, submission.feedback
+    )
 
 
 def _item_page(
