@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from tests.unit.test_review_json import (
+from tests.review_shapes import (
     CODE_DECISION,
     CODE_REVIEW,
     LLM_REVIEW,
