@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from microcred.domain.review import (
-    CODE_SANDBOX,
     TESTS_BASIS,
     Agreement,
     AuditSummary,
@@ -24,6 +23,7 @@ from microcred.domain.review import (
     NoAIReview,
     PlainDecision,
     Review,
+    ReviewerKind,
     RubricDecision,
     RubricReview,
     SubmissionDecision,
@@ -167,7 +167,7 @@ def review_from_json(data: object) -> SubmissionReview:
             route=f.text("route", ""),
             agreement=agreement_from_json(f.data.get("agreement")),
         )
-    if f.data.get("reviewer") == CODE_SANDBOX:
+    if _by_the_tests(f):
         return TestsReview(
             _verdict_from(f),
             route=f.text("route", ""),
@@ -180,6 +180,12 @@ def review_from_json(data: object) -> SubmissionReview:
         "The stored review is in no known shape (a rubric review, the tests' verdict or a "
         f"routing reason); its keys: {', '.join(sorted(map(str, f.data))) or 'none'}."
     )
+
+
+def _by_the_tests(f: _Fields) -> bool:
+    """Whether the object is the tests' verdict (its reviewer is the code sandbox)."""
+    reviewer = f.data.get("reviewer")
+    return isinstance(reviewer, str) and ReviewerKind.of(reviewer) is ReviewerKind.CODE
 
 
 def _score(data: object) -> CriterionScore:
@@ -349,7 +355,7 @@ def decision_from_json(data: object) -> SubmissionDecision:
             agreement=agreement_from_json(f.data.get("measuredAgreement")),
             reviewer_id=f.opt_text("decidedByUser"),  # absent in rows written before it was
         )
-    if f.data.get("reviewer") == CODE_SANDBOX:
+    if _by_the_tests(f):
         return CodeDecision(_verdict_from(f))
     if _decided_by(f) is DecidedBy.HUMAN:
         return PlainDecision(f.flag("passed"), f.text("feedback", ""), f.opt_text("reviewer"))

@@ -1,1 +1,1 @@
-"""Pathways, enrolments, submissions, rubrics and the review queue over HTTP."""
+"""Pathways, enrolments and submissions over HTTP (rubrics, review queue: `web.api.review`)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from microcred.domain.review_json import review_to_json
-from microcred.services.review.service import QueueItem
+from microcred.services.review import QueueItem
 from microcred.web.api.learning.schemas import SubmissionPublic
 from microcred.web.api.schemas import Strict
 
