@@ -80,7 +80,9 @@ def _counts(settings: Settings) -> dict[str, Any]:
         for view in people:
             if view.placement.team:
                 teams.setdefault(view.placement.team, set()).add(by_id[view.user.id].role.value)
-        review_states = {(s.status.value, (s.decision or {}).get("decidedBy")) for s in submissions}
+        review_states = {
+            (s.status.value, s.decision.decided_by if s.decision else None) for s in submissions
+        }
         return {
             "users": len(users),
             "placed": sum(1 for v in people if v.placement.team),

@@ -99,8 +99,8 @@ def test_sampled_clean_runs_go_to_a_person_whose_verdict_measures_the_tests(cour
     course.tests(share=1.0)
     sampled = course.submit(0, RIGHT)
     assert sampled.status is SubmissionStatus.IN_HUMAN_REVIEW
-    assert sampled.review["audit"] is True and sampled.review["passed"] is True
-    assert "audit" in sampled.review["route"] and sampled.review["measuredAgreement"] is None
+    assert sampled.review.audit is True and sampled.review.verdict.passed is True
+    assert "audit" in sampled.review.route and sampled.review.verdict.measured_agreement is None
     # the person finds the work wanting although the tests pass: a false pass
     failed = c.review.decide(course.reviewer, sampled.id, passed=False, feedback="Hard-coded.")
     assert failed.status is SubmissionStatus.NOT_YET
@@ -109,16 +109,16 @@ def test_sampled_clean_runs_go_to_a_person_whose_verdict_measures_the_tests(cour
     assert first["suspended"] is False  # one audit is not enough to judge the tests
 
     wrong = course.submit(1, WRONG)  # the tests fail it, and so does the person
-    assert wrong.review["audit"] is True and wrong.review["passed"] is False
+    assert wrong.review.audit is True and wrong.review.verdict.passed is False
     c.review.decide(course.reviewer, wrong.id, passed=False)
     assert (course.agreement()["audits"], course.agreement()["both_fail"]) == (2, 1)
 
     course.tests(share=0.0)  # the same tests: the audits stand
     decided = course.submit(1, RIGHT)
     assert decided.status is SubmissionStatus.PASSED, decided.review
-    assert decided.decision["decidedBy"] == "ai"
-    assert decided.decision["measuredAgreement"]["audits"] == 2
-    assert decided.decision["measuredAgreement"]["false_passes"] == 1
+    assert decided.decision.decided_by == "ai"
+    assert decided.decision.verdict.measured_agreement.audits == 2
+    assert decided.decision.verdict.measured_agreement.false_passes == 1
     credential = c.credentials.get(course.admin, decided.credential_id)
     assert c.verification.verify(credential.document).verified
 
@@ -127,13 +127,13 @@ def test_withdrawing_a_sampled_submission_does_not_dodge_the_audit(course) -> No
     c = course.c
     course.tests(share=1.0)
     first = course.submit(0, RIGHT)
-    assert first.review["audit"] is True
+    assert first.review.audit is True
     course.tests(share=0.0)
     again = course.submit(0, RIGHT)  # withdraws the first, which no person has decided
     assert c.learning.submission(course.learners[0], first.id).status is (
         SubmissionStatus.SUPERSEDED
     )
-    assert again.status is SubmissionStatus.IN_HUMAN_REVIEW and again.review["audit"] is True
+    assert again.status is SubmissionStatus.IN_HUMAN_REVIEW and again.review.audit is True
     c.review.decide(course.reviewer, again.id, passed=True)
     assert course.agreement()["both_pass"] == 1
     other = course.submit(1, RIGHT)  # nobody else is affected
@@ -153,8 +153,8 @@ def test_disagreeing_audits_stop_the_tests_until_the_instructor_replaces_them(co
     view = c.code.get(course.admin, course.badge)
     assert view["agreement"]["suspended"] is True and view["tests_decide_alone"] is False
     held = course.submit(0, RIGHT)
-    assert held.status is SubmissionStatus.IN_HUMAN_REVIEW and held.review["audit"] is False
-    assert "1 of 10 audits" in held.review["route"]
+    assert held.status is SubmissionStatus.IN_HUMAN_REVIEW and held.review.audit is False
+    assert "1 of 10 audits" in held.review.route
     c.review.decide(course.reviewer, held.id, passed=True)  # counted, though not sampled
     assert course.agreement()["audits"] == 11 and course.agreement()["suspended"] is True
 
@@ -175,7 +175,7 @@ def test_a_verdict_given_after_the_tests_changed_is_not_counted(course) -> None:
 def test_verdicts_on_unclean_runs_are_not_audits(course) -> None:
     course.tests(share=1.0)
     broken = course.submit(0, b"def fizz(n)\n    return n\n")  # a syntax error: not clean
-    assert broken.status is SubmissionStatus.IN_HUMAN_REVIEW and broken.review["audit"] is False
+    assert broken.status is SubmissionStatus.IN_HUMAN_REVIEW and broken.review.audit is False
     course.c.review.decide(course.reviewer, broken.id, passed=False)
     assert course.agreement()["audits"] == 0
 
@@ -279,7 +279,7 @@ def test_an_auditor_reads_the_code_and_the_tests_verdict_escaped(course, contain
     )
     course.c.jobs.drain()
     item = course.c.review.item(course.reviewer, sub.id)
-    assert item.tests_verdict["passed"] is True and item.tests_verdict["points"] == 2
+    assert item.tests_verdict.verdict.passed is True and item.tests_verdict.verdict.points == 2
     files = {f.path: f for f in item.source}
     assert files["data.bin"].note == "binary, 256 bytes" and not files["data.bin"].text
     assert files["notes.txt"].note == "first 40,000 of 50,000 characters"

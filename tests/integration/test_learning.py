@@ -148,7 +148,7 @@ def test_pathway_with_ai_and_human_decisions(school) -> None:
     c.jobs.drain()
     decided = c.learning.submission(learner, first.id)
     assert decided.status is SubmissionStatus.PASSED, decided.review
-    assert decided.decision["decidedBy"] == "ai" and decided.credential_id
+    assert decided.decision.decided_by == "ai" and decided.credential_id
     progress = c.learning.progress(learner)[0]
     assert progress.percent == 50 and progress.unlocked == (a2,)
 
@@ -170,7 +170,7 @@ def test_pathway_with_ai_and_human_decisions(school) -> None:
     with pytest.raises(InvalidInput):
         c.review.decide(reviewer, second.id, points={"review": 1.5})
     done = c.review.decide(reviewer, second.id, points={"review": 2.0}, feedback="Clear steps.")
-    assert done.status is SubmissionStatus.PASSED and done.decision["decidedBy"] == "human"
+    assert done.status is SubmissionStatus.PASSED and done.decision.decided_by == "human"
     with pytest.raises(Conflict):
         c.review.decide(reviewer, second.id, accept_ai=True)
 
@@ -339,9 +339,9 @@ def test_an_llm_grades_new_rubrics_but_never_decides_alone(school) -> None:
         c.jobs.drain()
         queued = c.learning.submission(learner, sub.id)
         assert queued.status is SubmissionStatus.IN_HUMAN_REVIEW  # confident, but unmeasured
-        assert queued.review["reviewer"] == "llm/judge" and queued.review["points"] == 2
+        assert queued.review.review.reviewer == "llm/judge" and queued.review.review.points == 2
         done = c.review.decide(reviewer, sub.id, accept_ai=True)
-        assert done.decision["decidedBy"] == "ai_accepted_by_human"
+        assert done.decision.decided_by == "ai_accepted_by_human"
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -318,7 +318,7 @@ def test_a_late_ai_verdict_does_not_replace_a_decision_made_meanwhile(
     assert result == [True]
     after = course.submission(submission.id)
     assert after.status is SubmissionStatus.PASSED
-    assert after.decision == decided.decision and after.decision["decidedBy"] == "human"
+    assert after.decision == decided.decision and after.decision.decided_by == "human"
     assert after.review == routed.review and after.feedback == "Good work."
     assert after.credential_id == decided.credential_id
     assert course.credentials_of_badge() == 1
@@ -358,7 +358,7 @@ def test_a_review_that_dies_in_the_slow_step_is_retried_to_one_outcome(
     clock.advance(seconds=3)
     course.c.jobs.drain()
     done = course.submission(submission.id)
-    assert done.status is SubmissionStatus.PASSED and done.decision["decidedBy"] == "ai"
+    assert done.status is SubmissionStatus.PASSED and done.decision.decided_by == "ai"
     assert course.credentials_of_badge() == 1 and len(calls) == 2
     assert course.pending_reviews() == 0
 

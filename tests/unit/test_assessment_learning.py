@@ -16,10 +16,10 @@ from microcred.assessment.learning import (
     qwk_cut_points,
 )
 from microcred.assessment.metrics import quadratic_weighted_kappa, subset_kappa
-from microcred.assessment.reviewer import Review
 from microcred.assessment.routing import NEVER, RoutingPolicy, measure, route
 from microcred.assessment.rubric import Rubric
 from microcred.assessment.trained_reviewer import raw_confidence
+from microcred.domain.review import Review
 from microcred.errors import InvalidInput
 
 

@@ -14,7 +14,6 @@ import pytest
 from microcred.adapters.ai.embeddings import StaticEmbedder, load_embedder
 from microcred.assessment.embedding_reviewer import EmbeddingReviewer
 from microcred.assessment.metrics import quadratic_weighted_kappa
-from microcred.assessment.reviewer import Decision
 from microcred.assessment.routing import RoutingPolicy, route
 from microcred.assessment.rubric import Criterion, Exemplar, Rubric
 from microcred.assessment.trained_reviewer import (
@@ -23,6 +22,8 @@ from microcred.assessment.trained_reviewer import (
     TrainedReviewer,
     should_retrain,
 )
+from microcred.domain.review import RubricDecision
+from microcred.domain.review_json import decision_to_json
 
 POINTS = (
     "chlorophyll in the leaves absorbs the light",
@@ -149,7 +150,7 @@ def test_measured_trust_and_routing(trained: TrainedReviewer) -> None:
     review = trained.review(_rubric(), [synthetic_answers(1, seed=9)[0][0]])[0]
     decision_route = route(review, trust)
     if decision_route.auto:
-        result = Decision.by_ai(review, trust.agreement).as_result()
+        result = decision_to_json(RubricDecision.by_ai(review, trust.agreement))
         assert result["decidedBy"] == "ai"
         assert result["measuredAgreement"]["n"] == 160
     impossible = trained.trust(RoutingPolicy(required_qwk=1.0, min_support=500))

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from microcred.assessment.reviewer import (
-    Agreement,
-    CriterionScore,
-    DecidedBy,
-    Decision,
-    Review,
-)
 from microcred.assessment.rubric import Criterion, Exemplar, InvalidRubric, Level, Rubric
+from microcred.domain.review import Agreement, CriterionScore, DecidedBy, Review, RubricDecision
+from microcred.domain.review_json import decision_to_json
 
 
 def _rubric() -> Rubric:
@@ -66,24 +61,24 @@ def test_decisions_record_who_decided_and_the_measurement() -> None:
     assert review.points == 5 and review.passed
     assert review.confidence == pytest.approx(0.72)
     agreement = Agreement(qwk=0.9, exact=0.8, n=100, auto_qwk=0.95, auto_share=0.6)
-    ai = Decision.by_ai(review, agreement)
+    ai = RubricDecision.by_ai(review, agreement)
     assert ai.decided_by is DecidedBy.AI
-    result = ai.as_result()
+    result = decision_to_json(ai)
     assert result["decidedBy"] == "ai"
     assert result["measuredAgreement"]["qwk"] == 0.9
     assert result["reviewer"] == "trained/x"
-    accepted = Decision.accepted(review, agreement, "user-1")
-    assert accepted.as_result()["decidedBy"] == "ai_accepted_by_human"
-    human = Decision.by_human(
+    accepted = RubricDecision.accepted(review, agreement, "user-1")
+    assert decision_to_json(accepted)["decidedBy"] == "ai_accepted_by_human"
+    human = RubricDecision.by_human(
         r, {"clarity": 1, "correct": 0}, "Say why.", "user-2", review=review, agreement=agreement
     )
     assert human.decided_by is DecidedBy.HUMAN
     assert human.points == 1 and not human.passed
-    assert human.as_result()["aiConfidence"] == pytest.approx(0.72)
+    assert decision_to_json(human)["aiConfidence"] == pytest.approx(0.72)
 
 
 def test_a_human_grade_must_cover_every_criterion() -> None:
     with pytest.raises(InvalidRubric):
-        Decision.by_human(_rubric(), {"clarity": 1, "correct": 2}, "", "u")
+        RubricDecision.by_human(_rubric(), {"clarity": 1, "correct": 2}, "", "u")
     with pytest.raises(Exception, match="every criterion"):
-        Decision.by_human(_rubric(), {"clarity": 1}, "", "u")
+        RubricDecision.by_human(_rubric(), {"clarity": 1}, "", "u")

@@ -5,11 +5,12 @@ Pure code (standard library, numpy, scipy): models and model servers are reached
 
 - ``rubric.Rubric`` / ``Criterion`` / ``Level`` / ``Exemplar``: what work is graded against;
 - ``trained_reviewer.TrainedReviewer.train(rubric, graded, embedder)``: learn a rubric from
-  human-graded answers; ``.review(rubric, answers)`` → ``reviewer.Review``; ``.trust(policy)`` →
-  ``routing.Trust`` (measured agreement + confidence threshold);
+  human-graded answers; ``.review(rubric, answers)`` → ``domain.review.Review``;
+  ``.trust(policy)`` → ``routing.Trust`` (measured agreement + confidence threshold);
 - ``embedding_reviewer.EmbeddingReviewer``: grades with no graded work;
 - ``routing.route(review, trust)``: may the AI decide alone?;
-- ``reviewer.Decision``: the grade that stands, who decided, and the measured agreement;
+- ``domain.review.RubricDecision``: the grade that stands, who decided, and the measured
+  agreement (reviews and decisions are domain types: submissions record them);
 - ``evaluation.evaluate(...)``: the ``microcred assess evaluate`` code path.
 """
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from scipy.stats import beta
 
+from microcred.domain.review import AuditSummary
+from microcred.domain.review_json import audit_to_json
 from microcred.errors import InvalidInput
 
 #: Share of clean runs sampled for a human audit unless the instructor sets another.
@@ -103,20 +105,22 @@ class AuditAgreement:
         }[(tests_passed, person_passed)]
         return replace(self, **{field: getattr(self, field) + 1})
 
+    def summary(self) -> AuditSummary:
+        """The table and what it measures, as recorded with a verdict."""
+        return AuditSummary(
+            audits=self.n,
+            exact=self.exact,
+            kappa=self.kappa,
+            both_pass=self.both_pass,
+            both_fail=self.both_fail,
+            false_passes=self.false_passes,
+            false_fails=self.false_fails,
+            disagreement_upper_95=self.disagreement_upper,
+            min_audits=MIN_AUDITS,
+            required_agreement=REQUIRED_AGREEMENT,
+            suspended=self.suspended,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
-        exact, upper, kappa = self.exact, self.disagreement_upper, self.kappa
-        return {
-            "audits": self.n,
-            "exact": None if exact is None else round(exact, 4),
-            "kappa": None if kappa is None else round(kappa, 4),
-            "both_pass": self.both_pass,
-            "both_fail": self.both_fail,
-            "false_passes": self.false_passes,
-            "false_fails": self.false_fails,
-            "disagreement_upper_95": None if upper is None else round(upper, 4),
-            "min_audits": MIN_AUDITS,
-            "required_agreement": REQUIRED_AGREEMENT,
-            "suspended": self.suspended,
-            "method": "human audits of clean test runs",
-        }
+        return audit_to_json(self.summary())

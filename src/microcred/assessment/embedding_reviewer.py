@@ -22,8 +22,8 @@ from microcred.assessment.embedder import Embedder
 from microcred.assessment.feedback import criterion_feedback
 from microcred.assessment.learning import SoftmaxRegression
 from microcred.assessment.lexical import coverage, words
-from microcred.assessment.reviewer import CriterionScore, Review
 from microcred.assessment.rubric import Criterion, Rubric
+from microcred.domain.review import CriterionScore, Review
 
 Array = npt.NDArray[np.float64]
 

@@ -33,10 +33,10 @@ from microcred.assessment.embedding_reviewer import (
     reference_features,
 )
 from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
-from microcred.assessment.reviewer import Review
 from microcred.assessment.routing import RoutingPolicy, Trust, route
 from microcred.assessment.rubric import Criterion, Level, Rubric
 from microcred.assessment.trained_reviewer import MIN_GRADED, GradedAnswer, TrainedReviewer
+from microcred.domain.review import Review
 from microcred.errors import InvalidInput, PayloadTooLarge
 
 COLUMNS = ("item_id", "question", "reference", "answer", "score", "max_score", "split")

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
-from microcred.assessment.reviewer import Agreement, Review
+from microcred.domain.review import Agreement, Review
 from microcred.errors import InvalidInput
 
 #: Required QWK when a rubric's own human–human agreement is unknown: the level two human graders

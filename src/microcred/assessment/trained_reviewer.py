@@ -44,10 +44,10 @@ from microcred.assessment.learning import (
     qwk_cut_points,
 )
 from microcred.assessment.lexical import TfidfVectorizer, char_ngrams, word_ngrams
-from microcred.assessment.reviewer import CriterionScore, Review
 from microcred.assessment.routing import RoutingPolicy, Trust, measure
 from microcred.assessment.rubric import Criterion, Rubric
 from microcred.assessment.spelling import Speller
+from microcred.domain.review import CriterionScore, Review
 from microcred.errors import InvalidInput
 
 Array = npt.NDArray[np.float64]

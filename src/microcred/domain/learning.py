@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from microcred.domain.review import SubmissionDecision, SubmissionReview
 from microcred.errors import Conflict, InvalidInput
 
 
@@ -98,8 +99,10 @@ class Submission:
     status: SubmissionStatus
     parts: list[SubmissionPart]
     created_at: datetime
-    review: dict[str, Any] | None = None
-    decision: dict[str, Any] | None = None
+    #: what the AI review job recorded (its suggestion, the tests' verdict, or why a person decides)
+    review: SubmissionReview | None = None
+    #: the decision that stands, once there is one
+    decision: SubmissionDecision | None = None
     credential_id: str | None = None
     decided_at: datetime | None = None
     feedback: str | None = None

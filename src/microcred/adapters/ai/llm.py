@@ -21,8 +21,8 @@ import httpx
 import numpy as np
 
 from microcred.assessment.calibration import Calibrator
-from microcred.assessment.reviewer import CriterionScore, Review
 from microcred.assessment.rubric import Rubric
+from microcred.domain.review import CriterionScore, Review
 from microcred.errors import MicrocredError, Unavailable, UpstreamFailed
 
 MAX_RESPONSE_BYTES = 1_000_000

@@ -25,10 +25,18 @@ from typing import Any
 
 from microcred.assessment.code_audit import sampled_for_audit
 from microcred.assessment.code_review import CodeReview, CodeReviewer, CodeSubmission
-from microcred.assessment.reviewer import Decision, Review
 from microcred.assessment.routing import Trust, route
 from microcred.assessment.rubric import Rubric
 from microcred.domain.learning import PartKind, Submission, SubmissionPart, SubmissionStatus
+from microcred.domain.review import (
+    CodeDecision,
+    DecidedBy,
+    NoAIReview,
+    Review,
+    RubricDecision,
+    RubricReview,
+    TestsReview,
+)
 from microcred.errors import Conflict
 from microcred.ports.clock import Clock
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
@@ -37,7 +45,6 @@ from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.code_verdict import clean, code_evidence, code_verdict
 from microcred.services.review.outcomes import DecisionOutcomes
 from microcred.services.review.rubrics import RubricService
-from microcred.services.review.stored import review_to_json
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +92,8 @@ def moved_on(current: Submission | None) -> str:
     """Why a verdict is dropped: what the submission became while the AI reviewed it."""
     if current is None:
         return "the submission was deleted meanwhile"
-    by = (current.decision or {}).get("decidedBy")
-    decided = f", decided by {'a person' if by == 'human' else by}" if by else ""
+    by = current.decision.decided_by if current.decision else None
+    decided = f", decided by {'a person' if by is DecidedBy.HUMAN else by}" if by else ""
     return f"it became {current.status.value}{decided} meanwhile"
 
 
@@ -177,18 +184,16 @@ class AIReview:
             return
         if judged.review is None or inputs.rubric is None:
             submission.status = SubmissionStatus.IN_HUMAN_REVIEW
-            submission.review = {"route": NO_RUBRIC}
+            submission.review = NoAIReview(NO_RUBRIC)
             return
         record, rubric = inputs.rubric
         review, trust = judged.review, judged.trust
         decision_route = route(review, trust, stricter_threshold=record.threshold)
         agreement = trust.agreement if trust else None
-        submission.review = review_to_json(review) | {
-            "route": decision_route.reason,
-            "agreement": agreement.as_dict() if agreement else None,
-        }
+        submission.review = RubricReview(review, decision_route.reason, agreement)
         if decision_route.auto:
-            self._outcomes.apply(uow, scope, submission, Decision.by_ai(review, agreement), rubric)
+            decision = RubricDecision.by_ai(review, agreement)
+            self._outcomes.apply(uow, scope, submission, decision, rubric)
         else:
             submission.status = SubmissionStatus.IN_HUMAN_REVIEW
 
@@ -203,15 +208,13 @@ class AIReview:
         audit = clean(result) and audit_due(scope, submission, record.audit_share)
         verdict = code_verdict(result, record, audit)
         # ``tests`` ties a later human decision to these tests, so that it counts as an audit
-        submission.review = verdict.decision | {
-            "route": verdict.why,
-            "audit": verdict.audit,
-            "tests": record.tests_blob,
-        }
+        submission.review = TestsReview(
+            verdict.verdict, verdict.why, verdict.audit, record.tests_blob
+        )
         if not verdict.auto:
             submission.status = SubmissionStatus.IN_HUMAN_REVIEW
             return
-        submission.decision = verdict.decision
+        submission.decision = CodeDecision(verdict.verdict)
         submission.feedback = result.feedback
         submission.decided_at = self._clock.now()
         if not result.passed:
@@ -232,8 +235,8 @@ def audit_due(scope: TenantScope, submission: Submission, share: float) -> bool:
         if s.achievement_id == submission.achievement_id and s.version < submission.version
     ]
     for s in sorted(earlier, key=lambda s: s.version, reverse=True):
-        if s.decision and s.decision.get("decidedBy") == "human":
+        if s.decision and s.decision.decided_by is DecidedBy.HUMAN:
             return False  # a person has looked since
-        if (s.review or {}).get("audit"):
+        if isinstance(s.review, TestsReview) and s.review.audit:
             return s.status is SubmissionStatus.SUPERSEDED
     return False

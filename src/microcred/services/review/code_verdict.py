@@ -8,16 +8,20 @@ from typing import Any
 
 from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReview
 from microcred.domain.credential import Evidence, assessment
+from microcred.domain.review import TestedCriterion, TestsVerdict
 from microcred.ports.review import CodeAssignmentRecord
 from microcred.services.review.code_assignments import audits_of
+
+#: Failing tests recorded per criterion.
+MAX_FAILED_TESTS = 20
 
 
 @dataclass(frozen=True, slots=True)
 class CodeVerdict:
     """The tests' verdict on one run, and whether it decides the submission."""
 
-    #: stored as the submission's review (and, when ``auto``, its decision)
-    decision: dict[str, Any]
+    #: recorded as the submission's review (and, when ``auto``, its decision)
+    verdict: TestsVerdict
     auto: bool
     why: str
     audit: bool
@@ -32,26 +36,18 @@ def code_verdict(result: CodeReview, record: CodeAssignmentRecord, audit: bool) 
     """The verdict on ``result`` under the assignment's current policy; ``audit``: the run is
     sampled for a person to check."""
     audits = audits_of(record)
-    decision = {
-        "decidedBy": "ai",
-        "reviewer": "code/sandbox",
-        "basis": "the instructor's tests",
-        "points": result.points,
-        "maxPoints": result.max_points,
-        "passed": result.passed,
-        "aiConfidence": round(result.confidence, 4),
-        "measuredAgreement": audits.as_dict() if audits.n else None,
-        "criteria": [
-            {
-                "id": c.criterion_id,
-                "points": c.points,
-                "maxPoints": c.max_points,
-                "failedTests": list(c.failed)[:20],
-            }
+    verdict = TestsVerdict(
+        points=result.points,
+        max_points=result.max_points,
+        passed=result.passed,
+        ai_confidence=round(result.confidence, 4),
+        criteria=tuple(
+            TestedCriterion(c.criterion_id, c.points, c.max_points, c.failed[:MAX_FAILED_TESTS])
             for c in result.criteria
-        ],
-        "feedback": result.feedback,
-    }
+        ),
+        feedback=result.feedback,
+        measured_agreement=audits.summary() if audits.n else None,
+    )
     is_clean = clean(result)
     audit = is_clean and audit
     auto = record.auto_decide and is_clean and not audit and not audits.suspended
@@ -71,7 +67,7 @@ def code_verdict(result: CodeReview, record: CodeAssignmentRecord, audit: bool) 
         )
     else:
         why = "The instructor asked a person to decide every submission."
-    return CodeVerdict(decision, auto, why, audit)
+    return CodeVerdict(verdict, auto, why, audit)
 
 
 def code_evidence(result: CodeReview) -> tuple[list[Evidence], list[dict[str, Any]]]:

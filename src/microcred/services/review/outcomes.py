@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from microcred.assessment.reviewer import Decision
 from microcred.assessment.rubric import Rubric
 from microcred.domain.credential import Evidence, Recipient, assessment
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.domain.pathway import achievements_in, evaluate
+from microcred.domain.review import PlainDecision, RubricDecision
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork
@@ -30,11 +30,11 @@ class DecisionOutcomes:
         uow: UnitOfWork,
         scope: TenantScope,
         submission: Submission,
-        decision: Decision,
+        decision: RubricDecision,
         rubric: Rubric,
     ) -> None:
         """A rubric decision (the AI's, or a person's): not yet, or pass and issue."""
-        submission.decision = decision.as_result()
+        submission.decision = decision
         submission.feedback = decision.feedback
         submission.decided_at = self._clock.now()
         if not decision.passed:
@@ -42,7 +42,7 @@ class DecisionOutcomes:
             return
         agreement = decision.agreement
         how = {
-            "ai": f"by the AI ({decision.review.reviewer if decision.review else 'AI'})",
+            "ai": f"by the AI ({decision.reviewer or 'AI'})",
             "ai_accepted_by_human": "by a reviewer who accepted the AI's assessment",
             "human": "by a human reviewer",
         }[decision.decided_by.value]
@@ -75,12 +75,7 @@ class DecisionOutcomes:
         """A person's pass / not-yet on a micro-credential without a rubric."""
         if passed is None:
             raise InvalidInput("This micro-credential has no rubric: say whether it passed.")
-        submission.decision = {
-            "decidedBy": "human",
-            "passed": passed,
-            "feedback": feedback,
-            "reviewer": principal.user_id,
-        }
+        submission.decision = PlainDecision(passed, feedback, principal.user_id)
         submission.feedback = feedback
         submission.decided_at = self._clock.now()
         if not passed:

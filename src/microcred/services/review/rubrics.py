@@ -9,7 +9,7 @@ from typing import Any
 
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import EmbeddingReviewer
-from microcred.assessment.reviewer import Review, Reviewer
+from microcred.assessment.reviewer import Reviewer
 from microcred.assessment.routing import RoutingPolicy, Trust
 from microcred.assessment.rubric import Criterion, Exemplar, Level, Rubric
 from microcred.assessment.trained_reviewer import (
@@ -20,6 +20,7 @@ from microcred.assessment.trained_reviewer import (
     should_retrain,
 )
 from microcred.domain.identity import Permission, Principal
+from microcred.domain.review import Review
 from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.review import RubricRecord

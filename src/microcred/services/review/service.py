@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from microcred.assessment.code_review import HIGH_CONFIDENCE, CodeReviewer
-from microcred.assessment.reviewer import Decision
 from microcred.domain.identity import Permission, Principal
 from microcred.domain.learning import PartKind, Submission, SubmissionStatus
+from microcred.domain.review import PlainDecision, RubricDecision, RubricReview, TestsReview
 from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
@@ -20,11 +20,10 @@ from microcred.services.review.ai import AIReview
 from microcred.services.review.code_assignments import CodeAssignments, SourceFile
 from microcred.services.review.outcomes import DecisionOutcomes
 from microcred.services.review.rubrics import RubricService, rubric_to_json
-from microcred.services.review.stored import agreement_from_json, review_from_json, review_to_json
 from microcred.services.urls import PublicUrls
 
 MAX_FEEDBACK = 10_000
-__all__ = ["MAX_FEEDBACK", "QueueItem", "ReviewService", "review_from_json", "review_to_json"]
+__all__ = ["MAX_FEEDBACK", "QueueItem", "ReviewService"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +32,11 @@ class QueueItem:
 
     submission: Submission
     rubric: dict[str, Any] | None
-    suggestion: dict[str, Any] | None
+    #: the rubric reviewer's suggestion (None: no AI review, or the tests judged the code)
+    suggestion: RubricReview | None
     route_reason: str | None
     #: for code: the tests' verdict (passed, points, failing tests, feedback) and the source
-    tests_verdict: dict[str, Any] | None = None
+    tests_verdict: TestsReview | None = None
     source: tuple[SourceFile, ...] = ()
 
 
@@ -88,21 +88,13 @@ class ReviewService:
             if submission is None:
                 raise NotFound("No such submission in your organisation.")
             loaded = self._rubrics.load(scope, submission.achievement_id)
-        suggestion = (
-            submission.review if submission.review and "scores" in submission.review else None
-        )
-        ai = submission.review or {}
-        verdict = (
-            {k: ai.get(k) for k in ("passed", "points", "maxPoints", "criteria", "feedback")}
-            if ai.get("reviewer") == "code/sandbox"
-            else None
-        )
+        ai = submission.review
         return QueueItem(
             submission,
             rubric_to_json(loaded[1]) if loaded else None,
-            suggestion,
-            ai.get("route"),
-            verdict,
+            ai if isinstance(ai, RubricReview) else None,
+            ai.route if ai else None,
+            ai if isinstance(ai, TestsReview) else None,
             self._source(submission),
         )
 
@@ -140,9 +132,9 @@ class ReviewService:
             if submission.status is SubmissionStatus.SUBMITTED:
                 raise Conflict("The AI has not reviewed this submission yet; try again shortly.")
             loaded = self._rubrics.load(scope, submission.achievement_id)
-            ai = submission.review if submission.review and "scores" in submission.review else None
-            review = review_from_json(ai) if ai else None
-            agreement = agreement_from_json(ai.get("agreement")) if ai else None
+            ai = submission.review if isinstance(submission.review, RubricReview) else None
+            review = ai.review if ai else None
+            agreement = ai.agreement if ai else None
             if loaded is None:
                 self._outcomes.apply_plain(uow, scope, submission, principal, passed, feedback)
                 self._count_audit(scope, submission)
@@ -151,11 +143,11 @@ class ReviewService:
                 if accept_ai:
                     if review is None:
                         raise Conflict("There is no AI suggestion to accept; grade it instead.")
-                    decision = Decision.accepted(review, agreement, principal.user_id)
+                    decision = RubricDecision.accepted(review, agreement, principal.user_id)
                 else:
                     if points is None:
                         raise InvalidInput("Give points for every criterion, or accept the AI's.")
-                    decision = Decision.by_human(
+                    decision = RubricDecision.by_human(
                         rubric,
                         points,
                         feedback,
@@ -183,14 +175,13 @@ class ReviewService:
     def _count_audit(scope: TenantScope, submission: Submission) -> None:
         """A person's verdict on a clean test run measures the tests (whether the run was
         sampled, the tests were suspended, or the instructor has people decide everything)."""
-        ai = submission.review or {}
-        decision = submission.decision or {}
+        ai, decision = submission.review, submission.decision
         if (
-            ai.get("reviewer") == "code/sandbox"
-            and isinstance(ai.get("tests"), str)
-            and float(ai.get("aiConfidence") or 0.0) >= HIGH_CONFIDENCE
-            and isinstance(decision.get("passed"), bool)
+            isinstance(ai, TestsReview)
+            and ai.tests is not None
+            and ai.verdict.ai_confidence >= HIGH_CONFIDENCE
+            and isinstance(decision, PlainDecision)
         ):
             scope.rubrics.record_code_audit(
-                submission.achievement_id, ai["tests"], bool(ai.get("passed")), decision["passed"]
+                submission.achievement_id, ai.tests, ai.verdict.passed, decision.passed
             )

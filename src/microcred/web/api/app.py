@@ -27,6 +27,7 @@ from microcred.web.api.identity import routes as auth
 from microcred.web.api.learning import routes as learning
 from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
+from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
@@ -179,6 +180,7 @@ def create_app(container: Container) -> FastAPI:
         public.router,
         log_routes.router,
         learning.router,
+        review.router,
         skills.router,
     ):
         app.include_router(router)
@@ -187,7 +189,7 @@ def create_app(container: Container) -> FastAPI:
         max_bytes=container.settings.max_body_bytes,
         max_depth=container.settings.max_json_depth,
         upload_bytes=container.settings.max_upload_bytes,
-        upload_paths=(*learning.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
+        upload_paths=(*learning.UPLOAD_ROUTES, *review.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
         page=_limit_page,
         wants_page=pages.wants_html,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,6 +17,7 @@ from starlette.datastructures import FormData
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission
+from microcred.domain.review import DecidedBy, RubricReview
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.web.errors import status_of
 from microcred.web.pages.common import (
@@ -53,8 +53,8 @@ class QueueRow:
 
 
 def _confidence(submission: Submission) -> float | None:
-    value = (submission.review or {}).get("confidence")
-    return float(value) if isinstance(value, int | float) else None
+    review = submission.review
+    return review.review.confidence if isinstance(review, RubricReview) else None
 
 
 def _in_band(confidence: float | None, band: str) -> bool:
@@ -78,7 +78,7 @@ def review_queue(request: Request) -> Response:
             s,
             by_id.get(s.achievement_id, "Micro-credential"),
             _confidence(s),
-            (s.review or {}).get("route"),
+            s.review.route if s.review else None,
         )
         for s in waiting
     ]
@@ -121,30 +121,38 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _decided(c: Container, principal: Principal, submission: Submission) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Decided:
     """Who decided a closed submission, when, and how it came out."""
-    decision = submission.decision or {}
-    how = decision.get("decidedBy")
-    by = {
-        "ai": "the AI",
-        "ai_accepted_by_human": "a reviewer who accepted the AI's assessment",
-    }.get(str(how), "a reviewer")
-    # a person's user id: in rubric decisions `decidedByUser`, in plain pass / not-yet `reviewer`
-    reviewer = decision.get("decidedByUser") or (
-        decision.get("reviewer") if "rubric" not in decision else None
-    )
-    if how == "human" and isinstance(reviewer, str):
+
+    by: str
+    at: datetime | None
+    points: float | None
+    max_points: float | None
+    feedback: str | None
+
+
+#: How the page names a decider who is not a person it can name.
+DECIDERS = {
+    DecidedBy.AI: "the AI",
+    DecidedBy.AI_ACCEPTED_BY_HUMAN: "a reviewer who accepted the AI's assessment",
+    DecidedBy.HUMAN: "a reviewer",
+}
+
+
+def _decided(c: Container, principal: Principal, submission: Submission) -> Decided:
+    decision = submission.decision
+    if decision is None:  # closed without a decision: superseded by a newer version
+        return Decided("a reviewer", submission.decided_at, None, None, submission.feedback)
+    by = DECIDERS[decision.decided_by]
+    if decision.decided_by is DecidedBy.HUMAN and decision.reviewer_id is not None:
         with c.uow() as uow:
-            user = uow.tenant(principal.organisation_id).users.get(reviewer)
+            user = uow.tenant(principal.organisation_id).users.get(decision.reviewer_id)
         if user is not None:
             by = user.email
-    return {
-        "by": by,
-        "at": submission.decided_at,
-        "points": decision.get("points"),
-        "max_points": decision.get("maxPoints"),
-        "feedback": submission.feedback,
-    }
+    return Decided(
+        by, submission.decided_at, decision.points, decision.max_points, submission.feedback
+    )
 
 
 def _item_page(
@@ -167,7 +175,8 @@ def _item_page(
     pass_points = None
     if rubric and max_points is not None:
         pass_points = rubric["pass_points"] if rubric["pass_points"] is not None else max_points / 2
-    suggested = {s["criterion_id"]: s for s in (item.suggestion or {}).get("scores", [])}
+    scores = item.suggestion.review.scores if item.suggestion else ()
+    suggested = {s.criterion_id: s for s in scores}
     return templates.TemplateResponse(
         request,
         "review_item.html",

@@ -19,6 +19,12 @@ from microcred.adapters.db.learning.tables import (
 )
 from microcred.domain.learning import Enrolment, Submission, SubmissionPart, SubmissionStatus
 from microcred.domain.pathway import Pathway, PathwayKind, rule_from_json, rule_to_json
+from microcred.domain.review_json import (
+    decision_from_json,
+    decision_to_json,
+    review_from_json,
+    review_to_json,
+)
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 
 
@@ -278,6 +284,14 @@ class SqlEnrolments(_Scoped):
         ]
 
 
+def _review_json(submission: Submission) -> dict[str, Any] | None:
+    return None if submission.review is None else review_to_json(submission.review)
+
+
+def _decision_json(submission: Submission) -> dict[str, Any] | None:
+    return None if submission.decision is None else decision_to_json(submission.decision)
+
+
 def _submission(row: SubmissionRow) -> Submission:
     return Submission(
         id=row.id,
@@ -288,8 +302,8 @@ def _submission(row: SubmissionRow) -> Submission:
         status=SubmissionStatus(row.status),
         parts=[SubmissionPart.from_json(dict(p)) for p in row.parts],  # type: ignore[call-overload]
         created_at=row.created_at,
-        review=row.review,
-        decision=row.decision,
+        review=None if row.review is None else review_from_json(row.review),
+        decision=None if row.decision is None else decision_from_json(row.decision),
         credential_id=row.credential_id,
         decided_at=row.decided_at,
         feedback=row.feedback,
@@ -309,8 +323,8 @@ class SqlSubmissions(_Scoped):
                 version=submission.version,
                 status=submission.status.value,
                 parts=[p.to_json() for p in submission.parts],
-                review=submission.review,
-                decision=submission.decision,
+                review=_review_json(submission),
+                decision=_decision_json(submission),
                 feedback=submission.feedback,
                 credential_id=submission.credential_id,
                 created_at=submission.created_at,
@@ -361,8 +375,8 @@ class SqlSubmissions(_Scoped):
     def update(self, submission: Submission) -> None:
         values: dict[str, Any] = {
             "status": submission.status.value,
-            "review": submission.review,
-            "decision": submission.decision,
+            "review": _review_json(submission),
+            "decision": _decision_json(submission),
             "feedback": submission.feedback,
             "credential_id": submission.credential_id,
             "decided_at": submission.decided_at,

@@ -1,3 +1,3 @@
-"""Pathways, enrolments, submissions, rubrics and the review queue over HTTP."""
+"""Pathways, enrolments and submissions over HTTP (rubrics, review queue: `web.api.review`)."""
 
 __all__: list[str] = []  # nothing here is for other packages

@@ -1,4 +1,4 @@
-"""API models for rubrics, pathways, enrolments, submissions and the review queue."""
+"""API models for pathways, enrolments and submissions."""
 
 from __future__ import annotations
 
@@ -9,27 +9,10 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.domain.learning import Submission
 from microcred.domain.pathway import Pathway, rule_to_json
+from microcred.domain.review_json import decision_to_json, review_to_json
 from microcred.web.api.schemas import Strict
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class RubricUpdate(Strict):
-    """A rubric: criteria with levels (ascending points), references and exemplars."""
-
-    title: Annotated[str, StringConstraints(max_length=300)] = ""
-    task: Annotated[str, StringConstraints(max_length=20_000)] = ""
-    criteria: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20)]
-    pass_points: float | None = None
-    human_agreement: Annotated[float, Field(ge=-1, le=1)] | None = None
-    #: the confidence at or above which the AI may decide alone (only ever stricter than measured)
-    threshold: Annotated[float, Field(ge=0, le=1)] | None = None
-
-
-class GradedImport(Strict):
-    """Work humans already graded, to teach and measure the AI."""
-
-    items: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=5000)]
 
 
 class PathwayCreate(Strict):
@@ -104,14 +87,7 @@ class SubmissionPublic(BaseModel):
             parts=[p.to_json() for p in s.parts],
             created_at=s.created_at,
             feedback=s.feedback,
-            decision=s.decision,
+            decision=decision_to_json(s.decision) if s.decision else None,
             credential_id=s.credential_id,
-            ai_review=s.review if with_review else None,
+            ai_review=review_to_json(s.review) if with_review and s.review else None,
         )
-
-
-class ReviewDecision(Strict):
-    accept_ai: bool = False
-    points: dict[str, float] | None = None
-    passed: bool | None = None
-    feedback: Annotated[str, StringConstraints(max_length=10_000)] = ""

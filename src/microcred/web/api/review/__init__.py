@@ -1,0 +1,1 @@
+"""Rubrics, measured trust, code assignments and the human review queue over HTTP."""
