@@ -74,8 +74,10 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
 
+    # the handlers are plain functions, which Starlette runs in its thread pool: an error page
+    # reads the session (a database lookup) to show the signed-in visitor's navigation
     @app.exception_handler(MicrocredError)
-    async def _microcred_error(request: Request, exc: MicrocredError) -> Response:
+    def _microcred_error(request: Request, exc: MicrocredError) -> Response:
         status = status_of(exc)
         if status >= 500:
             log.error("server-side error: %s", exc.message)
@@ -90,7 +92,7 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
             for e in exc.errors()[:10]
@@ -107,7 +109,7 @@ def create_app(container: Container) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if pages.wants_html(request):
             return pages.http_error_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -116,7 +118,7 @@ def create_app(container: Container) -> FastAPI:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
+    def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error")  # the trace goes to the log, never to the client
         if pages.wants_html(request):
             return pages.error_page(
@@ -198,5 +200,6 @@ _LIMIT_TITLES = {413: "That is too large", 400: "That did not work", 422: "That 
 
 
 def _limit_page(request: Request, status: int, message: str) -> Response:
-    """The page a browser gets when `BodyLimits` refuses its request before any route runs."""
-    return pages.error_page(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)
+    """The page a browser gets when `BodyLimits` refuses its request before any route runs
+    (rendered off the event loop when sent: it reads the session for the navigation)."""
+    return pages.error_page_when_sent(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)
