@@ -74,15 +74,17 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
 
-    # the handlers are plain functions, which Starlette runs in its thread pool: an error page
-    # reads the session (a database lookup) to show the signed-in visitor's navigation
+    # an error page reads the session (a database lookup) to show the signed-in visitor's
+    # navigation: it is rendered in the thread pool; JSON answers stay on the event loop
     @app.exception_handler(MicrocredError)
-    def _microcred_error(request: Request, exc: MicrocredError) -> Response:
+    async def _microcred_error(request: Request, exc: MicrocredError) -> Response:
         status = status_of(exc)
         if status >= 500:
             log.error("server-side error: %s", exc.message)
         if pages.wants_html(request):
-            response = pages.error_page(request, status, "Sorry", exc.explain())
+            response = await run_in_threadpool(
+                pages.error_page, request, status, "Sorry", exc.explain()
+            )
         else:
             response = JSONResponse(
                 {"error": exc.code, "message": exc.explain()}, status_code=status
@@ -92,13 +94,14 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     @app.exception_handler(RequestValidationError)
-    def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
             for e in exc.errors()[:10]
         ]
         if pages.wants_html(request):
-            return pages.error_page(
+            return await run_in_threadpool(
+                pages.error_page,
                 request,
                 422,
                 "That did not work",
@@ -109,19 +112,20 @@ def create_app(container: Container) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if pages.wants_html(request):
-            return pages.http_error_page(request, exc.status_code)
+            return await run_in_threadpool(pages.http_error_page, request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
         )
 
     @app.exception_handler(Exception)
-    def _unexpected(request: Request, exc: Exception) -> Response:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error")  # the trace goes to the log, never to the client
         if pages.wants_html(request):
-            return pages.error_page(
+            return await run_in_threadpool(
+                pages.error_page,
                 request,
                 500,
                 "Something went wrong",
