@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
 from starlette.routing import Mount
 from tests.integration.skills_world import PASSWORD, PY, Org, make_org
 from tests.integration.web_forms import signed_in
@@ -219,3 +220,48 @@ def build_world(c: Container, client: TestClient, slug: str) -> World:
     status = status[0] if isinstance(status, list) else status
     w.status_list = str(status["statusListCredential"]).rstrip("/").rsplit("/", 1)[-1]
     return w
+
+
+def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each state-changing route: who posts it, and a body that would change something."""
+    rubric = {"rows": "1", "c0_description": "Forged", "c0_levels": "0 no\n1 yes"}
+    return {
+        "/logout": ("admin", {}),
+        "/review/{submission_id}": ("reviewer", {"points:done": "1", "feedback": "forged"}),
+        "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
+        "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
+        "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
+        "/admin/credentials/{credential_id}/status": (
+            "issuer",
+            {"action": "revoke", "reason": "forged"},
+        ),
+        "/admin/achievements/new": ("admin", {"name": "Forged", "criteria": "C", "op": "save"}),
+        "/admin/achievements/{achievement_id}": (
+            "admin",
+            {"name": "Forged", "criteria": "C", "op": "save"},
+        ),
+        "/admin/achievements/{achievement_id}/rubric": ("admin", rubric),
+        "/admin/pathways": (
+            "admin",
+            {"name": "Forged", "kind": "pathway", "achievement_id": w.capstone, "rule": "all"},
+        ),
+        "/admin/people": (
+            "admin",
+            {"email": f"forged@{w.slug}.test", "role": "admin", "password": PASSWORD},
+        ),
+        "/admin/people/{user_id}": ("admin", {"op": "role", "role": "admin"}),
+        "/admin/keys/rotate": ("admin", {}),
+    }
+
+
+def database(c: Container) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (the state a forged form must leave as it was)."""
+    with c.engine.connect() as conn:
+        names = sorted(inspect(conn).get_table_names())
+        return {
+            n: sorted(
+                (tuple(map(repr, row)) for row in conn.execute(text(f'SELECT * FROM "{n}"'))),
+            )
+            for n in names
+            if n != "alembic_version"
+        }

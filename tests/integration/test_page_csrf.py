@@ -13,8 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, text
-from tests.integration.page_world import HTML, World, build_world, page_routes
+from tests.integration.page_world import (
+    HTML,
+    build_world,
+    database,
+    page_routes,
+    state_changing_forms,
+)
 from tests.integration.skills_world import PASSWORD
 from tests.integration.web_forms import login_csrf, signed_in
 
@@ -26,57 +31,12 @@ CHANGE_NOTHING = {"/verify", "/credentials/{credential_id}/email"}
 REFUSAL = "did not come from this site"
 
 
-def _forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each state-changing route: who posts it, and a body that would change something."""
-    rubric = {"rows": "1", "c0_description": "Forged", "c0_levels": "0 no\n1 yes"}
-    return {
-        "/logout": ("admin", {}),
-        "/review/{submission_id}": ("reviewer", {"points:done": "1", "feedback": "forged"}),
-        "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
-        "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
-        "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
-        "/admin/credentials/{credential_id}/status": (
-            "issuer",
-            {"action": "revoke", "reason": "forged"},
-        ),
-        "/admin/achievements/new": ("admin", {"name": "Forged", "criteria": "C", "op": "save"}),
-        "/admin/achievements/{achievement_id}": (
-            "admin",
-            {"name": "Forged", "criteria": "C", "op": "save"},
-        ),
-        "/admin/achievements/{achievement_id}/rubric": ("admin", rubric),
-        "/admin/pathways": (
-            "admin",
-            {"name": "Forged", "kind": "pathway", "achievement_id": w.capstone, "rule": "all"},
-        ),
-        "/admin/people": (
-            "admin",
-            {"email": "forged@acme.test", "role": "admin", "password": PASSWORD},
-        ),
-        "/admin/people/{user_id}": ("admin", {"op": "role", "role": "admin"}),
-        "/admin/keys/rotate": ("admin", {}),
-    }
-
-
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(
         create_app(container), base_url="https://testserver", raise_server_exceptions=False
     ) as c:
         yield c
-
-
-def _database(c: Container) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (the state a forged form must leave as it was)."""
-    with c.engine.connect() as conn:
-        names = sorted(inspect(conn).get_table_names())
-        return {
-            n: sorted(
-                (tuple(map(repr, row)) for row in conn.execute(text(f'SELECT * FROM "{n}"'))),
-            )
-            for n in names
-            if n != "alembic_version"
-        }
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -87,7 +47,7 @@ def test_every_state_changing_form_needs_this_sessions_token(
     container: Container, client: TestClient
 ) -> None:
     w = build_world(container, client, "acme")
-    forms = _forms(w)
+    forms = state_changing_forms(w)
     changing = {
         r.path for r in page_routes(client.app) if r.methods & {"POST", "PUT", "DELETE", "PATCH"}
     }
@@ -99,7 +59,7 @@ def test_every_state_changing_form_needs_this_sessions_token(
     # a second session of each user: its token is not the first session's
     others = {who: signed_in(client.app, w.slug, w.email(who), PASSWORD)[1] for who in w.users}
 
-    before = _database(container)
+    before = database(container)
     for path, (who, body) in sorted(forms.items()):
         web, csrf = w.browsers[who]
         url = routes[path].fill(w.values)
@@ -117,7 +77,7 @@ def test_every_state_changing_form_needs_this_sessions_token(
             assert r.status_code == 403, (what, r.status_code, r.text[:400])
             assert REFUSAL in r.text and 'data-error="403"' in r.text, what
             assert "Traceback" not in r.text
-    after = _database(container)
+    after = database(container)
     assert _changed(before, after) == [], "a refused form changed the database"
 
     # still signed in (the refused sign-out ended nothing), and the forged changes are absent
@@ -135,7 +95,7 @@ def test_every_state_changing_form_needs_this_sessions_token(
         "/admin/achievements/new", data={**forms["/admin/achievements/new"][1], "csrf": csrf}
     )
     assert r.status_code == 200 and "Forged" in r.text
-    assert _changed(after, _database(container)) != []
+    assert _changed(after, database(container)) != []
 
 
 def test_the_sign_in_form_needs_its_own_token(container: Container, client: TestClient) -> None:
@@ -149,7 +109,7 @@ def test_the_sign_in_form_needs_its_own_token(container: Container, client: Test
     ):
         token = login_csrf(web)
         theirs = login_csrf(stranger)
-        before = _database(container)
+        before = database(container)
         for label, data in (
             ("no token", good),
             ("a wrong token", {**good, "csrf": "0" * len(token)}),
@@ -160,7 +120,7 @@ def test_the_sign_in_form_needs_its_own_token(container: Container, client: Test
             assert r.status_code == 401 and "did not come from this site" in r.text, label
             assert "mc_session" not in r.cookies, label
         # no session was created
-        assert _database(container)["api_tokens"] == before["api_tokens"]
+        assert database(container)["api_tokens"] == before["api_tokens"]
         # and with its own token, the same browser signs in
         r = web.post("/login", data={**good, "csrf": token}, follow_redirects=False)
         assert r.status_code == 303 and "mc_session" in r.cookies

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.integration.page_world import HTML, ROLES, PageRoute, World, build_world, page_routes
+from tests.integration.page_world import (
+    HTML,
+    ROLES,
+    PageRoute,
+    World,
+    build_world,
+    database,
+    page_routes,
+    state_changing_forms,
+)
 
 from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
@@ -143,3 +152,30 @@ def test_public_pages_show_only_the_public_part(container: Container, client: Te
     r = client.get(f"/orgs/{a.slug}/achievements/{b.achievement}", headers=HTML)
     _refused(r, "B's micro-credential under A's slug")
     assert _leaks(r.text, b, {b.achievement}) == []
+
+
+def test_no_form_changes_another_organisations_data(
+    container: Container, client: TestClient
+) -> None:
+    """Each state-changing form, posted by A's people with their own valid CSRF token but with
+    B's ids (in the address, or in the body where the form takes ids), is refused and changes
+    nothing anywhere."""
+    a = build_world(container, client, "acme")
+    b = build_world(container, client, "beta")
+    routes = {r.path: r for r in page_routes(client.app)}
+    theirs = set(b.values.values()) | {b.pathway, b.capstone}
+    before = database(container)
+    tried = 0
+    for path, (who, body) in sorted(state_changing_forms(b).items()):
+        route = routes[path]
+        if not route.params and not theirs & set(body.values()):
+            continue  # no id of B's in it: nothing of B's it could reach
+        web, csrf = a.browsers[who]
+        url = route.fill(b.values)
+        r = web.post(url, data={**body, "csrf": csrf}, headers=HTML, follow_redirects=False)
+        assert r.status_code in (403, 404, 422), (who, url, r.status_code, r.text[:300])
+        assert "Traceback" not in r.text
+        assert _leaks(r.text, b, theirs) == [], (who, url, _leaks(r.text, b, theirs))
+        tried += 1
+    assert tried >= 9, tried
+    assert database(container) == before, "a form with another organisation's ids changed data"
