@@ -136,7 +136,7 @@ def test_reviewer_grades_in_the_browser(tmp_path: Path) -> None:
             cookies={"mc_session": cookies["mc_session"]},
             data={"action": "accept"},
         )
-        assert r.status_code == 401 and "Traceback" not in r.text
+        assert r.status_code == 403 and "Traceback" not in r.text
 
         with chromium_page() as page:
             page.goto(f"{base}/login")

@@ -75,13 +75,17 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
 
+    # an error page reads the session (a database lookup) to show the signed-in visitor's
+    # navigation: it is rendered in the thread pool; JSON answers stay on the event loop
     @app.exception_handler(MicrocredError)
     async def _microcred_error(request: Request, exc: MicrocredError) -> Response:
         status = status_of(exc)
         if status >= 500:
             log.error("server-side error: %s", exc.message)
         if pages.wants_html(request):
-            response = pages.error_page(request, status, "Sorry", exc.explain())
+            response = await run_in_threadpool(
+                pages.error_page, request, status, "Sorry", exc.explain()
+            )
         else:
             response = JSONResponse(
                 {"error": exc.code, "message": exc.explain()}, status_code=status
@@ -97,7 +101,8 @@ def create_app(container: Container) -> FastAPI:
             for e in exc.errors()[:10]
         ]
         if pages.wants_html(request):
-            return pages.error_page(
+            return await run_in_threadpool(
+                pages.error_page,
                 request,
                 422,
                 "That did not work",
@@ -110,7 +115,7 @@ def create_app(container: Container) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if pages.wants_html(request):
-            return pages.http_error_page(request, exc.status_code)
+            return await run_in_threadpool(pages.http_error_page, request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
@@ -120,7 +125,8 @@ def create_app(container: Container) -> FastAPI:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error")  # the trace goes to the log, never to the client
         if pages.wants_html(request):
-            return pages.error_page(
+            return await run_in_threadpool(
+                pages.error_page,
                 request,
                 500,
                 "Something went wrong",
@@ -200,5 +206,6 @@ _LIMIT_TITLES = {413: "That is too large", 400: "That did not work", 422: "That 
 
 
 def _limit_page(request: Request, status: int, message: str) -> Response:
-    """The page a browser gets when `BodyLimits` refuses its request before any route runs."""
-    return pages.error_page(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)
+    """The page a browser gets when `BodyLimits` refuses its request before any route runs
+    (rendered off the event loop when sent: it reads the session for the navigation)."""
+    return pages.error_page_when_sent(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)

@@ -21,7 +21,7 @@ from microcred.errors import InvalidInput, MicrocredError
 from microcred.services.learning.evidence import Upload
 from microcred.web.errors import status_of
 from microcred.web.pages.common import achievements, container, page_context
-from microcred.web.pages.routes import templates
+from microcred.web.pages.routes import error_page, templates
 from microcred.web.pages.session import check_csrf, current
 
 router = APIRouter(include_in_schema=False)
@@ -139,15 +139,8 @@ def _work_page(
     found = achievements(c, principal)
     achievement = found.get(achievement_id)
     if achievement is None:
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {
-                "title": "Not found",
-                "message": "No such micro-credential in your organisation.",
-                "status": 404,
-            },
-            status_code=404,
+        return error_page(
+            request, 404, "Not found", "No such micro-credential in your organisation."
         )
     versions = [
         s

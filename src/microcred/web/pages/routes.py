@@ -3,6 +3,9 @@ public page (content-negotiated with its JSON at the same URL)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -10,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
@@ -18,9 +22,12 @@ from microcred.domain.credential import IssuedCredential
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.web.errors import status_of
 from microcred.web.pages import public_checks as checks
+from microcred.web.pages.common import page_context
 from microcred.web.pages.formatting import points, when, words
+from microcred.web.pages.session import current
 from microcred.web.pages.view import credential_view
 
+log = logging.getLogger("microcred.web")
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
     directory=str(resources.files("microcred.web.pages").joinpath("templates"))
@@ -193,14 +200,44 @@ def credential_page(
     )
 
 
+def _signed_in_context(request: Request) -> dict[str, object]:
+    """The navigation context of the signed-in visitor, or an empty one: an error page must
+    render whatever state the session (or the database) is in, so nothing here raises."""
+    try:
+        principal = current(request, request.app.state.container)
+        return {} if principal is None else page_context(request, principal)
+    except Exception as exc:  # an error page never fails: then it shows the signed-out nav
+        log.warning("error page: the session could not be read (%s)", type(exc).__name__)
+        return {}
+
+
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    """An error as a page, in the site's layout."""
+    """An error as a page, in the site's layout, with the signed-in visitor's navigation (it
+    reads the session: call it from a plain ``def`` or a thread, never on the event loop)."""
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"title": title, "message": message, "status": status},
+        {**_signed_in_context(request), "title": title, "message": message, "status": status},
         status_code=status,
     )
+
+
+class _RenderedWhenSent(Response):
+    """A response rendered in the thread pool at the moment it is sent, for code on the event
+    loop that must hand back a response at once (the body-limit middleware)."""
+
+    def __init__(self, render: Callable[[], Response]) -> None:
+        super().__init__()
+        self._render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rendered = await run_in_threadpool(self._render)
+        await rendered(scope, receive, send)
+
+
+def error_page_when_sent(request: Request, status: int, title: str, message: str) -> Response:
+    """`error_page` for a caller on the event loop: the session is read off the loop."""
+    return _RenderedWhenSent(partial(error_page, request, status, title, message))
 
 
 _HTTP_ERRORS = {

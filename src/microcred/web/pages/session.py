@@ -12,7 +12,7 @@ from fastapi import Request
 
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
-from microcred.errors import MicrocredError, Unauthenticated
+from microcred.errors import MicrocredError, PermissionDenied, Unauthenticated
 
 COOKIE = "mc_session"
 #: the pre-session cookie the sign-in form's CSRF token is bound to
@@ -43,9 +43,14 @@ def csrf_token(request: Request) -> str:
 
 
 def check_csrf(request: Request, submitted: object) -> None:
-    """Refuse a form post whose CSRF token does not match the session."""
-    if not isinstance(submitted, str) or not hmac.compare_digest(submitted, csrf_token(request)):
-        raise Unauthenticated("The form has expired or did not come from this site; reload it.")
+    """Refuse (PermissionDenied: a 403 page) a form post whose CSRF token does not match the
+    session: the sender is signed in, but the form did not come from this session's pages."""
+    if (
+        not isinstance(submitted, str)
+        or not submitted.isascii()  # compare_digest raises TypeError on other text
+        or not hmac.compare_digest(submitted, csrf_token(request))
+    ):
+        raise PermissionDenied("The form has expired or did not come from this site; reload it.")
 
 
 def _login_token(c: Container, nonce: str) -> str:
@@ -72,6 +77,7 @@ def check_login_csrf(request: Request, c: Container, submitted: object) -> None:
         not nonce
         or len(nonce) > 100
         or not isinstance(submitted, str)
+        or not submitted.isascii()  # compare_digest raises TypeError on other text
         or not hmac.compare_digest(submitted, _login_token(c, nonce))
     ):
         raise Unauthenticated(

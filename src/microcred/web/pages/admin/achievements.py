@@ -1,7 +1,8 @@
 """Defining micro-credentials: the list, and one form to create or edit (name, description,
 criteria, type, effort, validity, tags, image) with an ESCO skill picker that works without
 JavaScript: "Search skills" re-renders the form with matches, each with an "Add" button, and the
-chosen skills ride along as hidden fields until the form is saved."""
+chosen skills ride along as hidden fields until the form is saved. Enter in the search box
+searches (it never saves the form by surprise)."""
 
 from __future__ import annotations
 
@@ -212,6 +213,15 @@ async def update(achievement_id: str, request: Request) -> Response:
     return await run_in_threadpool(_save, c, request, form, image, achievement_id)
 
 
+def _wants_search(typed: dict[str, str]) -> bool:
+    """The "Search skills" button, or Enter (the form's default button) just after typing a
+    skill query not searched yet: the keyboard user meant to search, not to save."""
+    if typed.get("op") == "search":
+        return True
+    query = typed.get("skill_q", "").strip()
+    return typed.get("op") == "enter" and bool(query) and query != typed.get("searched_q", "")
+
+
 def _save(
     c: Container,
     request: Request,
@@ -228,7 +238,7 @@ def _save(
     skills: list[Skill] = []
     try:
         skills = _chosen(form)
-        if typed.get("op") == "search" or "add_skill" in typed or "remove_skill" in typed:
+        if _wants_search(typed) or "add_skill" in typed or "remove_skill" in typed:
             query = typed.get("skill_q", "").strip()[:200]
             found = c.skills.reference.match_skills(query, top_k=8) if query else []
             return _form_page(request, principal, typed, skills, action=action, matches=found)
