@@ -141,12 +141,14 @@ def test_keygen_is_0600_whatever_the_umask(tmp_path: Path) -> None:
     [
         ("missing/key.json", "cannot be written: No such file or directory"),
         (".", "already exists"),
+        ("-", "wants a file name"),
     ],
 )
 def test_keygen_names_an_unwritable_place(tmp_path: Path, where: str, message: str) -> None:
-    result = runner.invoke(app, ["vc", "keygen", "--out", str(tmp_path / where)])
+    target = where if where == "-" else str(tmp_path / where)
+    result = runner.invoke(app, ["vc", "keygen", "--out", target])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
-    assert message in result.output
+    assert message in result.output and not Path("-").exists()
     forced = runner.invoke(app, ["vc", "keygen", "--out", str(tmp_path), "--force"])
     assert forced.exit_code == 2 and "Is a directory" in forced.output
 

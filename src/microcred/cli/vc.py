@@ -107,6 +107,8 @@ def keygen(
     """
     pair = Ed25519KeyPair.generate()
     try:
+        if out == Path("-"):
+            raise InvalidInput("--out wants a file name: the key pair is not printed.")
         write_private_file(out, json.dumps(pair.to_multikey(), indent=2) + "\n", force=force)
     except MicrocredError as exc:
         fail(exc.explain())
