@@ -44,7 +44,7 @@ def tour_blocks(readme: str) -> list[str]:
 
 
 def expected_lines(block: str) -> list[str]:
-    """What a block says it prints: its ``# → …`` lines."""
+    """What a block says it prints: its ``# → …`` lines (each the start of an output line)."""
     return [m.strip() for m in re.findall(r"^# → (.+)$", block, flags=re.M)]
 
 
@@ -125,10 +125,10 @@ def run_tour(
         ok, out = shell.run(block)
         assert ok, f"README tour block {i} failed:\n{block}\n--- its output ---\n{out}"
         at = 0
-        for line in expected_lines(block):
-            found = out.find(line, at)
-            assert found != -1, f"README tour block {i} should print {line!r}; it printed:\n{out}"
-            at = found + len(line)
+        for line in expected_lines(block):  # in order, each at the start of a line
+            found = re.compile(r"^[ \t]*" + re.escape(line), re.M).search(out, at)
+            assert found, f"README tour block {i} should print {line!r}; it printed:\n{out}"
+            at = found.end()
         if after_block is not None:
             after_block(i)
 
@@ -214,6 +214,10 @@ def test_the_tour_runner_fails_on_a_failing_command_and_on_missing_output(
         run_tour(shell, ["X=1\necho hello\n# → hello\n", 'echo "X is $X"\n# → X is 1\n'])
         with pytest.raises(AssertionError, match="should print 'bye'"):
             run_tour(shell, ["echo hello\n# → bye\n"])
+        with pytest.raises(AssertionError, match="should print 'true'"):
+            run_tour(shell, ["echo untrue\n# → true\n"])  # a line's start, not any substring
+        with pytest.raises(AssertionError, match="should print 'one'"):
+            run_tour(shell, ["echo two; echo one\n# → two\n# → one\n# → one\n"])  # in order
         with pytest.raises(AssertionError, match=r"block 1 failed") as e:
             run_tour(shell, ["echo before\nsh -c 'exit 3'\necho after\n"])
         output = str(e.value).split("--- its output ---")[1]
