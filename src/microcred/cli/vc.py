@@ -98,12 +98,11 @@ def keygen(
     out: Annotated[Path, typer.Option(help="Where to write the key pair (mode 0600).")] = Path(
         "keyPair.json"
     ),
-    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
 ) -> None:
-    """Create an Ed25519 key pair for `vc sign --key` (a Multikey JSON file, mode 0600).
+    """Create an Ed25519 key pair for `vc sign --key` (Multikey JSON, mode 0600).
 
-    Prints the key's did:key on stdout (use it as the credential's issuer id) and the
-    verification method `vc sign` puts in the proof on stderr.
+    Prints its did:key (the issuer id to sign as) on stdout, its verification method on stderr.
     """
     pair = Ed25519KeyPair.generate()
     try:
