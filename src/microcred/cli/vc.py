@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -69,7 +70,7 @@ def write_private_file(path: Path, text: str, *, force: bool = False) -> None:
     try:
         if force:
             if path.is_dir():
-                raise IsADirectoryError(21, "Is a directory")
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temporary = Path(name)
         else:
@@ -79,6 +80,7 @@ def write_private_file(path: Path, text: str, *, force: bool = False) -> None:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)  # exactly 0600, whatever the umask
                 handle.write(data)
+                os.fsync(handle.fileno())
             if temporary != path:
                 os.replace(temporary, path)
         except BaseException:
