@@ -23,6 +23,10 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 /usr/bin/chromium:
 	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
 
+# curl and jq for the README's tour, which tests/e2e/test_readme_tour.py runs verbatim
+/usr/bin/curl /usr/bin/jq:
+	apt-get install -y -q $(@F) || (apt-get update -q && apt-get install -y -q $(@F))
+
 setup: $(STAMP)
 
 ## run: install, migrate the embedded SQLite database under ./var, start a local witness on :8100,
@@ -44,7 +48,7 @@ run: $(STAMP)
 	$(BIN)/microcred serve & server=$$!; wait $$server
 
 ## test: install everything the suite needs and run all of it (SQLite and PostgreSQL)
-test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium
+test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium /usr/bin/curl /usr/bin/jq
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +20,7 @@ from microcred.config import get_settings
 from microcred.credentials.parsing import load_json
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.verify import Check, CheckStatus, VerificationReport, Verifier
-from microcred.crypto.did import did_key_verification_method
+from microcred.crypto.did import did_key, did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair, RsaKeyPair
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.ports.credentials import DocumentFetcher
@@ -55,6 +58,64 @@ def _load_credential(path: Path) -> dict[str, Any] | str:
     if isinstance(value, str | dict):
         return value
     raise InvalidInput(f"{path} holds neither a credential object nor a VC-JWT.")
+
+
+def write_private_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (mode 0600), whatever the umask.
+
+    An existing file (or symlink) is refused unless ``force``; then it is replaced whole, never
+    truncated in place, so a failed write leaves the old file as it was.
+    """
+    data = text.encode("utf-8")
+    try:
+        if force:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temporary = Path(name)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            temporary = path
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)  # exactly 0600, whatever the umask
+                handle.write(data)
+                os.fsync(handle.fileno())
+            if temporary != path:
+                os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except FileExistsError:
+        raise InvalidInput(
+            f"{path} already exists; not overwriting it.",
+            hint="Choose another --out, or pass --force to replace it.",
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"{path} cannot be written: {exc.strerror}.") from None
+
+
+@app.command()
+def keygen(
+    out: Annotated[Path, typer.Option(help="Where to write the key pair (mode 0600).")] = Path(
+        "keyPair.json"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Create an Ed25519 key pair for `vc sign --key` (Multikey JSON, mode 0600).
+
+    Prints its did:key (the issuer id to sign as) on stdout, its verification method on stderr.
+    """
+    pair = Ed25519KeyPair.generate()
+    try:
+        if out == Path("-"):
+            raise InvalidInput("--out wants a file name: the key pair is not printed.")
+        write_private_file(out, json.dumps(pair.to_multikey(), indent=2) + "\n", force=force)
+    except MicrocredError as exc:
+        fail(exc.explain())
+    typer.echo(did_key(pair.public))
+    typer.echo(f"wrote {out} (Ed25519 key pair, mode 0600: it holds the secret key)", err=True)
+    typer.echo(f"verification method: {did_key_verification_method(pair.public)}", err=True)
 
 
 @app.command()
