@@ -1,0 +1,192 @@
+"""Baked SVG badges (Open Badges 3.0 §5.3.2): an ``<openbadges:credential>`` element, in the
+namespace ``https://purl.imsglobal.org/ob/v3p0``, as the first child of ``<svg>``. A JSON
+credential is its content in CDATA; a VC-JWT is its ``verify`` attribute.
+
+Every SVG is parsed with ``defusedxml`` (no DTD, no entities, nothing external). An issuer's own
+image is refused outright when it could run or fetch anything: scripts, ``foreignObject``, event
+handler attributes, ``javascript:`` and references outside the file."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import quoteattr
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from microcred.errors import InvalidInput, PayloadTooLarge
+
+NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+#: the Open Badges 2.0 namespace, recognised only to say what the file is
+OB2_NAMESPACE = "http://openbadges.org"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+CREDENTIAL_TAG = f"{{{NAMESPACE}}}credential"
+#: the largest SVG read or written here
+MAX_SVG_BYTES = 2_000_000
+#: elements that run code or embed another document
+_REFUSED_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "handler"}
+#: what an href may point at inside an issuer's image: a fragment or an inline raster image
+_SAFE_HREF = re.compile(r"^\s*(#|data:image/(png|jpeg|gif|webp)[;,])", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+
+
+def looks_like_svg(data: bytes) -> bool:
+    """True when the bytes look like an XML document with an ``<svg`` element near its start."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and b"<svg" in head
+
+
+def _parse(data: bytes) -> ET.Element:
+    if len(data) > MAX_SVG_BYTES:
+        raise PayloadTooLarge(f"That SVG is larger than {MAX_SVG_BYTES:,} bytes.")
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise InvalidInput(
+            "That SVG declares a DTD or entities; they are refused (they can read files or "
+            "expand without bound)."
+        ) from exc
+    except ET.ParseError as exc:
+        raise InvalidInput(f"That SVG is not well-formed XML ({exc}).") from exc
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise InvalidInput("That file is not an SVG image: its root element is not <svg>.")
+    return root
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _is_ob2(element: ET.Element) -> bool:
+    return element.tag.startswith(f"{{{OB2_NAMESPACE}}}")
+
+
+def check_svg(data: bytes) -> None:
+    """Refuse an issuer's SVG that is not a plain, self-contained picture: a DTD or entities,
+    scripts or embedded documents, event handlers, ``javascript:`` or any reference outside the
+    file, or a credential already baked into it."""
+    root = _parse(data)
+    for element in root.iter():
+        name = _local(element.tag)
+        if name in _REFUSED_ELEMENTS:
+            raise InvalidInput(
+                f"That SVG contains a <{name}> element; badge images cannot run code."
+            )
+        if element.tag == CREDENTIAL_TAG or _is_ob2(element):
+            raise InvalidInput("That SVG already carries a credential; upload the plain image.")
+        if name == "style" and element.text and _external_css(element.text):
+            raise InvalidInput("That SVG's style loads something from outside the file.")
+        for attribute, value in element.attrib.items():
+            attr = _local(attribute).lower()
+            if attr.startswith("on"):
+                raise InvalidInput(
+                    f"That SVG has an event handler ({attr}); badge images cannot run code."
+                )
+            if "javascript:" in value.lower().replace(" ", ""):
+                raise InvalidInput("That SVG contains a javascript: address.")
+            if attr in ("href", "src") and not _SAFE_HREF.match(value):
+                raise InvalidInput(
+                    "That SVG refers to something outside the file; embed everything it needs."
+                )
+            if attr == "style" and _external_css(value):
+                raise InvalidInput("That SVG's style loads something from outside the file.")
+
+
+def _external_css(css: str) -> bool:
+    return "@import" in css.lower() or bool(_CSS_URL.search(css))
+
+
+def extract_svg(data: bytes) -> str:
+    """The credential baked into an SVG (JSON text or a compact VC-JWT). Refuses a DTD or
+    entities, a missing credential and more than one."""
+    root = _parse(data)
+    found = [e for e in root.iter() if e.tag == CREDENTIAL_TAG]
+    if len(found) > 1:
+        raise InvalidInput(
+            "That SVG has more than one openbadges:credential element; Open Badges 3.0 allows "
+            "exactly one, so it cannot tell which credential the badge carries."
+        )
+    if not found:
+        if any(_is_ob2(e) for e in root.iter()):
+            raise InvalidInput(
+                "That SVG is an Open Badges 2.0 badge; microcred verifies Open Badges 3.0 "
+                "credentials (openbadges:credential)."
+            )
+        raise InvalidInput("That SVG carries no credential (no openbadges:credential element).")
+    element = found[0]
+    jws = element.get("verify")
+    text = jws if jws is not None else "".join(element.itertext())
+    if not text.strip():
+        raise InvalidInput("That SVG's openbadges:credential element is empty.")
+    return text.strip()
+
+
+def _cdata(text: str) -> str:
+    """Text as CDATA sections; a ``]]>`` inside the text is split across two sections."""
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+_NS_DECLARED = re.compile(rb"""\sxmlns:openbadges\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+
+
+def _root_start(data: bytes) -> int:
+    """Where the root ``<svg`` start tag begins, past the BOM, XML declaration, comments and
+    processing instructions (a DTD was already refused)."""
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while i < len(data) and data[i] in b" \t\r\n":
+            i += 1
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if data.startswith(opening, i):
+                end = data.find(closing, i + len(opening))
+                if end < 0:
+                    raise InvalidInput("That SVG is not well-formed XML.")
+                i = end + len(closing)
+                break
+        else:
+            if not re.match(rb"<svg[\s>/]", data[i : i + 5]):
+                raise InvalidInput("That SVG's root element must be written <svg> (no prefix).")
+            return i
+
+
+def _start_tag_end(data: bytes, start: int) -> int:
+    """The index of the ``>`` closing the start tag at ``start`` (quoted values skipped)."""
+    quote = 0
+    for i in range(start, len(data)):
+        byte = data[i]
+        if quote:
+            if byte == quote:
+                quote = 0
+        elif byte in (0x22, 0x27):
+            quote = byte
+        elif byte == 0x3E:
+            return i
+    raise InvalidInput("That SVG is not well-formed XML (its <svg> tag is not closed).")
+
+
+def bake_svg(image: bytes, credential: str, *, jwt: bool = False) -> bytes:
+    """The SVG with ``credential`` in an ``<openbadges:credential>`` element, the first child
+    of ``<svg>``: JSON in CDATA, or a VC-JWT (``jwt=True``) in its ``verify`` attribute. The
+    image is refused unless it passes :func:`check_svg`; the rest of it is kept byte for byte."""
+    if not credential.strip():
+        raise InvalidInput("There is no credential to bake.")
+    if len(image) + len(credential) > MAX_SVG_BYTES:
+        raise PayloadTooLarge(f"The baked SVG would be larger than {MAX_SVG_BYTES:,} bytes.")
+    check_svg(image)
+    start = _root_start(image)
+    end = _start_tag_end(image, start)
+    self_closing = image[end - 1 : end] == b"/"
+    tag = image[start : end - 1 if self_closing else end]
+    declared = _NS_DECLARED.search(tag)
+    if declared is None:
+        tag += f' xmlns:openbadges="{NAMESPACE}"'.encode()
+    elif declared.group(2) != NAMESPACE.encode():
+        raise InvalidInput("That SVG uses the openbadges prefix for another namespace.")
+    if jwt:
+        element = f"<openbadges:credential verify={quoteattr(credential.strip())}/>"
+    else:
+        element = f"<openbadges:credential>{_cdata(credential)}</openbadges:credential>"
+    baked = tag + b">" + element.encode("utf-8") + (b"</svg>" if self_closing else b"")
+    return image[:start] + baked + image[end + 1 :]
