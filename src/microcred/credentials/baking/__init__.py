@@ -3,44 +3,40 @@ SVG; bake, extract, and the default badge drawn when an issuer has no image of i
 
 from __future__ import annotations
 
-import base64
-import binascii
-import enum
 from dataclasses import dataclass
 
+from microcred.credentials.baking.badge import badge_formats, credential_badge, issuer_image
 from microcred.credentials.baking.default_badge import default_badge
-from microcred.credentials.baking.png import bake_png, check_png, extract_png, is_png
+from microcred.credentials.baking.formats import BadgeFormat, decode_data_uri
+from microcred.credentials.baking.png import (
+    bake_png,
+    check_png,
+    extract_png,
+    has_credential,
+    is_png,
+)
 from microcred.credentials.baking.svg import bake_svg, check_svg, extract_svg, looks_like_svg
 from microcred.errors import InvalidInput
 
 __all__ = [
     "BadgeFormat",
     "BakedCredential",
+    "badge_formats",
     "bake",
     "bake_png",
     "bake_svg",
     "check_image",
     "check_png",
     "check_svg",
+    "credential_badge",
     "decode_data_uri",
     "default_badge",
     "detect",
     "extract",
     "extract_png",
     "extract_svg",
+    "issuer_image",
 ]
-
-
-class BadgeFormat(enum.StrEnum):
-    """The two image formats a badge can be baked into."""
-
-    PNG = "png"
-    SVG = "svg"
-
-    @property
-    def media_type(self) -> str:
-        """The format's media type."""
-        return "image/png" if self is BadgeFormat.PNG else "image/svg+xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +85,13 @@ def bake(image: bytes, credential: str, *, jwt: bool = False) -> tuple[bytes, Ba
 
 def check_image(data: bytes) -> BadgeFormat:
     """The format of an issuer's badge image, refusing what is not a well-formed PNG or a
-    self-contained, script-free SVG."""
+    self-contained, script-free SVG, and an image that already carries a credential."""
     kind = detect(data)
     if kind is BadgeFormat.PNG:
-        check_png(data)
+        if has_credential(check_png(data)):
+            raise InvalidInput("That PNG already carries a credential; upload the plain image.")
     elif kind is BadgeFormat.SVG:
         check_svg(data)
     else:
         raise InvalidInput("A badge image must be a PNG or an SVG.")
     return kind
-
-
-def decode_data_uri(uri: str) -> tuple[str, bytes] | None:
-    """The media type and bytes of a base64 ``data:`` URI, or None when ``uri`` is not one."""
-    if not uri.startswith("data:"):
-        return None
-    header, sep, payload = uri[5:].partition(",")
-    if not sep or not header.endswith(";base64"):
-        return None
-    try:
-        return header[: -len(";base64")].lower(), base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        return None

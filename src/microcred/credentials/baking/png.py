@@ -138,6 +138,11 @@ def check_png(data: bytes) -> list[Chunk]:
     return parts
 
 
+def has_credential(parts: list[Chunk]) -> bool:
+    """True when the chunks carry a baked credential (OB 3.0, or an OB 2.0 assertion)."""
+    return any(_keyword(c) in (KEYWORD, OB2_KEYWORD) for c in parts)
+
+
 def bake_png(image: bytes, credential: str) -> bytes:
     """The PNG with ``credential`` (JSON text or a compact VC-JWT) in one uncompressed
     ``openbadgecredential`` iTXt chunk just before ``IEND``; a credential already baked into
