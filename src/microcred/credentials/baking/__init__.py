@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from microcred.credentials.baking.badge import badge_formats, credential_badge, issuer_image
 from microcred.credentials.baking.default_badge import default_badge
-from microcred.credentials.baking.formats import BadgeFormat, decode_data_uri
+from microcred.credentials.baking.formats import BadgeFormat, BadImage, decode_data_uri
 from microcred.credentials.baking.png import (
     bake_png,
     check_png,
@@ -16,9 +16,9 @@ from microcred.credentials.baking.png import (
     is_png,
 )
 from microcred.credentials.baking.svg import bake_svg, check_svg, extract_svg, looks_like_svg
-from microcred.errors import InvalidInput
 
 __all__ = [
+    "BadImage",
     "BadgeFormat",
     "BakedCredential",
     "badge_formats",
@@ -69,7 +69,7 @@ def extract(data: bytes) -> BakedCredential:
         return BakedCredential(extract_png(data), kind)
     if kind is BadgeFormat.SVG:
         return BakedCredential(extract_svg(data), kind)
-    raise InvalidInput("That file is neither a PNG nor an SVG badge.")
+    raise BadImage("That file is neither a PNG nor an SVG badge.")
 
 
 def bake(image: bytes, credential: str, *, jwt: bool = False) -> tuple[bytes, BadgeFormat]:
@@ -80,7 +80,7 @@ def bake(image: bytes, credential: str, *, jwt: bool = False) -> tuple[bytes, Ba
         return bake_png(image, credential), kind
     if kind is BadgeFormat.SVG:
         return bake_svg(image, credential, jwt=jwt), kind
-    raise InvalidInput("A badge image must be a PNG or an SVG.")
+    raise BadImage("A badge image must be a PNG or an SVG.")
 
 
 def check_image(data: bytes) -> BadgeFormat:
@@ -89,9 +89,9 @@ def check_image(data: bytes) -> BadgeFormat:
     kind = detect(data)
     if kind is BadgeFormat.PNG:
         if has_credential(check_png(data)):
-            raise InvalidInput("That PNG already carries a credential; upload the plain image.")
+            raise BadImage("That PNG already carries a credential; upload the plain image.")
     elif kind is BadgeFormat.SVG:
         check_svg(data)
     else:
-        raise InvalidInput("A badge image must be a PNG or an SVG.")
+        raise BadImage("A badge image must be a PNG or an SVG.")
     return kind

@@ -12,8 +12,8 @@ from typing import Any
 
 from microcred.credentials.baking import png, svg
 from microcred.credentials.baking.default_badge import default_badge
-from microcred.credentials.baking.formats import BadgeFormat, decode_data_uri
-from microcred.errors import InvalidInput, NotFound
+from microcred.credentials.baking.formats import BadgeFormat, BadImage, decode_data_uri
+from microcred.errors import NotFound
 
 
 def _text(value: Any, fallback: str) -> str:
@@ -42,7 +42,7 @@ def issuer_image(document: dict[str, Any]) -> tuple[BadgeFormat, bytes] | None:
         if media_type == "image/svg+xml":
             svg.check_svg(data)
             return BadgeFormat.SVG, data
-    except InvalidInput:
+    except BadImage:
         return None
     return None
 

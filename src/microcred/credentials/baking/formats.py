@@ -6,6 +6,13 @@ import base64
 import binascii
 import enum
 
+from microcred.errors import InvalidInput
+
+
+class BadImage(InvalidInput):
+    """Bytes that are not a usable badge image: not PNG or SVG, malformed, truncated, damaged,
+    hostile (scripts, entities, outside references) or ambiguous (two credentials)."""
+
 
 class BadgeFormat(enum.StrEnum):
     """The two image formats a badge can be baked into."""

@@ -12,7 +12,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from microcred.errors import InvalidInput, PayloadTooLarge
+from microcred.credentials.baking.formats import BadImage
+from microcred.errors import PayloadTooLarge
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
@@ -49,32 +50,32 @@ def chunks(data: bytes) -> Iterator[Chunk]:
     if len(data) > MAX_PNG_BYTES:
         raise PayloadTooLarge(f"That PNG is larger than {MAX_PNG_BYTES:,} bytes.")
     if not is_png(data):
-        raise InvalidInput("That file is not a PNG image.")
+        raise BadImage("That file is not a PNG image.")
     offset, count = len(SIGNATURE), 0
     while True:
         if offset + 8 > len(data):
-            raise InvalidInput("That PNG is truncated: it ends before its IEND chunk.")
+            raise BadImage("That PNG is truncated: it ends before its IEND chunk.")
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         if length > _MAX_CHUNK or not kind.isalpha():
-            raise InvalidInput("That PNG is malformed: a chunk header is not valid.")
+            raise BadImage("That PNG is malformed: a chunk header is not valid.")
         end = offset + 8 + length
         if end + 4 > len(data):
-            raise InvalidInput("That PNG is truncated: its last chunk is cut short.")
+            raise BadImage("That PNG is truncated: its last chunk is cut short.")
         body = data[offset + 8 : end]
         (crc,) = struct.unpack(">I", data[end : end + 4])
         if zlib.crc32(kind + body) & 0xFFFFFFFF != crc:
             name = kind.decode("ascii")
-            raise InvalidInput(f"That PNG is damaged: the CRC of its {name} chunk is wrong.")
+            raise BadImage(f"That PNG is damaged: the CRC of its {name} chunk is wrong.")
         if count == 0 and kind != b"IHDR":
-            raise InvalidInput("That PNG is malformed: it does not start with IHDR.")
+            raise BadImage("That PNG is malformed: it does not start with IHDR.")
         count += 1
         if count > MAX_CHUNKS:
-            raise InvalidInput(f"That PNG has more than {MAX_CHUNKS} chunks.")
+            raise BadImage(f"That PNG has more than {MAX_CHUNKS} chunks.")
         yield Chunk(kind, body)
         offset = end + 4
         if kind == b"IEND":
             if offset != len(data):
-                raise InvalidInput("That PNG is malformed: it has data after its IEND chunk.")
+                raise BadImage("That PNG is malformed: it has data after its IEND chunk.")
             return
 
 
@@ -88,25 +89,25 @@ def _credential_text(chunk: Chunk) -> str:
     """The text of an ``openbadgecredential`` iTXt chunk (keyword, NUL, compression flag,
     compression method, language tag, NUL, translated keyword, NUL, text)."""
     if chunk.type != b"iTXt":
-        raise InvalidInput(
+        raise BadImage(
             "That PNG's credential is not in an iTXt chunk, as Open Badges 3.0 requires."
         )
     rest = chunk.data[len(KEYWORD) + 1 :]
     if len(rest) < 2:
-        raise InvalidInput("That PNG's credential chunk is malformed.")
+        raise BadImage("That PNG's credential chunk is malformed.")
     if rest[0] != 0:
-        raise InvalidInput(
+        raise BadImage(
             "That PNG's credential chunk is compressed; Open Badges 3.0 requires it uncompressed."
         )
     parts = rest[2:].split(b"\x00", 2)
     if len(parts) != 3:
-        raise InvalidInput("That PNG's credential chunk is malformed.")
+        raise BadImage("That PNG's credential chunk is malformed.")
     try:
         text = parts[2].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("That PNG's credential chunk is not UTF-8 text.") from exc
+        raise BadImage("That PNG's credential chunk is not UTF-8 text.") from exc
     if not text.strip():
-        raise InvalidInput("That PNG's credential chunk is empty.")
+        raise BadImage("That PNG's credential chunk is empty.")
     return text.strip()
 
 
@@ -115,17 +116,17 @@ def extract_png(data: bytes) -> str:
     credential chunk or with more than one, a truncated or damaged PNG, and oversized input."""
     found = [c for c in chunks(data) if _keyword(c) == KEYWORD]
     if len(found) > 1:
-        raise InvalidInput(
+        raise BadImage(
             "That PNG has more than one openbadgecredential chunk; Open Badges 3.0 allows "
             "exactly one, so it cannot tell which credential the badge carries."
         )
     if not found:
         if any(_keyword(c) == OB2_KEYWORD for c in chunks(data)):
-            raise InvalidInput(
+            raise BadImage(
                 "That PNG is an Open Badges 2.0 badge; microcred verifies Open Badges 3.0 "
                 "credentials (keyword openbadgecredential)."
             )
-        raise InvalidInput("That PNG carries no credential (no openbadgecredential chunk).")
+        raise BadImage("That PNG carries no credential (no openbadgecredential chunk).")
     return _credential_text(found[0])
 
 
@@ -134,7 +135,7 @@ def check_png(data: bytes) -> list[Chunk]:
     before baking), refusing anything else."""
     parts = list(chunks(data))
     if not any(c.type == b"IDAT" for c in parts):
-        raise InvalidInput("That PNG has no image data.")
+        raise BadImage("That PNG has no image data.")
     return parts
 
 
@@ -148,7 +149,7 @@ def bake_png(image: bytes, credential: str) -> bytes:
     ``openbadgecredential`` iTXt chunk just before ``IEND``; a credential already baked into
     the image is replaced, so the result always carries exactly one."""
     if not credential.strip():
-        raise InvalidInput("There is no credential to bake.")
+        raise BadImage("There is no credential to bake.")
     text = credential.encode("utf-8")
     if len(image) + len(text) > MAX_PNG_BYTES:
         raise PayloadTooLarge(f"The baked PNG would be larger than {MAX_PNG_BYTES:,} bytes.")

@@ -15,7 +15,8 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from microcred.errors import InvalidInput, PayloadTooLarge
+from microcred.credentials.baking.formats import BadImage
+from microcred.errors import PayloadTooLarge
 
 NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 #: the Open Badges 2.0 namespace, recognised only to say what the file is
@@ -44,14 +45,14 @@ def _parse(data: bytes) -> ET.Element:
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise InvalidInput(
+        raise BadImage(
             "That SVG declares a DTD or entities; they are refused (they can read files or "
             "expand without bound)."
         ) from exc
     except ET.ParseError as exc:
-        raise InvalidInput(f"That SVG is not well-formed XML ({exc}).") from exc
+        raise BadImage(f"That SVG is not well-formed XML ({exc}).") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise InvalidInput("That file is not an SVG image: its root element is not <svg>.")
+        raise BadImage("That file is not an SVG image: its root element is not <svg>.")
     return root
 
 
@@ -71,27 +72,25 @@ def check_svg(data: bytes) -> None:
     for element in root.iter():
         name = _local(element.tag)
         if name in _REFUSED_ELEMENTS:
-            raise InvalidInput(
-                f"That SVG contains a <{name}> element; badge images cannot run code."
-            )
+            raise BadImage(f"That SVG contains a <{name}> element; badge images cannot run code.")
         if element.tag == CREDENTIAL_TAG or _is_ob2(element):
-            raise InvalidInput("That SVG already carries a credential; upload the plain image.")
+            raise BadImage("That SVG already carries a credential; upload the plain image.")
         if name == "style" and element.text and _external_css(element.text):
-            raise InvalidInput("That SVG's style loads something from outside the file.")
+            raise BadImage("That SVG's style loads something from outside the file.")
         for attribute, value in element.attrib.items():
             attr = _local(attribute).lower()
             if attr.startswith("on"):
-                raise InvalidInput(
+                raise BadImage(
                     f"That SVG has an event handler ({attr}); badge images cannot run code."
                 )
             if "javascript:" in value.lower().replace(" ", ""):
-                raise InvalidInput("That SVG contains a javascript: address.")
+                raise BadImage("That SVG contains a javascript: address.")
             if attr in ("href", "src") and not _SAFE_HREF.match(value):
-                raise InvalidInput(
+                raise BadImage(
                     "That SVG refers to something outside the file; embed everything it needs."
                 )
             if attr == "style" and _external_css(value):
-                raise InvalidInput("That SVG's style loads something from outside the file.")
+                raise BadImage("That SVG's style loads something from outside the file.")
 
 
 def _external_css(css: str) -> bool:
@@ -104,22 +103,22 @@ def extract_svg(data: bytes) -> str:
     root = _parse(data)
     found = [e for e in root.iter() if e.tag == CREDENTIAL_TAG]
     if len(found) > 1:
-        raise InvalidInput(
+        raise BadImage(
             "That SVG has more than one openbadges:credential element; Open Badges 3.0 allows "
             "exactly one, so it cannot tell which credential the badge carries."
         )
     if not found:
         if any(_is_ob2(e) for e in root.iter()):
-            raise InvalidInput(
+            raise BadImage(
                 "That SVG is an Open Badges 2.0 badge; microcred verifies Open Badges 3.0 "
                 "credentials (openbadges:credential)."
             )
-        raise InvalidInput("That SVG carries no credential (no openbadges:credential element).")
+        raise BadImage("That SVG carries no credential (no openbadges:credential element).")
     element = found[0]
     jws = element.get("verify")
     text = jws if jws is not None else "".join(element.itertext())
     if not text.strip():
-        raise InvalidInput("That SVG's openbadges:credential element is empty.")
+        raise BadImage("That SVG's openbadges:credential element is empty.")
     return text.strip()
 
 
@@ -142,12 +141,12 @@ def _root_start(data: bytes) -> int:
             if data.startswith(opening, i):
                 end = data.find(closing, i + len(opening))
                 if end < 0:
-                    raise InvalidInput("That SVG is not well-formed XML.")
+                    raise BadImage("That SVG is not well-formed XML.")
                 i = end + len(closing)
                 break
         else:
             if not re.match(rb"<svg[\s>/]", data[i : i + 5]):
-                raise InvalidInput("That SVG's root element must be written <svg> (no prefix).")
+                raise BadImage("That SVG's root element must be written <svg> (no prefix).")
             return i
 
 
@@ -163,7 +162,7 @@ def _start_tag_end(data: bytes, start: int) -> int:
             quote = byte
         elif byte == 0x3E:
             return i
-    raise InvalidInput("That SVG is not well-formed XML (its <svg> tag is not closed).")
+    raise BadImage("That SVG is not well-formed XML (its <svg> tag is not closed).")
 
 
 def bake_svg(image: bytes, credential: str, *, jwt: bool = False) -> bytes:
@@ -171,7 +170,7 @@ def bake_svg(image: bytes, credential: str, *, jwt: bool = False) -> bytes:
     of ``<svg>``: JSON in CDATA, or a VC-JWT (``jwt=True``) in its ``verify`` attribute. The
     image is refused unless it passes :func:`check_svg`; the rest of it is kept byte for byte."""
     if not credential.strip():
-        raise InvalidInput("There is no credential to bake.")
+        raise BadImage("There is no credential to bake.")
     if len(image) + len(credential) > MAX_SVG_BYTES:
         raise PayloadTooLarge(f"The baked SVG would be larger than {MAX_SVG_BYTES:,} bytes.")
     check_svg(image)
@@ -183,7 +182,7 @@ def bake_svg(image: bytes, credential: str, *, jwt: bool = False) -> bytes:
     if declared is None:
         tag += f' xmlns:openbadges="{NAMESPACE}"'.encode()
     elif declared.group(2) != NAMESPACE.encode():
-        raise InvalidInput("That SVG uses the openbadges prefix for another namespace.")
+        raise BadImage("That SVG uses the openbadges prefix for another namespace.")
     if jwt:
         element = f"<openbadges:credential verify={quoteattr(credential.strip())}/>"
     else:
