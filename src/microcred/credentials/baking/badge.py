@@ -99,5 +99,6 @@ def credential_badge(
     elif image[0] is BadgeFormat.PNG:
         picture = _png_in_svg(image[1])
     else:
-        picture = image[1]
-    return svg.bake_svg(picture, text, jwt=jwt is not None)
+        picture = image[1]  # issuer_image has checked it
+    # the default badge and the PNG wrapper are drawn here from escaped text
+    return svg.bake_svg(picture, text, jwt=jwt is not None, checked=True)
