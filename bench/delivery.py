@@ -77,7 +77,7 @@ def run(seconds: float) -> dict[str, Any]:
     text = json.dumps(signed, ensure_ascii=False)
     small_png, big_png = png_image(64, 64), png_image(320, 300)
     default_svg = baking.default_badge("Cloud Security Fundamentals", "skill 0", "Bench Academy")
-    big_svg = svg_image(1800)
+    big_svg = svg_image(3000)
     baked = {
         "small PNG": baking.bake_png(small_png, text),
         "300 KB PNG": baking.bake_png(big_png, text),
