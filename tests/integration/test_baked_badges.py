@@ -115,6 +115,13 @@ def test_svg_badges_default_and_issuer_image(client: TestClient) -> None:
     r = client.get(f"/credentials/{bad['id']}/badge.svg")
     assert r.status_code == 200 and b"<script" not in r.content and b"MICRO-CREDENTIAL" in r.content
 
+    # a broken PNG stored through the API: no PNG badge, the default SVG one
+    broken = _issue_with(client, auth, _uri("image/png", tiny_png()[:-6]))
+    r = client.get(f"/credentials/{broken['id']}/badge.png", headers=HTML)
+    assert r.status_code == 404 and "no usable PNG image" in r.text
+    r = client.get(f"/credentials/{broken['id']}/badge.svg")
+    assert b"MICRO-CREDENTIAL" in r.content and baking.extract(r.content).text
+
     for url in (f"/credentials/{cid}/badge.gif", "/credentials/nope/badge.svg"):
         assert client.get(url, headers=HTML).status_code == 404
 

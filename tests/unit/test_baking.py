@@ -203,6 +203,10 @@ NS = b'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xl
         (b"<svg " + NS + b"><rect></svg>", "not well-formed"),
         (b'<html xmlns="http://www.w3.org/1999/xhtml"><svg/></html>', "root element"),
         (baking.bake_svg(PLAIN_SVG, "{}"), "already carries a credential"),
+        (
+            b'<?xml version="1.0" encoding="ISO-8859-1"?><svg ' + NS + b"><text>\xe9</text></svg>",
+            "not UTF-8",
+        ),
     ],
 )
 def test_hostile_issuer_svgs_are_refused_clearly(image: bytes, message: str) -> None:

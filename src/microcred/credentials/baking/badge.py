@@ -48,14 +48,14 @@ def issuer_image(document: dict[str, Any]) -> tuple[BadgeFormat, bytes] | None:
 
 
 def badge_formats(document: dict[str, Any]) -> list[BadgeFormat]:
-    """The formats the credential's badge can be downloaded in (SVG always; PNG when the
-    issuer's image is a PNG)."""
-    image = issuer_image(document)
-    return (
-        [BadgeFormat.PNG, BadgeFormat.SVG]
-        if image and image[0] is BadgeFormat.PNG
-        else [BadgeFormat.SVG]
-    )
+    """The formats the credential's badge can be offered in: SVG always, PNG when the
+    achievement's image is a PNG ``data:`` URI. Cheap (the image is not decoded): a PNG that
+    then fails its checks is refused on download."""
+    image = _achievement(document).get("image")
+    uri = image.get("id") if isinstance(image, dict) else image
+    if isinstance(uri, str) and uri[:22].lower() == "data:image/png;base64,":
+        return [BadgeFormat.PNG, BadgeFormat.SVG]
+    return [BadgeFormat.SVG]
 
 
 def _png_in_svg(data: bytes) -> bytes:
@@ -92,7 +92,7 @@ def credential_badge(
     image = issuer_image(document)
     if fmt is BadgeFormat.PNG:
         if image is None or image[0] is not BadgeFormat.PNG:
-            raise NotFound("This badge has no PNG image; download it as SVG instead.")
+            raise NotFound("This badge has no usable PNG image; download it as SVG instead.")
         return png.bake_png(image[1], text)
     if image is None:
         picture = _default(document)

@@ -64,11 +64,17 @@ def _is_ob2(element: ET.Element) -> bool:
     return element.tag.startswith(f"{{{OB2_NAMESPACE}}}")
 
 
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
 def check_svg(data: bytes) -> None:
-    """Refuse an issuer's SVG that is not a plain, self-contained picture: a DTD or entities,
-    scripts or embedded documents, event handlers, ``javascript:`` or any reference outside the
-    file, or a credential already baked into it."""
+    """Refuse an issuer's SVG that is not a plain, self-contained UTF-8 picture: a DTD or
+    entities, scripts or embedded documents, event handlers, ``javascript:`` or any reference
+    outside the file, another encoding, or a credential already baked into it."""
     root = _parse(data)
+    declared = _ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise BadImage("That SVG is not UTF-8 encoded; save it as UTF-8.")
     for element in root.iter():
         name = _local(element.tag)
         if name in _REFUSED_ELEMENTS:
