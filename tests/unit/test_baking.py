@@ -200,6 +200,17 @@ NS = b'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xl
         (b"<svg " + NS + b"><style>@import url(https://x.test/a.css);</style></svg>", "style"),
         (b"<svg " + NS + b'><rect style="fill:url(https://x.test/f)"/></svg>', "style"),
         (b"<svg " + NS + b"><foreignObject><p>hi</p></foreignObject></svg>", "foreignObject"),
+        (b"<svg " + NS + b'><rect fill="url(https://x.test/p)"/></svg>', "outside the file"),
+        (b"<svg " + NS + b'><a href="java\tscript:alert(1)"><rect/></a></svg>', "javascript:"),
+        (
+            b'<?xml-stylesheet href="https://x.test/a.css"?><svg ' + NS + b"/>",
+            "processing instruction",
+        ),
+        (
+            b"<svg " + NS + b'><a href="#a"><set attributeName="xlink:href" to="https://x.test"/>'
+            b"</a></svg>",
+            "animates a link",
+        ),
         (b"<svg " + NS + b"><rect></svg>", "not well-formed"),
         (b'<html xmlns="http://www.w3.org/1999/xhtml"><svg/></html>', "root element"),
         (baking.bake_svg(PLAIN_SVG, "{}"), "already carries a credential"),

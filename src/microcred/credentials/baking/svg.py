@@ -64,6 +64,9 @@ def _is_ob2(element: ET.Element) -> bool:
     return element.tag.startswith(f"{{{OB2_NAMESPACE}}}")
 
 
+_SPACES = re.compile(r"[\s\x00-\x1f]+")
+#: a processing instruction other than the XML declaration
+_INSTRUCTION = re.compile(rb"<\?(?!xml[\s?])", re.IGNORECASE)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -75,6 +78,8 @@ def check_svg(data: bytes) -> None:
     declared = _ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         raise BadImage("That SVG is not UTF-8 encoded; save it as UTF-8.")
+    if _INSTRUCTION.search(data):  # e.g. <?xml-stylesheet href=…?>, which the parser skips
+        raise BadImage("That SVG has a processing instruction; badge images cannot load styles.")
     for element in root.iter():
         name = _local(element.tag)
         if name in _REFUSED_ELEMENTS:
@@ -89,14 +94,17 @@ def check_svg(data: bytes) -> None:
                 raise BadImage(
                     f"That SVG has an event handler ({attr}); badge images cannot run code."
                 )
-            if "javascript:" in value.lower().replace(" ", ""):
+            if "javascript:" in _SPACES.sub("", value.lower()):
                 raise BadImage("That SVG contains a javascript: address.")
             if attr in ("href", "src") and not _SAFE_HREF.match(value):
                 raise BadImage(
                     "That SVG refers to something outside the file; embed everything it needs."
                 )
-            if attr == "style" and _external_css(value):
+            if _external_css(value):  # style="…", fill="url(…)", filter, mask, clip-path…
                 raise BadImage("That SVG's style loads something from outside the file.")
+        animated = element.get("attributeName", "").rsplit(":", 1)[-1]
+        if name in ("set", "animate") and animated == "href":
+            raise BadImage("That SVG animates a link; badge images cannot change where they point.")
 
 
 def _external_css(css: str) -> bool:

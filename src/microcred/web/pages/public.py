@@ -1,8 +1,7 @@
-"""Public pages beside the verify form: a credential's downloads (JSON or VC-JWT, and its baked
-badge, PNG or SVG), the e-mail check on its page,
-an organisation's page listing its micro-credentials, and the achievement URL every credential
-carries (a page for browsers, the OB 3.0 ``Achievement`` for API clients). Nothing here shows
-people or counts of recipients."""
+"""Public pages beside the verify form: a credential's downloads (its JSON or VC-JWT, and its
+baked badge, PNG or SVG), the e-mail check on its page, an organisation's page listing its
+micro-credentials, and the achievement URL every credential carries (a page for browsers, the
+OB 3.0 ``Achievement`` for API clients). Nothing here shows people or counts of recipients."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
 from microcred.credentials import baking
-from microcred.credentials.baking import badge_formats
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.domain.credential import IssuedCredential
@@ -63,9 +62,9 @@ def _file_limit(c: Container) -> int:
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_page(request: Request) -> Response:
     """Verify a pasted credential, an uploaded file (JSON, a VC-JWT, or a baked PNG or SVG
-    badge, found by its first bytes) or the address of one of
-    ours, and show the checks. With ``email``, also answer whether the credential was issued to
-    that address (nothing is stored; the form changes nothing, so it needs no CSRF token)."""
+    badge, told apart by its first bytes) or the address of one of ours, and show the checks.
+    With ``email``, also answer whether the credential was issued to that address (nothing is
+    stored; the form changes nothing, so it needs no CSRF token)."""
     c: Container = request.app.state.container
     form = await request.form()
     text = str(form.get("credential") or "").strip()
@@ -199,7 +198,7 @@ def credential_page(
             "is_jwt": found.jwt is not None,
             "badges": [
                 (f.value.upper(), f"/credentials/{credential_id}/badge.{f.value}")
-                for f in badge_formats(found.document)
+                for f in baking.badge_formats(found.document)
             ],
             "proof_url": f"/credentials/{credential_id}/tlog-proof",
             "email_action": f"/credentials/{credential_id}/email",
