@@ -35,7 +35,7 @@ _CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 
 def looks_like_svg(data: bytes) -> bool:
     """True when the bytes look like an XML document with an ``<svg`` element near its start."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith(b"<") and b"<svg" in head
 
 
