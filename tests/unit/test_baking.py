@@ -270,6 +270,15 @@ def test_the_default_badge_is_escaped_deterministic_and_clean() -> None:
     assert baking.extract(baking.bake_svg(image, '{"a": 1}')).text == '{"a": 1}'
 
 
+def test_the_seal_names_the_achievement_type() -> None:
+    from microcred.credentials.baking.default_badge import kind_words
+
+    assert kind_words("MicroCredential") == kind_words(None) == "Micro-credential"
+    assert kind_words("BachelorDegree") == "Bachelor Degree"
+    assert kind_words("ext:LearningProgram") == "Learning Program"
+    assert b">CERTIFICATE<" in baking.default_badge("N", None, "O", kind_words("Certificate"))
+
+
 def test_wrap_splits_at_spaces_and_ends_with_an_ellipsis() -> None:
     from microcred.credentials.baking.default_badge import wrap
 

@@ -11,7 +11,7 @@ import struct
 from typing import Any
 
 from microcred.credentials.baking import png, svg
-from microcred.credentials.baking.default_badge import default_badge
+from microcred.credentials.baking.default_badge import default_badge, kind_words
 from microcred.credentials.baking.formats import BadgeFormat, BadImage, decode_data_uri
 from microcred.errors import NotFound
 
@@ -75,10 +75,12 @@ def _default(document: dict[str, Any]) -> bytes:
     skill = first.get("targetName") if isinstance(first, dict) else None
     issuer = document.get("issuer")
     organisation = issuer.get("name") if isinstance(issuer, dict) else None
+    kind = achievement.get("achievementType")
     return default_badge(
         _text(achievement.get("name"), "Micro-credential"),
         skill if isinstance(skill, str) and skill.strip() else None,
         _text(organisation, ""),
+        kind_words(kind if isinstance(kind, str) else None),
     )
 
 

@@ -4,6 +4,7 @@ The same inputs always give the same bytes; every text is XML-escaped."""
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 SIZE = 400
@@ -52,8 +53,20 @@ def wrap(text: str, width: int = NAME_WIDTH, lines: int = NAME_LINES) -> list[st
     return out or ["Micro-credential"]
 
 
-def default_badge(name: str, skill: str | None, organisation: str) -> bytes:
-    """The default badge as SVG bytes (400 × 400, ``role="img"`` with a title)."""
+def kind_words(achievement_type: str | None) -> str:
+    """An OB 3.0 ``achievementType`` in words for the seal ("MicroCredential" → "Micro-credential",
+    "BachelorDegree" → "Bachelor Degree"); "Micro-credential" when there is none."""
+    if not achievement_type or achievement_type == "MicroCredential":
+        return "Micro-credential"
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", achievement_type.removeprefix("ext:"))
+    return _clip(words, 24)
+
+
+def default_badge(
+    name: str, skill: str | None, organisation: str, kind: str = "Micro-credential"
+) -> bytes:
+    """The default badge as SVG bytes (400 × 400, ``role="img"`` with a title): ``kind`` on top
+    (see :func:`kind_words`), the name, the skill and the organisation."""
     lines = wrap(name)
     size = 30 if len(lines) <= 2 else 26
     step = size * 1.2
@@ -71,7 +84,7 @@ def default_badge(name: str, skill: str | None, organisation: str) -> bytes:
         f'<circle cx="200" cy="200" r="176" fill="{SURFACE}"/>',
         f'<circle cx="200" cy="200" r="166" fill="none" stroke="{ACCENT_SOFT}" stroke-width="4"/>',
         f'<text x="200" y="82" text-anchor="middle" font-family="{FONT}" font-size="15" '
-        f'font-weight="600" letter-spacing="2" fill="{ACCENT}">MICRO-CREDENTIAL</text>',
+        f'font-weight="600" letter-spacing="2" fill="{ACCENT}">{escape(kind.upper())}</text>',
         f'<text text-anchor="middle" font-family="{FONT}" font-size="{size}" font-weight="700" '
         f'fill="{INK}">{tspans}</text>',
     ]
