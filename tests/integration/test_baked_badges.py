@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+import random
+import struct
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +19,7 @@ from tests.unit.test_baking import LAUGHS, XXE, _two_chunks, tiny_png
 
 from microcred.bootstrap import Container
 from microcred.credentials import baking
+from microcred.credentials.baking import png
 from microcred.web.api.app import create_app
 
 from .test_admin_pages import _browser
@@ -86,6 +90,27 @@ def test_png_badge_round_trip_and_tampering(client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert "sandbox" in r.headers["content-security-policy"]
     assert json.loads(baking.extract(r.content).text) == issued["credential"]
+
+
+def test_the_largest_issuer_image_still_verifies_on_the_verify_page(client: TestClient) -> None:
+    """A 340 KB PNG (the form takes 350 KB) is also inside the credential as a data URI, so the
+    baked file carries it twice; it must still fit the verify page's upload limit."""
+    width, height, noise = 200, 560, random.Random(5)
+    rows = b"".join(b"\x00" + noise.randbytes(width * 3) for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    image = (
+        png.SIGNATURE
+        + png.Chunk(b"IHDR", ihdr).encode()
+        + png.Chunk(b"IDAT", zlib.compress(rows)).encode()
+        + png.Chunk(b"IEND", b"").encode()
+    )
+    assert 300_000 < len(image) < 350_000
+    auth = _register(client, "acme")
+    issued = _issue_with(client, auth, _uri("image/png", image))
+    badge = client.get(f"/credentials/{issued['id']}/badge.png").content
+    assert len(badge) > 2 * len(image)  # pixels, and the credential's copy of them
+    status, result = _upload(client, "badge.png", badge, "image/png")
+    assert status == 200 and 'data-verdict="verified"' in result
 
 
 def test_svg_badges_default_and_issuer_image(client: TestClient) -> None:
