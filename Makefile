@@ -55,6 +55,7 @@ test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium /
 
 bench: $(STAMP)
 	$(BIN)/python bench/credentials.py
+	$(BIN)/python bench/delivery.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

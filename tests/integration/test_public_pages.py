@@ -131,9 +131,10 @@ def test_hostile_input_gets_a_clear_answer(client: TestClient) -> None:
     assert status == 422 and "not a web address" in page and "alert(1)" not in page
     status, page = _verify(client, url="https://issuer.test/credentials/nope")
     assert status == 404 and "No such credential" in page
-    # a binary file, an empty one, a non-UTF-8 one
+    # a binary file, an empty one, a non-UTF-8 one (a PNG is read as a baked badge: see
+    # test_baked_badges.py)
     for content, words in (
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "not text"),
+        (b"GIF89a\x01\x00\x01\x00\x00\x00", "not text"),
         (b"\xff\xfe{", "not UTF-8"),
         (b"", "Paste a credential"),
     ):

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from microcred.bootstrap import remote_fetcher
 from microcred.cli.common import fail
 from microcred.config import get_settings
+from microcred.credentials import baking
 from microcred.credentials.parsing import load_json
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.verify import Check, CheckStatus, VerificationReport, Verifier
@@ -49,8 +50,17 @@ def read_file(path: Path) -> bytes:
         raise InvalidInput(f"{path} cannot be read: {exc.strerror}.") from exc
 
 
-def _load_credential(path: Path) -> dict[str, Any] | str:
+def _load_credential(path: Path) -> tuple[dict[str, Any] | str, str | None]:
+    """The credential in a file (JSON, a VC-JWT, or baked into a PNG or SVG badge, found by
+    its first bytes), with where it came from when it was a badge."""
     data = read_file(path)
+    if baking.detect(data) is not None:
+        found = baking.extract(data)
+        return _credential_value(found.text.encode("utf-8"), path), found.source
+    return _credential_value(data, path), None
+
+
+def _credential_value(data: bytes, path: Path) -> dict[str, Any] | str:
     text = data.strip()
     if text[:1] not in (b"{", b"[", b'"') and text.count(b".") == 2:
         return text.decode("ascii", "replace")  # a compact VC-JWT
@@ -231,7 +241,10 @@ def _print_report(name: str, report: VerificationReport) -> None:
 
 @app.command()
 def verify(
-    files: Annotated[list[Path], typer.Argument(help="Credential files (JSON-LD or VC-JWT).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Credential files (JSON-LD, VC-JWT, or a baked PNG or SVG badge)."),
+    ],
     offline: Annotated[bool, typer.Option(help="Fetch nothing from the network.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
     document: Annotated[
@@ -264,6 +277,7 @@ def verify(
     fetch = None if offline else _fetcher()
     all_ok = True
     for path in files:
+        source: str | None = None
         try:
             extra = []
             if log_policy is not None:
@@ -271,7 +285,8 @@ def verify(
                 proof = TlogProof.parse(read_file(proof_path))
                 extra.append(LogProofCheck(proof, log_policy, lambda: int(time.time())))
             verifier = Verifier(fetch=_budget(fetch), documents=docs, extra_checks=extra)
-            report = verifier.verify(_load_credential(path))
+            credential, source = _load_credential(path)
+            report = verifier.verify(credential)
         except MicrocredError as exc:
             report = VerificationReport()
             report.checks.append(Check("proof", CheckStatus.FAILED, exc.explain()))
@@ -279,7 +294,8 @@ def verify(
         if as_json:
             result = {"file": str(path), **report.to_json()}
             result["status_checked"] = status_checked(report)
+            result["extracted_from"] = source
             typer.echo(json.dumps(result, ensure_ascii=False))
         else:
-            _print_report(str(path), report)
+            _print_report(str(path) + (f" (extracted from {source})" if source else ""), report)
     raise typer.Exit(0 if all_ok else 1)

@@ -5,6 +5,7 @@ A class not in the table answers as its nearest listed ancestor does (``Microcre
 
 from __future__ import annotations
 
+from microcred.credentials.baking import BadImage
 from microcred.errors import (
     ConfigurationError,
     Conflict,
@@ -29,6 +30,7 @@ STATUS: dict[type[MicrocredError], int] = {
     InvalidInput: 422,
     PayloadTooLarge: 413,
     MalformedRequest: 400,
+    BadImage: 400,
     MalformedTilePath: 404,
     NotFound: 404,
     Unauthenticated: 401,

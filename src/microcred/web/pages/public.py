@@ -1,7 +1,7 @@
-"""Public pages beside the verify form: a credential's download, the e-mail check on its page,
-an organisation's page listing its micro-credentials, and the achievement URL every credential
-carries (a page for browsers, the OB 3.0 ``Achievement`` for API clients). Nothing here shows
-people or counts of recipients."""
+"""Public pages beside the verify form: a credential's downloads (its JSON or VC-JWT, and its
+baked badge, PNG or SVG), the e-mail check on its page, an organisation's page listing its
+micro-credentials, and the achievement URL every credential carries (a page for browsers, the
+OB 3.0 ``Achievement`` for API clients). Nothing here shows people or counts of recipients."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
 from microcred.credentials.achievement_credential import IssuerProfile, achievement_json
+from microcred.credentials.baking import BadgeFormat, credential_badge
 from microcred.domain.achievement import Achievement
 from microcred.domain.identity import Organisation
 from microcred.errors import NotFound
@@ -65,6 +66,29 @@ def download_jwt(credential_id: str, request: Request) -> Response:
         media_type="application/vc+jwt",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+#: an SVG badge opened on its own is a document: it may show itself and its inline images only
+_BADGE_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+
+
+@router.get("/credentials/{credential_id}/badge.{ext}")
+def download_badge(credential_id: str, ext: str, request: Request) -> Response:
+    """The credential baked into its badge image (OB 3.0 §5.3): ``badge.png`` when the issuer's
+    image is a PNG, ``badge.svg`` always (the issuer's SVG, its PNG wrapped, or the default
+    badge)."""
+    try:
+        fmt = BadgeFormat(ext)
+    except ValueError:
+        raise NotFound("A badge downloads as badge.png or badge.svg.") from None
+    c: Container = request.app.state.container
+    found = c.public.credential(credential_id)
+    image = credential_badge(found.document, fmt, jwt=found.jwt)
+    filename = _filename(_achievement_name(found.document), credential_id, fmt.value)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt is BadgeFormat.SVG:
+        headers["Content-Security-Policy"] = _BADGE_POLICY
+    return Response(image, media_type=fmt.media_type, headers=headers)
 
 
 @router.post("/credentials/{credential_id}/email", response_class=HTMLResponse)

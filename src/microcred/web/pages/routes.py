@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from microcred.bootstrap import Container
+from microcred.credentials import baking
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.domain.credential import IssuedCredential
@@ -67,20 +68,22 @@ def _file_limit(c: Container) -> int:
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_page(request: Request) -> Response:
-    """Verify a pasted credential, an uploaded file (JSON or a VC-JWT) or the address of one of
-    ours, and show the checks. With ``email``, also answer whether the credential was issued to
-    that address (nothing is stored; the form changes nothing, so it needs no CSRF token)."""
+    """Verify a pasted credential, an uploaded file (JSON, a VC-JWT, or a baked PNG or SVG
+    badge, told apart by its first bytes) or the address of one of ours, and show the checks.
+    With ``email``, also answer whether the credential was issued to that address (nothing is
+    stored; the form changes nothing, so it needs no CSRF token)."""
     c: Container = request.app.state.container
     form = await request.form()
     text = str(form.get("credential") or "").strip()
     link = str(form.get("url") or "").strip()
     email = form.get("email")
     upload = form.get("file")
+    source: str | None = None
     try:
         if upload is not None and hasattr(upload, "read"):
             data = await upload.read(_file_limit(c) + 1)
             if data:
-                text = _file_text(data, _file_limit(c))
+                text, source = await run_in_threadpool(_file_text, data, _file_limit(c))
         if not text and link:
             text = link
             checks.credential_id_from_link(c, link)  # refuses what is not one of ours at once
@@ -109,6 +112,7 @@ async def verify_page(request: Request) -> Response:
             "status_note": note,
             "view": credential_view(document) if document else None,
             "submitted": text,
+            "extracted_from": source,
             "email_action": "/verify",
             "email_answer": (
                 checks.email_answer(document, str(email), verified=report.verified)
@@ -121,16 +125,23 @@ async def verify_page(request: Request) -> Response:
     )
 
 
-def _file_text(data: bytes, limit: int) -> str:
-    """An uploaded file as text, refusing what cannot be a credential."""
+def _file_text(data: bytes, limit: int) -> tuple[str, str | None]:
+    """An uploaded file as text, with where it came from when it was a baked badge ("a baked
+    PNG badge"); refuses what cannot be a credential."""
     if len(data) > limit:
         raise InvalidInput(
             f"That file is larger than {limit:,} bytes; a credential is much smaller."
         )
+    if baking.detect(data) is not None:
+        found = baking.extract(data)
+        return found.text, found.source
     if b"\x00" in data:
-        raise InvalidInput("That file is not a credential: it is not text (JSON or a VC-JWT).")
+        raise InvalidInput(
+            "That file is not a credential: it is not text (JSON or a VC-JWT) nor a baked "
+            "PNG or SVG badge."
+        )
     try:
-        return data.decode("utf-8-sig").strip()
+        return data.decode("utf-8-sig").strip(), None
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             "That file is not a credential: it is not UTF-8 text (JSON or a VC-JWT)."
@@ -192,6 +203,10 @@ def credential_page(
             "status_note": checks.status_note(c, report, found),
             "json_url": _json_url(found),
             "is_jwt": found.jwt is not None,
+            "badges": [
+                (f.value.upper(), f"/credentials/{credential_id}/badge.{f.value}")
+                for f in baking.badge_formats(found.document)
+            ],
             "proof_url": f"/credentials/{credential_id}/tlog-proof",
             "email_action": f"/credentials/{credential_id}/email",
             "email_answer": email_answer,

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from microcred.bootstrap import Container
+from microcred.credentials import baking
 from microcred.domain.achievement import Achievement, Alignment, Image, StatusPurpose
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, MicrocredError
@@ -26,7 +27,6 @@ from microcred.web.pages.common import container
 
 router = APIRouter(include_in_schema=False)
 TYPES = ("MicroCredential", "Badge", "Course", "Certificate", "Competency", "Assessment")
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 MAX_IMAGE = 350_000  # bytes; the data URI stays under the model's 500 KB
 MAX_SKILLS = 30
 SEP = "\t"
@@ -124,10 +124,23 @@ async def _image(form: FormData) -> Image | str | None:
     data = await upload.read(MAX_IMAGE + 1)
     if len(data) > MAX_IMAGE:
         return f"The image is larger than {MAX_IMAGE // 1000} KB."
-    kind = upload.content_type or ""
-    if kind not in IMAGE_TYPES:
-        return "The image must be a PNG, JPEG or WebP file."
+    try:  # parsing an SVG is CPU work: off the event loop
+        kind = await run_in_threadpool(_image_type, data)
+    except InvalidInput as exc:
+        return exc.explain()
     return Image(f"data:{kind};base64,{base64.b64encode(data).decode()}", upload.filename[:200])
+
+
+def _image_type(data: bytes) -> str:
+    """The media type of an image by its bytes: a well-formed PNG or a safe SVG (the two a
+    credential can be baked into), or a JPEG or WebP; anything else is refused."""
+    if baking.detect(data) is not None:
+        return baking.check_image(data).media_type
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise InvalidInput("The image must be a PNG, SVG, JPEG or WebP file.")
 
 
 def _input(typed: dict[str, str], skills: list[Skill], image: Image | None) -> AchievementInput:

@@ -15,7 +15,7 @@
     var bad = tooBig();
     message.hidden = !bad;
     message.textContent = bad ? "That file is larger than " + limit.toLocaleString() +
-      " bytes; a credential is much smaller. Choose the credential's own .json or .jwt file." : "";
+      " bytes; a credential is much smaller. Choose the credential's own .json or .jwt file, or its badge image." : "";
     if (bad) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
     return bad;
   }
