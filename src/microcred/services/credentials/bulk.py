@@ -343,22 +343,23 @@ class BulkIssuance:
             if not rows:
                 return False
             taken = repo.issued_keys([r.key for r in rows if r.key])
-            issued = already = 0
+            outcomes: list[tuple[int, BulkRowState, str | None]] = []
+            claimed: list[tuple[str, str, int]] = []
             for row in rows:
                 assert row.key is not None
                 if row.key in taken:
-                    repo.mark(
-                        run_id, row.row, BulkRowState.ALREADY_ISSUED, credential_id=taken[row.key]
-                    )
-                    already += 1
+                    outcomes.append((row.row, BulkRowState.ALREADY_ISSUED, taken[row.key]))
                     continue
                 try:
                     credential = self._issuance.issue_within(uow, org_id, _request(row))
                 except MicrocredError as exc:
                     raise _RowFailed(row.row, exc.explain()) from exc
-                repo.claim_key(row.key, credential.id, run_id, row.row, self._now())
-                repo.mark(run_id, row.row, BulkRowState.ISSUED, credential_id=credential.id)
-                issued += 1
-            repo.progress(run_id, issued=issued, already=already, failed=0)
+                claimed.append((row.key, credential.id, row.row))
+                outcomes.append((row.row, BulkRowState.ISSUED, credential.id))
+            repo.claim_keys(run_id, claimed, self._now())
+            repo.mark_many(run_id, outcomes)
+            repo.progress(
+                run_id, issued=len(claimed), already=len(outcomes) - len(claimed), failed=0
+            )
             uow.commit()
         return True

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db.credentials.bulk_tables import (
@@ -246,16 +246,40 @@ class SqlBulkIssuance:
             found.update({str(k): str(c) for k, c in rows})
         return found
 
-    def claim_key(self, key: str, credential_id: str, run_id: str, row: int, now: datetime) -> None:
-        """Record an issued row's key; a key already taken fails the transaction (unique)."""
-        self._s.add(
-            BulkIssuanceKeyRow(
-                organisation_id=self._org,
-                key=key,
-                credential_id=credential_id,
-                run_id=run_id,
-                row=row,
-                created_at=now,
+    def mark_many(
+        self, run_id: str, outcomes: Sequence[tuple[int, BulkRowState, str | None]]
+    ) -> None:
+        """Record a chunk's outcomes ``(row, state, credential id)`` in one statement."""
+        if not outcomes:
+            return
+        statement = (
+            update(BulkRunLineRow)
+            .where(
+                BulkRunLineRow.run_id == run_id,
+                BulkRunLineRow.organisation_id == self._org,
+                BulkRunLineRow.row == bindparam("n"),
             )
+            .values(state=bindparam("s"), credential_id=bindparam("c"))
         )
-        self._s.flush()
+        params = [{"n": row, "s": state.value, "c": cid} for row, state, cid in outcomes]
+        self._s.connection().execute(statement, params)
+
+    def claim_keys(self, run_id: str, keys: Sequence[tuple[str, str, int]], now: datetime) -> None:
+        """Record issued rows' ``(key, credential id, row)``; a key already taken fails the
+        transaction (the key is unique within the organisation)."""
+        if not keys:
+            return
+        self._s.execute(
+            insert(BulkIssuanceKeyRow),
+            [
+                {
+                    "organisation_id": self._org,
+                    "key": key,
+                    "credential_id": cid,
+                    "run_id": run_id,
+                    "row": row,
+                    "created_at": now,
+                }
+                for key, cid, row in keys
+            ],
+        )
