@@ -165,9 +165,9 @@ def _records(text: io.TextIOWrapper) -> Iterator[list[str]]:
             yield record
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            f"Row {count + 1} is not valid {text.encoding.upper().removesuffix('-SIG')} "
-            f"(byte 0x{exc.object[exc.start]:02X}); the file looks like another encoding, "
-            "e.g. Latin-1 or Windows-1252. Nothing was issued.",
+            f"The file is not valid {text.encoding.upper().removesuffix('-SIG')} at or after "
+            f"row {count + 1} (byte 0x{exc.object[exc.start]:02X}); it looks like another "
+            "encoding, e.g. Latin-1 or Windows-1252. Nothing was issued.",
             hint="Save it as 'CSV UTF-8' (or Unicode/UTF-16 text) and upload it again.",
         ) from None
     except csv.Error as exc:
