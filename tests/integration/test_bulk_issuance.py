@@ -432,3 +432,17 @@ def test_the_bulk_tables_are_exactly_the_migrated_schema(database_url: str) -> N
 
 def test_the_job_kind_is_wired(container: Container) -> None:
     assert container.jobs.handlers[BULK_JOB] == container.bulk.run
+
+
+def test_a_big_run_hands_its_rest_to_follow_up_jobs(container: Container, acme) -> None:
+    p, aid = acme
+    container.bulk.chunk_rows, container.bulk.chunks_per_job = 2, 2
+    run = container.bulk.upload(p, _csv(_rows(aid, 7)), "big.csv", dry_run=False)
+    assert container.jobs.run_once()
+    partial = container.bulk.get(p, run.id)
+    assert (partial.state, partial.issued, partial.processed) == (BulkState.RUNNING, 4, 4)
+    with container.uow() as uow:
+        assert uow.jobs.pending(BULK_JOB) == 1
+    _drain(container)
+    done = container.bulk.get(p, run.id)
+    assert (done.state, done.issued) == (BulkState.DONE, 7)

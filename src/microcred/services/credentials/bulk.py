@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -125,6 +126,7 @@ class BulkIssuance:
         *,
         chunk_rows: int = 200,
         chunks_per_job: int = 10,
+        job_seconds: float = 10.0,
         max_bytes: int = MAX_FILE_BYTES,
         max_rows: int = MAX_ROWS,
     ) -> None:
@@ -133,6 +135,7 @@ class BulkIssuance:
         self._issuance = issuance
         self.chunk_rows = chunk_rows
         self.chunks_per_job = chunks_per_job
+        self.job_seconds = job_seconds
         self.max_bytes = max_bytes
         self.max_rows = max_rows
 
@@ -272,8 +275,9 @@ class BulkIssuance:
         )
 
     def run(self, payload: dict[str, Any]) -> None:
-        """The job handler: issue up to ``chunks_per_job`` chunks of a run, then hand the rest
-        to a follow-up job (so the log's sequencing and other jobs are never held up long)."""
+        """The job handler: issue up to ``chunks_per_job`` chunks of a run (no new chunk after
+        ``job_seconds``), then hand the rest to a follow-up job, so the log's sequencing and
+        other jobs wait seconds, not the length of a whole file."""
         run_id = str(payload.get("run_id", ""))
         org_id = str(payload.get("organisation_id", ""))
         with self._uow() as uow:
@@ -283,8 +287,11 @@ class BulkIssuance:
                 return
             repo.move(run_id, [BulkState.QUEUED, BulkState.RUNNING], BulkState.RUNNING, self._now())
             uow.commit()
+        deadline = time.monotonic() + self.job_seconds
         try:
             for _ in range(self.chunks_per_job):
+                if time.monotonic() > deadline:
+                    break
                 if not self._chunk(org_id, run_id):
                     with self._uow() as uow:
                         uow.tenant(org_id).bulk_issuance.move(
