@@ -21,7 +21,23 @@ router = APIRouter(prefix="/api/v1/credentials/bulk", tags=["credentials"])
 UPLOAD_ROUTES = ("/api/v1/credentials/bulk",)
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+_MULTIPART_FILE = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, openapi_extra=_MULTIPART_FILE)
 async def upload(
     request: Request,
     response: Response,
