@@ -416,9 +416,11 @@ def test_two_workers_racing_on_the_same_rows_issue_each_once(
 
 def test_the_bulk_tables_are_exactly_the_migrated_schema(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
+    from alembic import command
     from alembic.migration import MigrationContext
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, inspect
 
+    from microcred.adapters.db import migrate
     from microcred.adapters.db.tables import Base
 
     engine = create_engine(database_url)
@@ -426,6 +428,11 @@ def test_the_bulk_tables_are_exactly_the_migrated_schema(database_url: str) -> N
         with engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert [d for d in diffs if "bulk_" in repr(d)] == []
+        bulk = {"bulk_runs", "bulk_run_rows", "bulk_issuance_keys"}
+        command.downgrade(migrate.alembic_config(database_url), "0007")
+        assert not bulk & set(inspect(engine).get_table_names())
+        migrate.upgrade(database_url)
+        assert bulk <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 
