@@ -415,8 +415,8 @@ def test_two_workers_racing_on_the_same_rows_issue_each_once(
 
 
 def test_the_bulk_tables_are_exactly_the_migrated_schema(database_url: str) -> None:
-    from alembic.autogenerate import compare_metadata
     from alembic import command
+    from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine, inspect
 
