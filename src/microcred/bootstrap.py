@@ -30,6 +30,7 @@ from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError, MicrocredError
 from microcred.ports.clock import Clock
 from microcred.services.credentials.achievements import AchievementService
+from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.status import CredentialService, PublicDocuments
@@ -97,6 +98,8 @@ class Container:
     accounts: AccountService
     achievements: AchievementService
     issuance: IssuanceService
+    #: bulk issuance from CSV files (dry run, then a job issuing in chunks)
+    bulk: BulkIssuance
     credentials: CredentialService
     public: PublicDocuments
     verification: VerificationService
@@ -309,6 +312,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     witnessing = Witnessing(uow, clock, endpoints, witness_client)
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
+    bulk = BulkIssuance(uow, clock, issuance)
     rubrics = RubricService(uow, clock, _embedder(settings), zero_shot=_llm(settings))
     blobs: LocalBlobStore | S3BlobStore = (
         S3BlobStore(
@@ -330,6 +334,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         SEQUENCE_JOB: ledger.sequence,
         WITNESS_JOB: witnessing.submit,
         REVIEW_JOB: review.run,
+        BULK_JOB: bulk.run,
     }
     anchoring = _anchoring(settings, uow, clock, quorum)
     if anchoring is not None:
@@ -372,6 +377,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         accounts=AccountService(uow, clock, identity),
         achievements=AchievementService(uow, clock, urls),
         issuance=issuance,
+        bulk=bulk,
         rubrics=rubrics,
         learning=learning,
         review=review,

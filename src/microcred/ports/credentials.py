@@ -3,8 +3,9 @@ credentials, status lists, the public reader and the remote document fetcher."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -123,3 +124,110 @@ class DocumentFetcher(Protocol):
     ``deadline`` (a `time.monotonic` value) cuts a fetch short of its own timeout."""
 
     def __call__(self, url: str, *, deadline: float | None = None) -> dict[str, Any]: ...
+
+
+class BulkState(enum.StrEnum):
+    """Where a bulk-issuance run is: checked (a dry run), rejected (rows had problems, nothing
+    issued), queued, running, done, or failed (gave up after repeated errors)."""
+
+    CHECKED = "checked"
+    REJECTED = "rejected"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BulkRowState(enum.StrEnum):
+    """One row of a run: invalid (has problems), pending, issued, already issued (by an earlier
+    upload: same idempotency key), or failed at issuance."""
+
+    INVALID = "invalid"
+    PENDING = "pending"
+    ISSUED = "issued"
+    ALREADY_ISSUED = "already_issued"
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class BulkRun:
+    """One uploaded CSV file and how far its issuance has got."""
+
+    id: str
+    organisation_id: str
+    created_by: str
+    filename: str
+    file_sha256: str
+    dry_run: bool
+    state: BulkState
+    total_rows: int
+    problem_rows: int
+    created_at: datetime
+    issued: int = 0
+    already_issued: int = 0
+    failed: int = 0
+    processed: int = 0
+    #: consecutive failed attempts (reset by every chunk that commits)
+    attempts: int = 0
+    error: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class BulkRowRecord:
+    """One stored row of a run: its checked values, or its problems ``(column, problem, value)``."""
+
+    run_id: str
+    row: int
+    state: BulkRowState
+    key: str | None = None
+    email: str | None = None
+    name: str | None = None
+    achievement_id: str | None = None
+    issued_on: datetime | None = None
+    expires_on: datetime | None = None
+    evidence_url: str | None = None
+    evidence_narrative: str | None = None
+    external_id: str | None = None
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    credential_id: str | None = None
+
+
+class BulkIssuanceRepository(Protocol):
+    """Bulk-issuance runs, their rows, and the idempotency keys of one organisation."""
+
+    def add_run(self, run: BulkRun, rows: Sequence[BulkRowRecord]) -> None: ...
+    def run(self, run_id: str) -> BulkRun | None: ...
+    def runs(self, *, offset: int = 0, limit: int = 50) -> Sequence[BulkRun]: ...
+    def move(
+        self, run_id: str, from_states: Sequence[BulkState], to: BulkState, now: datetime
+    ) -> bool: ...
+    def save(self, run: BulkRun) -> None: ...
+    def progress(self, run_id: str, *, issued: int, already: int, failed: int) -> None: ...
+    def rows(
+        self,
+        run_id: str,
+        *,
+        states: Sequence[BulkRowState] | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Sequence[BulkRowRecord]: ...
+    def count_rows(self, run_id: str, states: Sequence[BulkRowState] | None = None) -> int: ...
+    def pending(self, run_id: str, limit: int) -> Sequence[BulkRowRecord]: ...
+    def mark(
+        self,
+        run_id: str,
+        row: int,
+        state: BulkRowState,
+        *,
+        credential_id: str | None = None,
+        problem: str | None = None,
+    ) -> None: ...
+    def issued_keys(self, keys: Sequence[str]) -> dict[str, str]: ...
+    def mark_many(
+        self, run_id: str, outcomes: Sequence[tuple[int, BulkRowState, str | None]]
+    ) -> None: ...
+    def claim_keys(
+        self, run_id: str, keys: Sequence[tuple[str, str, int]], now: datetime
+    ) -> None: ...

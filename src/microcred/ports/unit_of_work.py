@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from microcred.ports.credentials import (
     AchievementRepository,
+    BulkIssuanceRepository,
     CredentialRepository,
     KeyRepository,
     PublicReader,
@@ -55,6 +56,8 @@ class TenantScope(Protocol):
     def security_events(self) -> SecurityEventRepository: ...
     @property
     def skills(self) -> SkillsRepository: ...
+    @property
+    def bulk_issuance(self) -> BulkIssuanceRepository: ...
 
 
 class UnitOfWork(Protocol):

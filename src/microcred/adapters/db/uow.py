@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
 from microcred.adapters.db.jobs import SqlJobs
 from microcred.adapters.db.learning.repositories import (
     SqlEnrolments,
@@ -176,6 +177,7 @@ class TenantRepositories:
         self.submissions = SqlSubmissions(session, organisation_id)
         self.security_events = SqlSecurityEvents(session, organisation_id)
         self.skills = SqlSkills(session, organisation_id)
+        self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from microcred.credentials.achievement_credential import (
@@ -59,6 +59,10 @@ class IssueRequest:
     evidence: Sequence[Evidence] = ()
     suite: Suite = Suite.EDDSA_RDFC_2022
     results: Sequence[dict[str, Any]] = field(default_factory=list)
+    #: when it was earned (``awardedDate``, ``validFrom``), if not now (bulk issuance)
+    awarded: datetime | None = None
+    #: when it expires, if not after the achievement's validity from ``awarded``
+    valid_until: datetime | None = None
 
 
 def _timestamp(moment: Any) -> str:
@@ -131,8 +135,11 @@ class IssuanceService:
             email=org.email,
             description=org.description,
         )
-        valid_until = (
-            now + timedelta(days=achievement.validity_days) if achievement.validity_days else None
+        awarded = request.awarded or now
+        valid_until = request.valid_until or (
+            awarded + timedelta(days=achievement.validity_days)
+            if achievement.validity_days
+            else None
         )
         list_url = self._urls.status_list(status_record.id)
         recipient = request.recipient
@@ -146,8 +153,8 @@ class IssuanceService:
             ),
             recipient=recipient,
             salt=secrets.token_hex(16),
-            awarded=_timestamp(now),
-            valid_from=_timestamp(now),
+            awarded=_timestamp(awarded),
+            valid_from=_timestamp(awarded),
             valid_until=_timestamp(valid_until) if valid_until else None,
             status=status_list_entry(list_url, index, achievement.status_purpose.value),
             evidence=request.evidence,

@@ -18,9 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from microcred import __version__
 from microcred.bootstrap import Container
 from microcred.credentials import verify as credential_verification
+from microcred.credentials.bulk_csv import MAX_FILE_BYTES
 from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.credentials import achievements, public
+from microcred.web.api.credentials import bulk as bulk_api
 from microcred.web.api.credentials import routes as credentials
 from microcred.web.api.docs import install_api_docs
 from microcred.web.api.identity import routes as auth
@@ -36,6 +38,7 @@ from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
+from microcred.web.pages.admin import bulk as bulk_pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE
 from microcred.web.pages.skills import overview as skills_overview
 from microcred.web.pages.skills import talent as skills_talent
@@ -182,6 +185,7 @@ def create_app(container: Container) -> FastAPI:
     for router in (
         auth.router,
         achievements.router,
+        bulk_api.router,  # before credentials.router: /bulk is not a credential id
         credentials.router,
         public.router,
         log_routes.router,
@@ -198,6 +202,9 @@ def create_app(container: Container) -> FastAPI:
         upload_paths=(*learning.UPLOAD_ROUTES, *review.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
         page=_limit_page,
         wants_page=pages.wants_html,
+        large_uploads=[
+            (path, MAX_FILE_BYTES) for path in (*bulk_api.UPLOAD_ROUTES, *bulk_pages.UPLOAD_ROUTES)
+        ],
     )
     return app
 

@@ -30,7 +30,8 @@ class BodyLimits:
     parseable (413/422) with the API's error shape; passes the buffered body on otherwise.
 
     Requests to ``upload_paths`` (route templates such as ``/api/v1/x/{id}/files``) may carry
-    ``upload_bytes`` of files plus `UPLOAD_OVERHEAD_BYTES` instead of ``max_bytes``.
+    ``upload_bytes`` of files plus `UPLOAD_OVERHEAD_BYTES` instead of ``max_bytes``; each of
+    ``large_uploads`` (template, bytes) may carry its own larger file.
 
     With ``page``, a browser's request (as ``wants_page`` decides) is refused with the page it
     returns for ``(request, status, message)`` instead of JSON; the API always gets JSON.
@@ -45,6 +46,7 @@ class BodyLimits:
         upload_paths: Iterable[str] = (),
         page: Callable[[Request, int, str], Response] | None = None,
         wants_page: Callable[[Request], bool] | None = None,
+        large_uploads: Iterable[tuple[str, int]] = (),
     ) -> None:
         self.app = app
         self.page = page
@@ -53,9 +55,16 @@ class BodyLimits:
         self.max_depth = max_depth
         self.upload_bytes = max(max_bytes, upload_bytes + UPLOAD_OVERHEAD_BYTES)
         self.upload_paths = [_path_pattern(t) for t in upload_paths]
+        #: routes taking larger files (bulk CSV), each with its own limit
+        self.large_uploads = [
+            (_path_pattern(t), max(max_bytes, n + UPLOAD_OVERHEAD_BYTES)) for t, n in large_uploads
+        ]
 
     def limit(self, path: str) -> int:
         """The largest body accepted on ``path``."""
+        for pattern, limit in self.large_uploads:
+            if pattern.match(path):
+                return limit
         if any(p.match(path) for p in self.upload_paths):
             return self.upload_bytes
         return self.max_bytes

@@ -1,13 +1,22 @@
 """The issuer admin's pages under /admin: micro-credentials, issuing and status changes,
-people and roles, keys and the transparency log."""
+bulk issuance from CSV, people and roles, keys and the transparency log."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microcred.web.pages.admin import achievements, credentials, keys_log, pathways, people, rubrics
+from microcred.web.pages.admin import (
+    achievements,
+    bulk,
+    credentials,
+    keys_log,
+    pathways,
+    people,
+    rubrics,
+)
 
 router = APIRouter(include_in_schema=False)
+router.include_router(bulk.router)  # before credentials: /admin/credentials/bulk is no credential
 router.include_router(credentials.router)
 router.include_router(achievements.router)
 router.include_router(people.router)

@@ -1,0 +1,2 @@
+"""Credential storage moving into its feature's room: bulk issuance first (the older credential
+tables are still in ``adapters/db/tables.py``)."""
