@@ -36,7 +36,7 @@ from microcred.assessment.code_review import (
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import EmbeddingReviewer
 from microcred.assessment.evaluation import evaluate, load_dataset
-from microcred.assessment.reviewer import Agreement, CriterionScore, Decision, Review, Reviewer
+from microcred.assessment.reviewer import Reviewer
 from microcred.assessment.routing import RoutingPolicy, Trust, route
 from microcred.assessment.rubric import Criterion, Exemplar, Level, Rubric
 from microcred.assessment.trained_reviewer import (
@@ -51,7 +51,6 @@ __all__ = [
     "AUDIT_SHARE",
     "HIGH_CONFIDENCE",
     "MIN_GRADED",
-    "Agreement",
     "AuditAgreement",
     "Calibrator",
     "CodeAssignment",
@@ -59,9 +58,7 @@ __all__ = [
     "CodeReviewer",
     "CodeSubmission",
     "Criterion",
-    "CriterionScore",
     "CriterionTests",
-    "Decision",
     "Embedder",
     "EmbeddingReviewer",
     "Exemplar",
@@ -69,7 +66,6 @@ __all__ = [
     "Level",
     "NotEnoughGradedWork",
     "Outcome",
-    "Review",
     "Reviewer",
     "RoutingPolicy",
     "Rubric",

@@ -6,6 +6,17 @@ from microcred.credentials.achievement_credential import (
     achievement_json,
     build,
 )
+from microcred.credentials.bulk_csv import (
+    ALIASES,
+    COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    BulkRow,
+    Checked,
+    Problem,
+    check_rows,
+    read_csv,
+)
 from microcred.credentials.parsing import load_json, parse_datetime
 from microcred.credentials.schema import schema_errors
 from microcred.credentials.status_list import Bitstring, status_list_credential, status_list_entry
@@ -19,19 +30,28 @@ from microcred.credentials.verify import (
 )
 
 __all__ = [
+    "ALIASES",
+    "COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
     "Bitstring",
+    "BulkRow",
     "Check",
     "CheckStatus",
+    "Checked",
     "CredentialDraft",
     "ExtraCheck",
     "IssuerProfile",
+    "Problem",
     "VerificationReport",
     "Verifier",
     "achievement_json",
     "build",
+    "check_rows",
     "issuer_id",
     "load_json",
     "parse_datetime",
+    "read_csv",
     "schema_errors",
     "status_list_credential",
     "status_list_entry",

@@ -2,6 +2,10 @@
 
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import (
+    BulkRowRecord,
+    BulkRowState,
+    BulkRun,
+    BulkState,
     DocumentFetcher,
     SigningKeyRecord,
     StatusChangeRecord,
@@ -34,6 +38,10 @@ __all__ = [
     "Applicant",
     "AttemptCounter",
     "BlobStore",
+    "BulkRowRecord",
+    "BulkRowState",
+    "BulkRun",
+    "BulkState",
     "CheckRecord",
     "Clock",
     "CodeAssignmentRecord",

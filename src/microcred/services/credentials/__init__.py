@@ -1,6 +1,7 @@
 """Micro-credentials, issuer keys, issuance, status changes, status lists and verification."""
 
 from microcred.services.credentials.achievements import AchievementInput, AchievementService
+from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.fetch_budget import FetchBudget
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
 from microcred.services.credentials.keys import IssuerKeys
@@ -9,8 +10,10 @@ from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
 
 __all__ = [
+    "BULK_JOB",
     "AchievementInput",
     "AchievementService",
+    "BulkIssuance",
     "CredentialService",
     "FetchBudget",
     "IssuanceService",

@@ -1,3 +1,7 @@
 """Pathways, enrolments and submissions over HTTP (rubrics, review queue: `web.api.review`)."""
 
-__all__: list[str] = []  # nothing here is for other packages
+from microcred.web.api.learning.schemas import SubmissionPublic
+
+__all__ = [
+    "SubmissionPublic",
+]
