@@ -41,6 +41,7 @@ from microcred.services.identity.service import IdentityService, password_thrott
 from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
+from microcred.services.ledger.public_log import PublicLog
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
 from microcred.services.review.code_assignments import CodeAssignments
@@ -104,6 +105,8 @@ class Container:
     public: PublicDocuments
     verification: VerificationService
     ledger: Ledger
+    #: reads of the log for anyone (tiles, checkpoint, policy, proofs) and its health for admins
+    public_log: PublicLog
     witnessing: Witnessing
     rubrics: RubricService
     learning: LearningService
@@ -388,6 +391,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         fetcher=fetcher,
         witness_client=witness_client,
         ledger=ledger,
+        public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,
         anchoring=anchoring,
         jobs=JobRunner(uow, clock, handlers),

@@ -5,6 +5,7 @@ routes enumerated from its router."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class World:
     digest: str = ""
     role: str = ""
     status_list: str = ""
+    bulk_run: str = ""
 
     @property
     def slug(self) -> str:
@@ -123,6 +125,8 @@ class World:
             "slug": self.slug,
             "list_id": self.status_list,
             "path": "0/000",
+            "run_id": self.bulk_run,
+            "ext": "svg",
         }
 
     @property
@@ -147,6 +151,9 @@ class World:
             "credential id": self.credential,
             "submission id": self.submission,
             "role id": self.role,
+            "bulk file name": f"{self.slug}-secret.csv",
+            "bulk recipient": f"{s} Bulk Recipient",
+            "bulk run id": self.bulk_run,
         }
         for who, user_id in self.users.items():
             found |= {
@@ -219,6 +226,13 @@ def build_world(c: Container, client: TestClient, slug: str) -> World:
     status = document["credentialStatus"]
     status = status[0] if isinstance(status, list) else status
     w.status_list = str(status["statusListCredential"]).rstrip("/").rsplit("/", 1)[-1]
+    bulk_csv = (
+        "Recipient E-mail,Name,Achievement,Issue date\r\n"
+        f"{w.email('bulk')},{s} Bulk Recipient,{w.achievement},2026-10-01\r\n"
+    )
+    w.bulk_run = c.bulk.upload(
+        admin, io.BytesIO(bulk_csv.encode()), f"{slug}-secret.csv", dry_run=True
+    ).id
     return w
 
 
@@ -251,6 +265,8 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         ),
         "/admin/people/{user_id}": ("admin", {"op": "role", "role": "admin"}),
         "/admin/keys/rotate": ("admin", {}),
+        "/admin/credentials/bulk": ("issuer", {}),  # the file part matters only after the token
+        "/admin/credentials/bulk/{run_id}/issue": ("issuer", {}),
     }
 
 

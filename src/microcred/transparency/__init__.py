@@ -17,7 +17,11 @@ from microcred.transparency.anchor import (
     origin_digest,
 )
 from microcred.transparency.checkpoint import Checkpoint, open_checkpoint
-from microcred.transparency.cosignature import CosignatureSigner, CosignatureVerifier
+from microcred.transparency.cosignature import (
+    CosignatureSigner,
+    CosignatureVerifier,
+    cosignature_timestamp,
+)
 from microcred.transparency.entry import LogEntry, LogEvent, change_commitment, credential_id_hash
 from microcred.transparency.merkle import (
     MerkleTree,
@@ -32,6 +36,7 @@ from microcred.transparency.note import (
     MAX_NOTE_BYTES,
     Ed25519NoteSigner,
     Ed25519NoteVerifier,
+    MalformedNote,
     NoteVerifier,
     parse_note,
     verify_note,
@@ -87,6 +92,7 @@ __all__ = [
     "LogEntry",
     "LogEvent",
     "LogRecord",
+    "MalformedNote",
     "MalformedRequest",
     "MalformedTilePath",
     "MerkleTree",
@@ -101,6 +107,7 @@ __all__ = [
     "build_proof",
     "change_commitment",
     "consistency_proof",
+    "cosignature_timestamp",
     "credential_id_hash",
     "decode_extra",
     "encode_entry_bundle",

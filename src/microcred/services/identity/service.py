@@ -27,6 +27,7 @@ from microcred.errors import (
     Unauthenticated,
 )
 from microcred.ports.clock import Clock
+from microcred.ports.credentials import SigningKeyRecord
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.identity.throttle import (
@@ -372,6 +373,13 @@ class IdentityService:
         )
         scope.tokens.add(record)
         return IssuedToken(raw, record)
+
+    def list_keys(self, principal: Principal) -> list[SigningKeyRecord]:
+        """The organisation's signing keys, the active ones first, newest first."""
+        principal.require(Permission.MANAGE_KEYS)
+        with self._uow() as uow:
+            keys = uow.tenant(principal.organisation_id).keys.list()
+        return sorted(keys, key=lambda k: (not k.active, -k.created_at.timestamp()))
 
     def rotate_key(self, principal: Principal) -> None:
         """Retire the organisation's Ed25519 key and start a new one."""

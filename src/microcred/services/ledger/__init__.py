@@ -4,6 +4,7 @@ from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.audit import audit_log
 from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.services.ledger.monitor import Monitor, MonitorState
+from microcred.services.ledger.public_log import PublicLog
 from microcred.services.ledger.service import (
     SEQUENCE_JOB,
     Ledger,
@@ -27,6 +28,7 @@ __all__ = [
     "Monitor",
     "MonitorState",
     "NotYetLogged",
+    "PublicLog",
     "WitnessEndpoint",
     "Witnessing",
     "audit_log",

@@ -38,6 +38,8 @@ class QueueItem:
     #: for code: the tests' verdict (passed, points, failing tests, feedback) and the source
     tests_verdict: TestsReview | None = None
     source: tuple[SourceFile, ...] = ()
+    #: the e-mail of the person who decided it (None: open, decided by the AI, or since removed)
+    decided_by_email: str | None = None
 
 
 class ReviewService:
@@ -88,6 +90,9 @@ class ReviewService:
             if submission is None:
                 raise NotFound("No such submission in your organisation.")
             loaded = self._rubrics.load(scope, submission.achievement_id)
+            decision = submission.decision
+            reviewer_id = decision.reviewer_id if decision is not None else None
+            reviewer = scope.users.get(reviewer_id) if reviewer_id is not None else None
         ai = submission.review
         return QueueItem(
             submission,
@@ -96,6 +101,7 @@ class ReviewService:
             ai.route if ai else None,
             ai if isinstance(ai, TestsReview) else None,
             self._source(submission),
+            reviewer.email if reviewer is not None else None,
         )
 
     def _source(self, submission: Submission) -> tuple[SourceFile, ...]:

@@ -19,8 +19,7 @@ def container(request: Request) -> Container:
 
 def achievements(c: Container, principal: Principal) -> dict[str, Achievement]:
     """The principal's organisation's micro-credentials by id (the first 500)."""
-    with c.uow() as uow:
-        return {a.id: a for a in uow.tenant(principal.organisation_id).achievements.list(limit=500)}
+    return {a.id: a for a in c.achievements.list(principal, limit=500)}
 
 
 def names(c: Container, principal: Principal) -> dict[str, str]:

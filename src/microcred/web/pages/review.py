@@ -140,16 +140,13 @@ DECIDERS = {
 }
 
 
-def _decided(c: Container, principal: Principal, submission: Submission) -> Decided:
+def _decided(submission: Submission, decided_by_email: str | None) -> Decided:
     decision = submission.decision
     if decision is None:  # closed without a decision: superseded by a newer version
         return Decided("a reviewer", submission.decided_at, None, None, submission.feedback)
     by = DECIDERS[decision.decided_by]
-    if decision.decided_by is DecidedBy.HUMAN and decision.reviewer_id is not None:
-        with c.uow() as uow:
-            user = uow.tenant(principal.organisation_id).users.get(decision.reviewer_id)
-        if user is not None:
-            by = user.email
+    if decision.decided_by is DecidedBy.HUMAN and decided_by_email is not None:
+        by = decided_by_email
     return Decided(
         by, submission.decided_at, decision.points, decision.max_points, submission.feedback
     )
@@ -190,7 +187,9 @@ def _item_page(
             max_points=max_points,
             pass_points=pass_points,
             suggested=suggested,
-            decided=None if item.submission.open else _decided(c, principal, item.submission),
+            decided=None
+            if item.submission.open
+            else _decided(item.submission, item.decided_by_email),
             chosen=chosen or {},
             error=error,
         ),

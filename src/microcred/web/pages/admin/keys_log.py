@@ -3,11 +3,6 @@ the latest checkpoint, each witness's latest cosignature and its age, and anchor
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -19,40 +14,6 @@ from microcred.web.pages.admin.base import posted, render, staff
 from microcred.web.pages.common import container
 
 router = APIRouter(include_in_schema=False)
-#: a C2SP cosignature/v1 signature: key hash (4 bytes), timestamp (8), Ed25519 signature (64)
-_COSIGNATURE_BYTES = 4 + 8 + 64
-
-
-@dataclass(frozen=True, slots=True)
-class WitnessRow:
-    """What the log knows of one configured witness."""
-
-    name: str
-    url: str
-    size: int | None
-    cosigned_at: datetime | None
-
-
-def cosigned_at(line: str) -> datetime | None:
-    """The time inside a cosignature/v1 signature line (``— name base64``), if it has one."""
-    try:
-        raw = base64.b64decode(line.strip().rsplit(" ", 1)[-1], validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if len(raw) != _COSIGNATURE_BYTES:
-        return None
-    return datetime.fromtimestamp(int.from_bytes(raw[4:12], "big"), UTC)
-
-
-def _witnesses(c: Container) -> list[WitnessRow]:
-    rows = []
-    with c.uow() as uow:
-        for name, endpoint in sorted(c.witnessing.endpoints.items()):
-            size = uow.ledger.witness_size(name)
-            lines = dict(uow.ledger.cosignatures(size)) if size else {}
-            at = cosigned_at(lines[name]) if name in lines else None
-            rows.append(WitnessRow(name, endpoint.url, size, at))
-    return rows
 
 
 @router.get("/admin/log")
@@ -62,24 +23,17 @@ def log_page(request: Request) -> Response:
     principal = staff(request, c, Permission.MANAGE_KEYS)
     if isinstance(principal, Response):
         return principal
-    with c.uow() as uow:
-        keys = sorted(
-            uow.tenant(principal.organisation_id).keys.list(),
-            key=lambda k: (not k.active, -k.created_at.timestamp()),
-        )
-        latest = uow.ledger.latest_checkpoint()
-        anchors = uow.ledger.anchors()
-    size, checkpoint = (latest[0], latest[2]) if latest else (0, None)
+    health = c.public_log.health(principal)
     return render(
         request,
         principal,
         "admin_log.html",
-        keys=keys,
-        size=size,
-        checkpoint=checkpoint,
-        witnesses=_witnesses(c),
-        quorum=c.ledger.quorum,
-        anchors=anchors[:20],
+        keys=c.identity.list_keys(principal),
+        size=health.size,
+        checkpoint=health.checkpoint,
+        witnesses=health.witnesses,
+        quorum=health.quorum,
+        anchors=health.anchors[:20],
         rotated=request.query_params.get("rotated"),
     )
 
