@@ -26,6 +26,7 @@ T = TypeVar("T")
 MAX_ALTERNATIVES = 5
 MAX_TOP = 50
 MAX_ROLES = 200
+MAX_MOMENTS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,16 @@ class SkillsAnalysis:
         return self._explained(found, org, roles)
 
     # ------------------------------------------------------------------ groups
+
+    def issued_moments(self, principal: Principal, limit: int) -> list[datetime]:
+        """When the organisation's newest ``limit`` credentials were issued, newest first (for
+        the credentials-per-month chart: one indexed column, not the documents)."""
+        principal.require(Permission.VIEW_PEOPLE_SKILLS)
+        principal.require(Permission.VIEW_CREDENTIALS)
+        if not 1 <= limit <= MAX_MOMENTS:
+            raise InvalidInput(f"Ask for 1–{MAX_MOMENTS:,} credentials.")
+        with self._uow() as uow:
+            return list(uow.tenant(principal.organisation_id).skills.issued_moments(limit))
 
     def teams(self, principal: Principal) -> list[TeamSize]:
         """Teams and their number of employees."""

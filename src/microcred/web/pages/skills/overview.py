@@ -26,13 +26,7 @@ HEAT_ROWS = 25
 
 
 def _issued(c: Container, p: Principal) -> list[datetime]:
-    moments: list[datetime] = []
-    while len(moments) < CREDENTIALS_LIMIT:
-        batch = c.credentials.list(p, offset=len(moments), limit=500)
-        moments.extend(x.issued_at for x in batch)
-        if len(batch) < 500:
-            break
-    return moments
+    return c.skills.analysis.issued_moments(p, CREDENTIALS_LIMIT)
 
 
 def _roles_heat(c: Container, p: Principal) -> charts.HeatView:
