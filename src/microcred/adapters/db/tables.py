@@ -177,7 +177,9 @@ class CredentialRow(Base):
     __table_args__ = (
         UniqueConstraint("status_list_id", "status_index"),
         Index("ix_credentials_org_issued", "organisation_id", "issued_at"),
-        Index("ix_credentials_org_did", "organisation_id", "recipient_did"),  # one person's
+        # one person's credentials (without them SQLite walks the organisation's by date)
+        Index("ix_credentials_org_email", "organisation_id", "recipient_email"),
+        Index("ix_credentials_org_did", "organisation_id", "recipient_did"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))

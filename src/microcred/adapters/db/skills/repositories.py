@@ -214,7 +214,7 @@ class SqlSkills(SqlEvidence, SqlApplicants):
         return [UserBrief(*r) for r in rows]
 
     def _people_query(self, columns: Sequence[Any], team: str | None) -> Any:
-        query = select(*columns).where(UserRow.organisation_id == self._org)
+        query = select(*columns).select_from(UserRow).where(UserRow.organisation_id == self._org)
         if team is None:
             return query.outerjoin(
                 UserTeamRow,

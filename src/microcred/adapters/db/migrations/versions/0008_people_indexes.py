@@ -1,5 +1,5 @@
 """people at scale: indexes for paging an organisation's people (all, or one team's) and for
-reading one person's credentials by DID
+reading one person's credentials (by e-mail or DID) without scanning the organisation's
 
 Revision ID: 0008
 Revises: 0005
@@ -25,6 +25,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_credentials_org_email", ["organisation_id", "recipient_email"], unique=False
+        )
+        batch_op.create_index(
             "ix_credentials_org_did", ["organisation_id", "recipient_did"], unique=False
         )
 
@@ -32,6 +35,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.drop_index("ix_credentials_org_did")
+        batch_op.drop_index("ix_credentials_org_email")
     with op.batch_alter_table("user_teams", schema=None) as batch_op:
         batch_op.drop_index("ix_user_teams_org_team")
     with op.batch_alter_table("users", schema=None) as batch_op:
