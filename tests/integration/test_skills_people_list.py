@@ -4,12 +4,14 @@ own credentials and still label a skill from another micro-credential. SQLite an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import FrozenClock
-from tests.integration.skills_world import PY, SQL, Org, make_org
+from tests.integration.skills_world import PASSWORD, PY, SQL, Org, make_org
+from tests.integration.web_forms import login_csrf
 
 from microcred.bootstrap import Container
 from microcred.errors import InvalidInput
@@ -128,3 +130,32 @@ def test_person_skills_read_their_own_credentials_by_email_and_did(
         (SQL, 3, "SQL"),
     }
     assert container.skills.people.skills(acme.admin, acme.users["bob"]).verified[0].label == "SQL"
+
+
+def _team_rows(html: str) -> list[str]:
+    table = html.split('id="teams-heatmap"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>', table)
+
+
+def test_the_role_page_draws_the_largest_teams_and_offers_all(
+    container: Container, client: TestClient
+) -> None:
+    acme = make_org(container, client, "acme")
+    role = acme.role("Analyst", [(PY, 2), (SQL, 2)])
+    for i in range(28):
+        acme.user(f"p{i:02d}")
+        acme.place(f"p{i:02d}", f"team {i:02d}" if i < 26 else "team 25")  # team 25 has three
+    web = TestClient(client.app, base_url="https://testserver", raise_server_exceptions=False)
+    form = {"organisation": "acme", "email": "admin@acme.test", "password": PASSWORD}
+    form["csrf"] = login_csrf(web)
+    assert web.post("/login", data=form, follow_redirects=False).status_code == 303
+
+    page = web.get(f"/skills/roles/{role}")
+    assert page.status_code == 200
+    shown = _team_rows(page.text)
+    assert len(shown) == 25 and "team 25" in shown and shown == sorted(shown)
+    assert "The 25 largest of 26 teams shown" in page.text
+    every = _team_rows(web.get(f"/skills/roles/{role}?all=1").text)
+    assert every == [f"team {i:02d}" for i in range(26)]
+    rows = web.get(f"/skills/roles/{role}/teams-heatmap.csv").text.splitlines()[1:]
+    assert len({r.split(",")[0] for r in rows}) == 26  # the CSV keeps every team
