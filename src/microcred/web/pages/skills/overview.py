@@ -11,8 +11,9 @@ from fastapi.responses import Response
 
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
+from microcred.services.skills.analysis import Explained
 from microcred.services.skills.people import PersonView
-from microcred.skills.gaps import Population
+from microcred.skills.gaps import Heatmap, Population
 from microcred.web.pages.skills import charts
 from microcred.web.pages.skills.export import csv_response, filename
 from microcred.web.pages.skills.views import percent, render, signed_in, to_login
@@ -29,11 +30,8 @@ def _issued(c: Container, p: Principal) -> list[datetime]:
     return c.skills.analysis.issued_moments(p, CREDENTIALS_LIMIT)
 
 
-def _roles_heat(c: Container, p: Principal) -> charts.HeatView:
-    found = c.skills.analysis.roles_heatmap(p, None, Population.ORGANISATION)
-    return charts.heat_view(
-        found.value, found.labels, found.names, lambda r: f"/skills/roles/{quote(r)}"
-    )
+def _roles_heat(c: Container, p: Principal) -> Explained[Heatmap]:
+    return c.skills.analysis.roles_heatmap(p, None, Population.ORGANISATION)
 
 
 @router.get("/skills")
@@ -44,7 +42,14 @@ def home(request: Request) -> Response:
         return to_login()
     roles, total_roles = c.skills.roles.list(p, 0, 200)
     show_all = request.query_params.get("all") == "1"
-    heat, skills = charts.by_skill(_roles_heat(c, p), None if show_all else HEAT_ROWS)
+    found = _roles_heat(c, p)
+    heat, skills = charts.by_skill(
+        found.value,
+        found.labels,
+        found.names,
+        lambda r: f"/skills/roles/{quote(r)}",
+        None if show_all else HEAT_ROWS,
+    )
     people = c.skills.people.list_people(p, 0, 1)[1]
     return render(
         request,
@@ -67,7 +72,9 @@ def roles_heatmap_csv(request: Request) -> Response:
     c, p = signed_in(request)
     if p is None:
         return to_login()
-    return csv_response(filename("roles-heatmap"), charts.CSV_HEADER, _roles_heat(c, p).csv_rows())
+    found = _roles_heat(c, p)
+    rows = charts.csv_rows(found.value, found.labels, found.names)
+    return csv_response(filename("roles-heatmap"), charts.CSV_HEADER, rows)
 
 
 @router.get("/skills/credentials-by-month.csv")
