@@ -576,6 +576,7 @@ def measure(app: Any, org: Org, repeats: int) -> list[dict[str, Any]]:
             out.append({**row, "skipped": f"answered {status} ({module})", "error": True})
             continue
         p95 = pct(times, 95)
+        print(f"  {org.name} {path}: p50 {statistics.median(times):.1f} ms", file=sys.stderr)
         out.append(
             {
                 **row,
