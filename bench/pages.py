@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -501,7 +502,7 @@ def sign_in(app: Any, slug: str, email: str) -> TestClient:
 def pct(values: list[float], q: float) -> float:
     """The ``q``-th percentile (nearest rank)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def timed(client: TestClient, path: str, repeats: int) -> tuple[int, float, list[float]]:
