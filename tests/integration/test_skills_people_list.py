@@ -1,11 +1,13 @@
 """The people list pages in the query: every page, one team's people, the count, DIDs and the
 organisation boundary agree with reading everyone and slicing; a person's skills read only their
-own credentials and still label a skill from another micro-credential. SQLite and PostgreSQL."""
+own credentials and still label a skill from another micro-credential; a role's page draws the
+largest teams; credentials per month are counted by the database. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC
 
 import pytest
 from fastapi.testclient import TestClient
@@ -159,3 +161,26 @@ def test_the_role_page_draws_the_largest_teams_and_offers_all(
     assert every == [f"team {i:02d}" for i in range(26)]
     rows = web.get(f"/skills/roles/{role}/teams-heatmap.csv").text.splitlines()[1:]
     assert len({r.split(",")[0] for r in rows}) == 26  # the CSV keeps every team
+
+
+def test_credentials_per_month_are_counted_by_the_database(
+    container: Container, client: TestClient, clock: FrozenClock
+) -> None:
+    acme = make_org(container, client, "acme")
+    acme.user("alice")
+    py = acme.achievement("Python", [(PY, 2)], 4)
+    issued = []
+    for days in (0, 3, 40, 41, 95, 200):
+        clock.advance(days=days)
+        issued.append(container.credentials.get(acme.admin, acme.give("alice", py)[0]).issued_at)
+    other = make_org(container, client, "globex")
+    other.user("bob")
+    other.give("bob", other.achievement("SQL", [(SQL, 2)], 4))  # not acme's
+
+    months = [at.astimezone(UTC).strftime("%Y-%m") for at in issued]
+    everything = container.skills.analysis.issued_per_month(acme.admin, 100)
+    assert everything == {m: months.count(m) for m in months}
+    newest = container.skills.analysis.issued_per_month(acme.admin, 2)
+    assert newest == {m: months[-2:].count(m) for m in months[-2:]}
+    with pytest.raises(InvalidInput):
+        container.skills.analysis.issued_per_month(acme.admin, 0)

@@ -257,8 +257,9 @@ class SkillsRepository(Protocol):
     def achievement_facts(self, ids: Sequence[str] | None = None) -> Sequence[AchievementFacts]:
         """The organisation's micro-credentials (only those with the given ``ids``)."""
 
-    def issued_moments(self, limit: int) -> Sequence[datetime]:
-        """When the newest ``limit`` credentials were issued, newest first."""
+    def issued_per_month(self, limit: int) -> Mapping[str, int]:
+        """How many of the newest ``limit`` credentials were issued in each UTC calendar month
+        (``YYYY-MM``), counted in the query."""
 
     # change tracking
     def bump(self) -> None:

@@ -174,15 +174,15 @@ class SkillsAnalysis:
 
     # ------------------------------------------------------------------ groups
 
-    def issued_moments(self, principal: Principal, limit: int) -> list[datetime]:
-        """When the organisation's newest ``limit`` credentials were issued, newest first (for
-        the credentials-per-month chart: one indexed column, not the documents)."""
+    def issued_per_month(self, principal: Principal, limit: int) -> dict[str, int]:
+        """How many of the organisation's newest ``limit`` credentials were issued in each UTC
+        month (``YYYY-MM``), for the credentials-per-month chart (counted by the database)."""
         principal.require(Permission.VIEW_PEOPLE_SKILLS)
         principal.require(Permission.VIEW_CREDENTIALS)
         if not 1 <= limit <= MAX_MOMENTS:
             raise InvalidInput(f"Ask for 1–{MAX_MOMENTS:,} credentials.")
         with self._uow() as uow:
-            return list(uow.tenant(principal.organisation_id).skills.issued_moments(limit))
+            return dict(uow.tenant(principal.organisation_id).skills.issued_per_month(limit))
 
     def teams(self, principal: Principal) -> list[TeamSize]:
         """Teams and their number of employees."""

@@ -165,15 +165,20 @@ class SqlEvidence(Scoped):
             )
         return out
 
-    def issued_moments(self, limit: int) -> Sequence[datetime]:
-        issued, read = self._moment(CredentialRow.issued_at)
-        rows = self._s.connection().execute(
-            select(issued)
+    def issued_per_month(self, limit: int) -> Mapping[str, int]:
+        newest = (
+            select(CredentialRow.issued_at.label("at"))
             .where(CredentialRow.organisation_id == self._org)
             .order_by(CredentialRow.issued_at.desc())
             .limit(max(0, limit))
+            .subquery()
         )
-        return [read(at) for (at,) in rows]
+        if self._s.get_bind().dialect.name == "sqlite":  # stored as UTC text, YYYY-MM-DD …
+            month = func.substr(type_coerce(newest.c.at, String()), 1, 7)
+        else:
+            month = func.to_char(func.timezone("UTC", newest.c.at), "YYYY-MM")
+        rows = self._s.execute(select(month, func.count()).group_by(month))
+        return {str(m): int(n) for m, n in rows}
 
     # ------------------------------------------------------------------ change tracking
 

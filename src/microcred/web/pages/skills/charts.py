@@ -3,8 +3,7 @@ value written in each) and bars per month (credentials issued over time)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -158,11 +157,10 @@ class MonthBar:
     length: int
 
 
-def month_bars(moments: Iterable[datetime]) -> list[MonthBar]:
-    """Counts per calendar month (UTC), oldest first, every month in between included."""
-    counts = Counter(
-        m.astimezone(UTC).strftime("%Y-%m") if m.tzinfo else m.strftime("%Y-%m") for m in moments
-    )
+def month_bars(per_month: Mapping[str, int]) -> list[MonthBar]:
+    """Counts per calendar month (``YYYY-MM``), oldest first, every month in between
+    included."""
+    counts = {k: n for k, n in per_month.items() if n}
     if not counts:
         return []
     first, last = min(counts), max(counts)

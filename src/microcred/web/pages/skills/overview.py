@@ -3,7 +3,6 @@ list, and one person's page (verified skills, and the roles they are closest to)
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -26,8 +25,8 @@ PEOPLE_LIMIT = 200
 HEAT_ROWS = 25
 
 
-def _issued(c: Container, p: Principal) -> list[datetime]:
-    return c.skills.analysis.issued_moments(p, CREDENTIALS_LIMIT)
+def _issued(c: Container, p: Principal) -> dict[str, int]:
+    return c.skills.analysis.issued_per_month(p, CREDENTIALS_LIMIT)
 
 
 def _roles_heat(c: Container, p: Principal) -> Explained[Heatmap]:
