@@ -177,8 +177,8 @@ class CredentialRow(Base):
     __table_args__ = (
         UniqueConstraint("status_list_id", "status_index"),
         Index("ix_credentials_org_issued", "organisation_id", "issued_at"),
-        # one person's credentials (without them SQLite walks the organisation's by date)
-        Index("ix_credentials_org_email", "organisation_id", "recipient_email"),
+        # one person's credentials, newest first (without them SQLite walks the organisation's)
+        Index("ix_credentials_org_email", "organisation_id", "recipient_email", "issued_at"),
         Index("ix_credentials_org_did", "organisation_id", "recipient_did"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

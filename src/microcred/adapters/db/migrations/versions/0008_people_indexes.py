@@ -1,5 +1,6 @@
 """people at scale: indexes for paging an organisation's people (all, or one team's) and for
-reading one person's credentials (by e-mail or DID) without scanning the organisation's
+reading one person's credentials (by e-mail, newest first, or by DID) without walking the
+organisation's credentials
 
 Revision ID: 0008
 Revises: 0005
@@ -25,7 +26,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_credentials_org_email", ["organisation_id", "recipient_email"], unique=False
+            "ix_credentials_org_email",
+            ["organisation_id", "recipient_email", "issued_at"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_credentials_org_did", ["organisation_id", "recipient_did"], unique=False
