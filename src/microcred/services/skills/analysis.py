@@ -27,7 +27,7 @@ T = TypeVar("T")
 MAX_ALTERNATIVES = 5
 MAX_TOP = 50
 MAX_ROLES = 200
-MAX_MOMENTS = 100_000
+MAX_COUNTED = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +179,8 @@ class SkillsAnalysis:
         month (``YYYY-MM``), for the credentials-per-month chart (counted by the database)."""
         principal.require(Permission.VIEW_PEOPLE_SKILLS)
         principal.require(Permission.VIEW_CREDENTIALS)
-        if not 1 <= limit <= MAX_MOMENTS:
-            raise InvalidInput(f"Ask for 1–{MAX_MOMENTS:,} credentials.")
+        if not 1 <= limit <= MAX_COUNTED:
+            raise InvalidInput(f"Ask for 1–{MAX_COUNTED:,} credentials.")
         with self._uow() as uow:
             return dict(uow.tenant(principal.organisation_id).skills.issued_per_month(limit))
 
