@@ -54,3 +54,15 @@ def test_sparse_turn_and_csv_equal_the_dense_grid() -> None:
                 dense, limit
             )
         assert charts.csv_rows(heat, labels, names) == dense.csv_rows()
+
+
+def test_month_bars_fill_the_months_between() -> None:
+    bars = charts.month_bars({"2025-11": 4, "2026-02": 2, "2026-01": 0})
+    assert [(b.month, b.count, b.length) for b in bars] == [
+        ("2025-11", 4, 100),
+        ("2025-12", 0, 0),
+        ("2026-01", 0, 0),
+        ("2026-02", 2, 50),
+    ]
+    assert bars[1].label == "December 2025"
+    assert charts.month_bars({}) == [] and charts.month_bars({"2026-01": 0}) == []

@@ -174,8 +174,8 @@ def month_bars(per_month: Mapping[str, int]) -> list[MonthBar]:
         MonthBar(
             key,
             datetime(int(key[:4]), int(key[5:]), 1, tzinfo=UTC).strftime("%B %Y"),
-            counts[key],
-            round(counts[key] * 100 / top),
+            counts.get(key, 0),
+            round(counts.get(key, 0) * 100 / top),
         )
         for key in months
     ]
