@@ -82,7 +82,7 @@ TARGET_MS = {"demo": 100.0, "people": 300.0}
 STATIC = "/static/style.css"
 PASSWORD = "bench-password-0123"
 BIG_SLUG = "big"
-#: who may see which pages (longest prefix first); everything else is public
+#: who signs in for which pages (by path prefix); everything else is requested signed out
 ROLE_BY_PREFIX = (
     ("/admin", "admin"),
     ("/instructor", "issuer"),
