@@ -10,7 +10,7 @@ Builds the app in-process on a fresh database and seeds two organisations:
       with SQL core inserts: one credential per generated credential, of the catalogue's
       micro-credential for its first skill; a real issued credential is the stored document's
       template. Sign-in users (admin, issuer, reviewer, manager, learner) are added through the
-      identity service.
+      identity service. (The seeding lives in `bench/pages_seed.py`.)
 
 Every GET page route under ``web/pages/`` (enumerated from the app's routes, plus the credential
 page that ``/credentials/<id>`` serves to browsers) is requested as the role that may see it,
