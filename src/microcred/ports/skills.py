@@ -204,6 +204,15 @@ class SkillsRepository(Protocol):
     # people
     def user(self, user_id: str) -> UserBrief | None: ...
     def users(self) -> Sequence[UserBrief]: ...
+    def list_people(
+        self, *, offset: int = 0, limit: int = 50, team: str | None = None
+    ) -> Sequence[tuple[UserBrief, Placement]]:
+        """A page of users (by id) with where they sit; one team's only when ``team`` is given.
+        Filtered, ordered and paged in the query."""
+
+    def count_people(self, *, team: str | None = None) -> int:
+        """How many users `list_people` pages through."""
+
     def placement(self, user_id: str) -> Placement: ...
     def placements(self) -> Mapping[str, Placement]: ...
     def save_placement(self, placement: Placement, now: datetime) -> None: ...
@@ -245,7 +254,12 @@ class SkillsRepository(Protocol):
     def credential_documents(self, credential_ids: Sequence[str]) -> Mapping[str, str]:
         """The stored JSON document text of each credential."""
 
-    def achievement_facts(self) -> Sequence[AchievementFacts]: ...
+    def achievement_facts(self, ids: Sequence[str] | None = None) -> Sequence[AchievementFacts]:
+        """The organisation's micro-credentials (only those with the given ``ids``)."""
+
+    def issued_per_month(self, limit: int) -> Mapping[str, int]:
+        """How many of the newest ``limit`` credentials were issued in each UTC calendar month
+        (``YYYY-MM``), counted in the query."""
 
     # change tracking
     def bump(self) -> None:

@@ -71,7 +71,10 @@ class OrganisationRow(Base):
 
 class UserRow(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email"),
+        Index("ix_users_org_id", "organisation_id", "id"),  # an organisation's people, paged
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     email: Mapped[str] = mapped_column(String(320))
@@ -174,6 +177,9 @@ class CredentialRow(Base):
     __table_args__ = (
         UniqueConstraint("status_list_id", "status_index"),
         Index("ix_credentials_org_issued", "organisation_id", "issued_at"),
+        # one person's credentials, newest first (without them SQLite walks the organisation's)
+        Index("ix_credentials_org_email", "organisation_id", "recipient_email", "issued_at"),
+        Index("ix_credentials_org_did", "organisation_id", "recipient_did"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))

@@ -13,9 +13,15 @@ from microcred.domain.credential import Recipient
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
-from microcred.ports.skills import Placement, UserBrief
+from microcred.ports.skills import (
+    AchievementFacts,
+    CredentialFact,
+    Placement,
+    SkillsRepository,
+    UserBrief,
+)
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.skills.evidence import organisation_evidence
+from microcred.services.skills.evidence import EvidenceBatch, organisation_evidence
 from microcred.skills.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200
@@ -69,6 +75,24 @@ def _user(scope: TenantScope, user_id: str) -> UserBrief:
     return found
 
 
+def _evidence(
+    t: SkillsRepository,
+    facts: Sequence[CredentialFact],
+    achievements: Sequence[AchievementFacts],
+    email: str,
+    placement: Placement,
+    user_id: str,
+) -> EvidenceBatch:
+    """One person's evidence rows from their credentials."""
+    return organisation_evidence(
+        facts,
+        achievements,
+        t.credential_documents,
+        {email: user_id},
+        dict.fromkeys(placement.dids, user_id),
+    )
+
+
 class PeopleService:
     """People of an organisation, as skills intelligence sees them."""
 
@@ -84,14 +108,10 @@ class PeopleService:
         if offset < 0 or not 1 <= limit <= 200:
             raise InvalidInput("Pages start at offset 0 and hold 1–200 people.")
         with self._uow() as uow:
-            scope = uow.tenant(principal.organisation_id)
-            placements = scope.skills.placements()
-            views = [
-                PersonView(u, placements.get(u.id, Placement(u.id))) for u in scope.skills.users()
-            ]
-        if team is not None:
-            views = [v for v in views if v.placement.team == team]
-        return views[offset : offset + limit], len(views)
+            t = uow.tenant(principal.organisation_id).skills
+            page = t.list_people(offset=offset, limit=limit, team=team)
+            total = t.count_people(team=team)
+        return [PersonView(u, placement) for u, placement in page], total
 
     def get(self, principal: Principal, user_id: str) -> PersonView:
         """One person and where they sit."""
@@ -144,13 +164,13 @@ class PeopleService:
             user = _user(scope, user_id)
             placement = scope.skills.placement(user_id)
             t = scope.skills
-            batch = organisation_evidence(
-                t.credential_facts(emails=[user.email], dids=list(placement.dids)),
-                t.achievement_facts(),
-                t.credential_documents,
-                {user.email: user_id},
-                dict.fromkeys(placement.dids, user_id),
-            )
+            facts = list(t.credential_facts(emails=[user.email], dids=list(placement.dids)))
+            # only the micro-credentials this person's credentials are of (an organisation
+            # has thousands); all of them only when a skill still needs a label from another
+            achievements = t.achievement_facts(ids=[f.achievement_id for f in facts])
+            batch = _evidence(t, facts, achievements, user.email, placement, user_id)
+            if any(row[1] not in batch.labels for row in batch.rows):
+                batch = _evidence(t, facts, t.achievement_facts(), user.email, placement, user_id)
             declared = tuple(t.declared(user_id))
         profile = SkillsProfile(user_id, tuple(SkillEvidence(*r) for r in batch.rows), declared)
         evidence = tuple(

@@ -85,12 +85,18 @@ class SqlEvidence(Scoped):
             .where(CredentialRow.organisation_id == self._org)
         )
         if emails is not None or dids is not None:
-            query = query.where(
-                or_(
-                    CredentialRow.recipient_email.in_(list(emails or [])),
-                    CredentialRow.recipient_did.in_(list(dids or [])),
+            # only the non-empty lists: an empty IN beside an OR makes the planner scan them all
+            wanted = [
+                column.in_(list(values))
+                for column, values in (
+                    (CredentialRow.recipient_email, emails),
+                    (CredentialRow.recipient_did, dids),
                 )
-            )
+                if values
+            ]
+            if not wanted:
+                return
+            query = query.where(or_(*wanted))
         if issued_since is not None:
             query = query.where(CredentialRow.issued_at >= issued_since)
         if ids is not None:
@@ -134,12 +140,17 @@ class SqlEvidence(Scoped):
                 out[cid] = document
         return out
 
-    def achievement_facts(self) -> Sequence[AchievementFacts]:
-        rows = self._s.scalars(
-            select(AchievementRow)
-            .where(AchievementRow.organisation_id == self._org)
-            .order_by(AchievementRow.id)
-        )
+    def achievement_facts(self, ids: Sequence[str] | None = None) -> Sequence[AchievementFacts]:
+        query = select(AchievementRow).where(AchievementRow.organisation_id == self._org)
+        if ids is None:
+            rows = list(self._s.scalars(query.order_by(AchievementRow.id)))
+        else:
+            wanted = sorted(set(ids))
+            rows = []
+            for start in range(0, len(wanted), _CHUNK):
+                part = wanted[start : start + _CHUNK]
+                rows += self._s.scalars(query.where(AchievementRow.id.in_(part)))
+            rows.sort(key=lambda r: r.id)
         out = []
         for row in rows:
             achievement = m.achievement_from_row(row)
@@ -153,6 +164,21 @@ class SqlEvidence(Scoped):
                 )
             )
         return out
+
+    def issued_per_month(self, limit: int) -> Mapping[str, int]:
+        newest = (
+            select(CredentialRow.issued_at.label("at"))
+            .where(CredentialRow.organisation_id == self._org)
+            .order_by(CredentialRow.issued_at.desc())
+            .limit(max(0, limit))
+            .subquery()
+        )
+        if self._s.get_bind().dialect.name == "sqlite":  # stored as UTC text, YYYY-MM-DD …
+            month = func.substr(type_coerce(newest.c.at, String()), 1, 7)
+        else:
+            month = func.to_char(func.timezone("UTC", newest.c.at), "YYYY-MM")
+        rows = self._s.execute(select(month, func.count()).group_by(month))
+        return {str(m): int(n) for m, n in rows}
 
     # ------------------------------------------------------------------ change tracking
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -38,10 +39,6 @@ from microcred.skills.roles import Requirement
 from microcred.skills.skills_profile import DeclaredSkill
 
 
-def _requirement(row: RoleRequirementRow) -> Requirement:
-    return Requirement(row.skill_uri, row.level, row.weight, row.essential, row.label)
-
-
 class SqlSkills(SqlEvidence, SqlApplicants):
     """Roles, placements, declarations, applicants and the evidence of one organisation."""
 
@@ -51,13 +48,21 @@ class SqlSkills(SqlEvidence, SqlApplicants):
         ids = [r.id for r in rows]
         reqs: dict[str, list[Requirement]] = {i: [] for i in ids}
         for start in range(0, len(ids), _CHUNK):
-            for q in self._s.scalars(
-                select(RoleRequirementRow).where(
+            # plain columns, not mapped objects: 200 roles hold some 10,000 requirements
+            for role_id, skill, level, weight, essential, label in self._s.execute(
+                select(
+                    RoleRequirementRow.role_id,
+                    RoleRequirementRow.skill_uri,
+                    RoleRequirementRow.level,
+                    RoleRequirementRow.weight,
+                    RoleRequirementRow.essential,
+                    RoleRequirementRow.label,
+                ).where(
                     RoleRequirementRow.organisation_id == self._org,
                     RoleRequirementRow.role_id.in_(ids[start : start + _CHUNK]),
                 )
             ):
-                reqs[q.role_id].append(_requirement(q))
+                reqs[role_id].append(Requirement(skill, level, weight, essential, label))
         return [
             StoredRole(
                 r.id,
@@ -207,6 +212,62 @@ class SqlSkills(SqlEvidence, SqlApplicants):
             .order_by(UserRow.id)
         )
         return [UserBrief(*r) for r in rows]
+
+    def _people_query(self, columns: Sequence[Any], team: str | None) -> Any:
+        query = select(*columns).select_from(UserRow).where(UserRow.organisation_id == self._org)
+        if team is None:
+            return query.outerjoin(
+                UserTeamRow,
+                (UserTeamRow.user_id == UserRow.id) & (UserTeamRow.organisation_id == self._org),
+            )
+        return query.join(UserTeamRow, UserTeamRow.user_id == UserRow.id).where(
+            UserTeamRow.organisation_id == self._org, UserTeamRow.team == team
+        )
+
+    def list_people(
+        self, *, offset: int = 0, limit: int = 50, team: str | None = None
+    ) -> Sequence[tuple[UserBrief, Placement]]:
+        offset, limit = _page(offset, limit)
+        columns = (
+            UserRow.id,
+            UserRow.email,
+            UserRow.name,
+            UserRow.role,
+            UserRow.active,
+            UserTeamRow.team,
+            UserTeamRow.current_role_id,
+        )
+        # the same order either way (user_teams.user_id is users.id); this one walks the index
+        order = UserRow.id if team is None else UserTeamRow.user_id
+        rows = self._s.execute(
+            self._people_query(columns, team).order_by(order).offset(offset).limit(limit)
+        ).all()
+        dids: dict[str, list[str]] = {}
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), _CHUNK):
+            for uid, did in self._s.execute(
+                select(UserDidRow.user_id, UserDidRow.did)
+                .where(
+                    UserDidRow.organisation_id == self._org,
+                    UserDidRow.user_id.in_(ids[start : start + _CHUNK]),
+                )
+                .order_by(UserDidRow.did)
+            ):
+                dids.setdefault(uid, []).append(did)
+        return [
+            (
+                UserBrief(uid, email, name, role, active),
+                Placement(uid, team_name, role_id, tuple(dids.get(uid, ()))),
+            )
+            for uid, email, name, role, active, team_name, role_id in rows
+        ]
+
+    def count_people(self, *, team: str | None = None) -> int:
+        if team is None:  # every user: no need for their placements
+            query = select(func.count()).where(UserRow.organisation_id == self._org)
+        else:
+            query = self._people_query([func.count()], team)
+        return int(self._s.scalar(query) or 0)
 
     def _dids(self, user_id: str | None = None) -> dict[str, list[str]]:
         query = select(UserDidRow.user_id, UserDidRow.did).where(

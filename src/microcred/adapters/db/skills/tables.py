@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microcred.adapters.db.tables import Base, UTCDateTime
@@ -47,6 +57,8 @@ class UserTeamRow(Base):
     """Where a user sits in the organisation: their team and the role they hold now."""
 
     __tablename__ = "user_teams"
+    #: one team's people, in user order (the people list pages through it)
+    __table_args__ = (Index("ix_user_teams_org_team", "organisation_id", "team", "user_id"),)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     team: Mapped[str | None] = mapped_column(String(100), index=True)

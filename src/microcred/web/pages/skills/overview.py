@@ -3,7 +3,6 @@ list, and one person's page (verified skills, and the roles they are closest to)
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -11,8 +10,9 @@ from fastapi.responses import Response
 
 from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
+from microcred.services.skills.analysis import Explained
 from microcred.services.skills.people import PersonView
-from microcred.skills.gaps import Population
+from microcred.skills.gaps import Heatmap, Population
 from microcred.web.pages.skills import charts
 from microcred.web.pages.skills.export import csv_response, filename
 from microcred.web.pages.skills.views import percent, render, signed_in, to_login
@@ -25,21 +25,12 @@ PEOPLE_LIMIT = 200
 HEAT_ROWS = 25
 
 
-def _issued(c: Container, p: Principal) -> list[datetime]:
-    moments: list[datetime] = []
-    while len(moments) < CREDENTIALS_LIMIT:
-        batch = c.credentials.list(p, offset=len(moments), limit=500)
-        moments.extend(x.issued_at for x in batch)
-        if len(batch) < 500:
-            break
-    return moments
+def _issued(c: Container, p: Principal) -> dict[str, int]:
+    return c.skills.analysis.issued_per_month(p, CREDENTIALS_LIMIT)
 
 
-def _roles_heat(c: Container, p: Principal) -> charts.HeatView:
-    found = c.skills.analysis.roles_heatmap(p, None, Population.ORGANISATION)
-    return charts.heat_view(
-        found.value, found.labels, found.names, lambda r: f"/skills/roles/{quote(r)}"
-    )
+def _roles_heat(c: Container, p: Principal) -> Explained[Heatmap]:
+    return c.skills.analysis.roles_heatmap(p, None, Population.ORGANISATION)
 
 
 @router.get("/skills")
@@ -50,7 +41,14 @@ def home(request: Request) -> Response:
         return to_login()
     roles, total_roles = c.skills.roles.list(p, 0, 200)
     show_all = request.query_params.get("all") == "1"
-    heat, skills = charts.by_skill(_roles_heat(c, p), None if show_all else HEAT_ROWS)
+    found = _roles_heat(c, p)
+    heat, skills = charts.by_skill(
+        found.value,
+        found.labels,
+        found.names,
+        lambda r: f"/skills/roles/{quote(r)}",
+        None if show_all else HEAT_ROWS,
+    )
     people = c.skills.people.list_people(p, 0, 1)[1]
     return render(
         request,
@@ -73,7 +71,9 @@ def roles_heatmap_csv(request: Request) -> Response:
     c, p = signed_in(request)
     if p is None:
         return to_login()
-    return csv_response(filename("roles-heatmap"), charts.CSV_HEADER, _roles_heat(c, p).csv_rows())
+    found = _roles_heat(c, p)
+    rows = charts.csv_rows(found.value, found.labels, found.names)
+    return csv_response(filename("roles-heatmap"), charts.CSV_HEADER, rows)
 
 
 @router.get("/skills/credentials-by-month.csv")

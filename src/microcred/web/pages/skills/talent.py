@@ -3,7 +3,7 @@ person against a role (the fit, requirement by requirement, and the career path 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -14,7 +14,7 @@ from microcred.bootstrap import Container
 from microcred.domain.identity import Principal
 from microcred.errors import NotFound
 from microcred.ports.skills import StoredRole
-from microcred.services.skills.analysis import Explained
+from microcred.services.skills.analysis import Explained, TeamSize
 from microcred.skills.gaps import RoleGap
 from microcred.skills.paths import CareerPath
 from microcred.skills.search import SearchFilters, SearchPage
@@ -32,6 +32,8 @@ from microcred.web.pages.skills.views import (
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
+#: team rows the role page's heatmap shows unless asked for all (the largest teams)
+HEAT_TEAMS = 25
 CANDIDATES_HEADER = (
     "rank",
     "name",
@@ -66,6 +68,14 @@ def _search(
     return c.skills.analysis.search(p, role_id, filters, _offset(request), limit), chosen
 
 
+def _largest(sizes: Sequence[TeamSize], limit: int | None) -> list[str] | None:
+    """The ``limit`` largest teams (by name), or None (every team) when they all fit: a
+    heatmap of 500 teams is some 20,000 cells, too many to draw on every visit."""
+    if limit is None or len(sizes) <= limit:
+        return None
+    return sorted(t.team for t in sorted(sizes, key=lambda t: (-t.size, t.team))[:limit])
+
+
 def _team_href(role_id: str) -> Callable[[str], str | None]:
     return lambda team: f"/skills/roles/{quote(role_id)}?{urlencode({'team': team})}"
 
@@ -80,7 +90,9 @@ def role_page(role_id: str, request: Request) -> Response:
     found, chosen = _search(c, p, role_id, request)
     page = found.value
     rows = [(x, explain(x, found.labels, found.names)) for x in page.results]
-    teams = c.skills.analysis.teams_heatmap(p, role_id)
+    sizes = c.skills.analysis.teams(p)
+    shown = _largest(sizes, None if request.query_params.get("all") == "1" else HEAT_TEAMS)
+    teams = c.skills.analysis.teams_heatmap(p, role_id, shown)
     heat = charts.heat_view(teams.value, teams.labels, teams.names, _team_href(role_id))
     query = urlencode({k: v for k, v in chosen.items() if v})
     return render(
@@ -94,8 +106,9 @@ def role_page(role_id: str, request: Request) -> Response:
         page=page,
         chosen=chosen,
         query=query,
-        teams=[t.team for t in c.skills.analysis.teams(p)],
+        teams=[t.team for t in sizes],
         heat=heat,
+        total_teams=len(sizes),
         legend=charts.LEGEND,
         as_of=found.as_of,
         percent=percent,
