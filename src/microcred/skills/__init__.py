@@ -9,7 +9,7 @@
 - Career paths: ``catalogue``, ``paths``, ``path_problem``, ``path_search``.
 """
 
-from microcred.skills.gaps import GapStatus, Heatmap, Population, RoleGap
+from microcred.skills.gaps import GapStatus, Heatmap, HeatmapCell, Population, RoleGap
 from microcred.skills.index import Person, PersonKind, TalentIndex
 from microcred.skills.paths import CareerPath
 from microcred.skills.roles import Requirement, RoleProfile, role_from_occupation
@@ -43,6 +43,7 @@ __all__ = [
     "EvidenceStatus",
     "GapStatus",
     "Heatmap",
+    "HeatmapCell",
     "ImportReport",
     "Match",
     "Person",
