@@ -44,6 +44,9 @@ _JWT_ATTACHMENT_NAME = "credential.jwt"
 _FONTS = Path(__file__).parent / "fonts"
 _REGULAR, _BOLD = _FONTS / "DejaVuSans.ttf", _FONTS / "DejaVuSans-Bold.ttf"
 _MAX_SKILLS = 12
+_MAX_URL = 500
+#: body type sizes tried in turn until the body fits above the QR code
+_SCALES = (1.0, 0.8, 0.64, 0.5, 0.4)
 
 # design-system colours (web/pages/static/style.css)
 _INK = (0x1B, 0x22, 0x30)
@@ -116,7 +119,7 @@ def _skills(achievement: Mapping[str, Any]) -> list[str]:
     alignments = achievement.get("alignment")
     names = []
     for a in alignments if isinstance(alignments, list) else []:
-        name = _text(a.get("targetName"), 80) if isinstance(a, Mapping) else None
+        name = _text(a.get("targetName"), 60) if isinstance(a, Mapping) else None
         if name:
             names.append(name)
     return names
@@ -148,20 +151,22 @@ def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
             )
 
 
-def render_certificate(
-    document: Mapping[str, Any],
-    fields: CertificateFields,
-    paper: Paper = Paper.A4,
-    *,
-    jwt: str | None = None,
-) -> bytes:
-    """The certificate of a signed credential as PDF bytes; ``jwt`` is the credential's compact
-    VC-JWT when it is one (then ``document`` is its payload and the JWT is attached)."""
+@dataclass(frozen=True, slots=True)
+class _Content:
+    title: str
+    issuer_name: str
+    issued: datetime
+    until: datetime | None
+    recipient: str | None
+    skills: list[str]
+
+
+def _content(document: Mapping[str, Any], fields: CertificateFields) -> _Content:
     subject = _mapping(document.get("credentialSubject"))
     achievement = _mapping(subject.get("achievement"))
     issuer = document.get("issuer")
-    issuer_name = _text(_mapping(issuer).get("name"), 200) or _text(issuer, 200)
-    title = _text(achievement.get("name"), 200) or _text(document.get("name"), 200)
+    issuer_name = _text(_mapping(issuer).get("name"), 120) or _text(issuer, 120)
+    title = _text(achievement.get("name"), 160) or _text(document.get("name"), 160)
     issued = parse_datetime(document.get("awardedDate")) or parse_datetime(
         document.get("validFrom")
     )
@@ -169,22 +174,35 @@ def render_certificate(
         raise CertificateUnavailable(
             "This credential has no achievement name, issuer or issue date to print."
         )
-    until = parse_datetime(document.get("validUntil"))
-    recipient = _text(fields.recipient_name, 120)
-    skills = _skills(achievement)
+    content = _Content(
+        title,
+        issuer_name,
+        issued,
+        parse_datetime(document.get("validUntil")),
+        _text(fields.recipient_name, 100),
+        _skills(achievement),
+    )
     for label, value in (
-        ("achievement name", title),
-        ("issuer's name", issuer_name),
-        ("recipient's name", recipient or ""),
-        ("skills", " ".join(skills[:_MAX_SKILLS])),
+        ("achievement name", content.title),
+        ("issuer's name", content.issuer_name),
+        ("recipient's name", content.recipient or ""),
+        ("skills", " ".join(content.skills[:_MAX_SKILLS])),
+        ("verify URL", fields.verify_url),
     ):
         _drawable(label, value)
+    return content
 
+
+def _page(
+    content: _Content, fields: CertificateFields, paper: Paper, attached: str, scale: float
+) -> FPDF | None:
+    """The certificate's page with its body type at ``scale``, or None when the body would run
+    into the QR code."""
     pdf = FPDF(unit="pt", format="A4" if paper is Paper.A4 else "Letter")
-    pdf.set_creation_date(issued)
+    pdf.set_creation_date(content.issued)
     pdf.set_producer("microcred")
-    pdf.set_title(f"Certificate: {title}")
-    pdf.set_author(issuer_name)
+    pdf.set_title(f"Certificate: {content.title}")
+    pdf.set_author(content.issuer_name)
     pdf.set_lang("en")
     pdf.set_auto_page_break(False)
     pdf.set_margins(56, 56, 56)
@@ -212,7 +230,7 @@ def render_certificate(
         pdf.set_draw_color(*_BAD)
         pdf.rect(56, 66, inner, 42, style="DF")
         pdf.set_y(72)
-        line(f"{fields.status.upper()}", 13, _BAD, bold=True)
+        line(fields.status.upper(), 13, _BAD, bold=True)
         line(
             "The issuer has "
             + (
@@ -225,39 +243,44 @@ def render_certificate(
         )
         pdf.set_y(126)
     line("CERTIFICATE OF ACHIEVEMENT", 11, _MUTED, bold=True)
-    pdf.ln(18)
-    line(title, 26, _ACCENT, bold=True)
-    pdf.ln(16)
-    if recipient:
+    pdf.ln(18 * scale)
+    line(content.title, 26 * scale, _ACCENT, bold=True)
+    pdf.ln(16 * scale)
+    if content.recipient:
         line("awarded to", 11, _MUTED)
         pdf.ln(2)
-        line(recipient, 20, _INK, bold=True)
+        line(content.recipient, 20 * scale, _INK, bold=True)
     else:
         line("Issued to the holder of this credential", 14, _INK)
-    pdf.ln(12)
+    pdf.ln(12 * scale)
     line("by", 11, _MUTED)
     pdf.ln(2)
-    line(issuer_name, 16, _INK, bold=True)
-    pdf.ln(12)
-    dates = f"Issued {_in_words(issued)}"
-    if until is not None:
-        dates += f"  ·  valid until {_in_words(until)}"
+    line(content.issuer_name, 16 * scale, _INK, bold=True)
+    pdf.ln(12 * scale)
+    dates = f"Issued {_in_words(content.issued)}"
+    if content.until is not None:
+        dates += f"  ·  valid until {_in_words(content.until)}"
     line(dates, 11, _INK)
-    if skills:
-        pdf.ln(16)
+    if content.skills:
+        pdf.ln(16 * scale)
         line("Skills", 11, _MUTED, bold=True)
-        shown = skills[:_MAX_SKILLS]
-        more = len(skills) - len(shown)
-        line("  ·  ".join(shown) + (f"  ·  and {more} more" if more else ""), 10, _INK)
+        shown = content.skills[:_MAX_SKILLS]
+        more = len(content.skills) - len(shown)
+        line(
+            "  ·  ".join(shown) + (f"  ·  and {more} more" if more else ""),
+            10 * max(scale, 0.6),
+            _INK,
+        )
 
     qr_size = 132.0
     qr_y = height - 56 - qr_size - 58
+    if pdf.get_y() > qr_y - 12:
+        return None
     _draw_qr(pdf, fields.verify_url, (width - qr_size) / 2, qr_y, qr_size)
     pdf.set_y(qr_y + qr_size + 4)
     line("Scan to check this credential, or open:", 8.5, _MUTED)
-    line(_drawable("verify URL", fields.verify_url[:300]), 8.5, _ACCENT)
+    line(fields.verify_url, 8.5, _ACCENT)
     pdf.ln(4)
-    attached = _JWT_ATTACHMENT_NAME if jwt is not None else ATTACHMENT_NAME
     line(
         f"The signed credential is attached to this PDF as {attached}: "
         "any Open Badges 3.0 verifier can check it.",
@@ -266,7 +289,31 @@ def render_certificate(
     )
     pdf.set_fill_color(*_ACCENT_SOFT)
     pdf.rect(0, height - 8, width, 8, style="F")
+    return pdf
 
+
+def render_certificate(
+    document: Mapping[str, Any],
+    fields: CertificateFields,
+    paper: Paper = Paper.A4,
+    *,
+    jwt: str | None = None,
+) -> bytes:
+    """The certificate of a signed credential as PDF bytes; ``jwt`` is the credential's compact
+    VC-JWT when it is one (then ``document`` is its payload and the JWT is attached).
+
+    Raises `CertificateUnavailable` for a document it cannot show (see the class)."""
+    if len(fields.verify_url) > _MAX_URL:
+        raise CertificateUnavailable("The verify URL is too long for a certificate's QR code.")
+    content = _content(document, fields)
+    attached = _JWT_ATTACHMENT_NAME if jwt is not None else ATTACHMENT_NAME
+    pdf = None
+    for scale in _SCALES:  # long names print smaller rather than run into the QR code
+        pdf = _page(content, fields, paper, attached, scale)
+        if pdf is not None:
+            break
+    if pdf is None:
+        raise CertificateUnavailable("This credential's texts are too long for one page.")
     payload = (
         jwt.encode()
         if jwt is not None
@@ -275,10 +322,10 @@ def render_certificate(
     pdf.embed_file(
         bytes=payload,
         basename=attached,
-        modification_date=issued,
-        creation_date=issued,
+        modification_date=content.issued,
+        creation_date=content.issued,
         mime_type="application/vc+jwt" if jwt is not None else "application/vc+ld+json",
-        desc=f"The signed Open Badges 3.0 credential: {title}",
+        desc=f"The signed Open Badges 3.0 credential: {content.title}",
         compress=True,
     )
     return bytes(pdf.output())
