@@ -14,7 +14,9 @@ Library choice: docs/decisions/0009-pdf-certificates.md.
 from __future__ import annotations
 
 import enum
+import io
 import json
+import threading
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,9 +25,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import segno
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
+from pypdf.generic import NameObject, TextStringObject
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont as ReportLabFont
+from reportlab.pdfgen.canvas import Canvas
 
 from microcred.credentials.parsing import parse_datetime
 from microcred.errors import InvalidInput
@@ -49,13 +55,15 @@ _MAX_URL = 500
 _SCALES = (1.0, 0.8, 0.64, 0.5, 0.4)
 
 # design-system colours (web/pages/static/style.css)
-_INK = (0x1B, 0x22, 0x30)
-_MUTED = (0x53, 0x5C, 0x6C)
-_ACCENT = (0x27, 0x49, 0xB8)
-_ACCENT_SOFT = (0xE8, 0xED, 0xFB)
-_BAD = (0xA3, 0x16, 0x2A)
-_BAD_SOFT = (0xFB, 0xE5, 0xE8)
-_LINE = (0xD5, 0xDA, 0xE3)
+_INK = "#1b2230"
+_MUTED = "#535c6c"
+_ACCENT = "#2749b8"
+_ACCENT_SOFT = "#e8edfb"
+_BAD = "#a3162a"
+_BAD_SOFT = "#fbe5e8"
+_LINE = "#d5dae3"
+_REGULAR_NAME, _BOLD_NAME = "microcred-DejaVuSans", "microcred-DejaVuSans-Bold"
+_fonts_lock = threading.Lock()
 
 
 class Paper(enum.StrEnum):
@@ -83,14 +91,26 @@ class CertificateFields:
     status: str | None = None
 
 
+def _register_fonts() -> None:
+    """Register the bundled fonts with ReportLab once per process (its registry is global)."""
+    with _fonts_lock:
+        if _REGULAR_NAME not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(ReportLabFont(_REGULAR_NAME, str(_REGULAR)))
+            pdfmetrics.registerFont(ReportLabFont(_BOLD_NAME, str(_BOLD)))
+
+
 @cache
-def _cmap(path: Path) -> frozenset[int]:
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+def _drawable_codepoints() -> frozenset[int]:
+    """The characters both bundled fonts can draw."""
+    _register_fonts()
+    regular, bold = (pdfmetrics.getFont(name).face for name in (_REGULAR_NAME, _BOLD_NAME))
+    return frozenset(regular.charToGlyph) & frozenset(bold.charToGlyph)
 
 
 def _drawable(label: str, text: str) -> str:
-    missing = sorted({ch for ch in text if ord(ch) not in _cmap(_REGULAR) and ch.isprintable()})
+    missing = sorted(
+        {ch for ch in text if ord(ch) not in _drawable_codepoints() and ch.isprintable()}
+    )
     if missing:
         shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
         raise CertificateUnavailable(
@@ -129,14 +149,63 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled rectangles (vector: sharp at any print size), with its quiet zone."""
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width``: at spaces, inside a word only when it alone
+    is too wide."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if pdfmetrics.stringWidth(candidate, font, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        for ch in word:
+            if current and pdfmetrics.stringWidth(current + ch, font, size) > width:
+                lines.append(current)
+                current = ""
+            current += ch
+    if current:
+        lines.append(current)
+    return lines
+
+
+class _Page:
+    """A top-down cursor over one ReportLab page (whose origin is bottom left)."""
+
+    def __init__(self, canvas: Canvas, width: float, height: float) -> None:
+        self.canvas, self.width, self.height = canvas, width, height
+        self.y = 0.0  # distance from the top edge
+        self.inner = width - 112
+
+    def line(self, text: str, size: float, colour: str, bold: bool = False) -> None:
+        font = _BOLD_NAME if bold else _REGULAR_NAME
+        self.canvas.setFont(font, size)
+        self.canvas.setFillColor(colour)
+        for part in _wrap(text, font, size, self.inner):
+            self.y += size * 1.3
+            self.canvas.drawCentredString(self.width / 2, self.height - self.y + size * 0.28, part)
+
+    def box(self, top: float, height: float, fill: str, stroke: str | None = None) -> None:
+        self.canvas.setFillColor(fill)
+        if stroke:
+            self.canvas.setStrokeColor(stroke)
+        x = 56.0
+        self.canvas.rect(
+            x, self.height - top - height, self.inner, height, stroke=1 if stroke else 0, fill=1
+        )
+
+
+def _draw_qr(canvas: Canvas, data: str, x: float, top: float, size: float) -> None:
+    """The QR code as filled rectangles (vector: sharp at any print size), with its quiet zone;
+    ``top`` is the distance of its upper edge from the page's bottom."""
     matrix = segno.make(data, error="m", micro=False).matrix
-    modules = len(matrix) + 8  # four modules of quiet zone each side
-    unit = size / modules
-    pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x, y, size, size, style="F")
-    pdf.set_fill_color(0, 0, 0)
+    unit = size / (len(matrix) + 8)  # four modules of quiet zone each side
+    canvas.setFillColor("#ffffff")
+    canvas.rect(x, top - size, size, size, stroke=0, fill=1)
+    canvas.setFillColor("#000000")
     for row, line in enumerate(matrix):
         col = 0
         while col < len(line):
@@ -146,9 +215,8 @@ def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
             start = col
             while col < len(line) and line[col]:
                 col += 1
-            pdf.rect(
-                x + (start + 4) * unit, y + (row + 4) * unit, (col - start) * unit, unit, style="F"
-            )
+            y = top - (row + 5) * unit
+            canvas.rect(x + (start + 4) * unit, y, (col - start) * unit, unit, stroke=0, fill=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,43 +263,29 @@ def _content(document: Mapping[str, Any], fields: CertificateFields) -> _Content
 
 def _page(
     content: _Content, fields: CertificateFields, paper: Paper, attached: str, scale: float
-) -> FPDF | None:
+) -> bytes | None:
     """The certificate's page with its body type at ``scale``, or None when the body would run
     into the QR code."""
-    pdf = FPDF(unit="pt", format="A4" if paper is Paper.A4 else "Letter")
-    pdf.set_creation_date(content.issued)
-    pdf.set_producer("microcred")
-    pdf.set_title(f"Certificate: {content.title}")
-    pdf.set_author(content.issuer_name)
-    pdf.set_lang("en")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(56, 56, 56)
-    pdf.add_font("DejaVu", "", str(_REGULAR))
-    pdf.add_font("DejaVu", "B", str(_BOLD))
-    pdf.add_page()
-    width, height = pdf.w, pdf.h
-    inner = width - 112
+    out = io.BytesIO()
+    width, height = A4 if paper is Paper.A4 else LETTER
+    canvas = Canvas(out, pagesize=(width, height), invariant=True, pageCompression=True)
+    canvas.setTitle(f"Certificate: {content.title}")
+    canvas.setAuthor(content.issuer_name)
+    canvas.setProducer("microcred")
+    canvas.setCreator("microcred")
+    page = _Page(canvas, width, height)
+    canvas.setFillColor(_ACCENT)
+    canvas.rect(0, height - 14, width, 14, stroke=0, fill=1)
+    canvas.setStrokeColor(_LINE)
+    canvas.setLineWidth(1)
+    canvas.rect(28, 28, width - 56, height - 62, stroke=1, fill=0)
 
-    pdf.set_fill_color(*_ACCENT)
-    pdf.rect(0, 0, width, 14, style="F")
-    pdf.set_draw_color(*_LINE)
-    pdf.set_line_width(1)
-    pdf.rect(28, 34, width - 56, height - 62, style="D")
-
-    def line(text: str, size: float, colour: tuple[int, int, int], bold: bool = False) -> None:
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.set_text_color(*colour)
-        pdf.set_x(56)
-        pdf.multi_cell(inner, size * 1.3, text, align="C")
-
-    pdf.set_y(78)
+    page.y = 66
     if fields.status in ("revoked", "suspended"):
-        pdf.set_fill_color(*_BAD_SOFT)
-        pdf.set_draw_color(*_BAD)
-        pdf.rect(56, 66, inner, 42, style="DF")
-        pdf.set_y(72)
-        line(fields.status.upper(), 13, _BAD, bold=True)
-        line(
+        page.box(66, 42, _BAD_SOFT, _BAD)
+        page.y = 70
+        page.line(fields.status.upper(), 13, _BAD, bold=True)
+        page.line(
             "The issuer has "
             + (
                 "revoked this credential: it no longer stands."
@@ -241,55 +295,58 @@ def _page(
             9,
             _BAD,
         )
-        pdf.set_y(126)
-    line("CERTIFICATE OF ACHIEVEMENT", 11, _MUTED, bold=True)
-    pdf.ln(18 * scale)
-    line(content.title, 26 * scale, _ACCENT, bold=True)
-    pdf.ln(16 * scale)
+        page.y = 120
+    page.line("CERTIFICATE OF ACHIEVEMENT", 11, _MUTED, bold=True)
+    page.y += 18 * scale
+    page.line(content.title, 26 * scale, _ACCENT, bold=True)
+    page.y += 16 * scale
     if content.recipient:
-        line("awarded to", 11, _MUTED)
-        pdf.ln(2)
-        line(content.recipient, 20 * scale, _INK, bold=True)
+        page.line("awarded to", 11, _MUTED)
+        page.y += 2
+        page.line(content.recipient, 20 * scale, _INK, bold=True)
     else:
-        line("Issued to the holder of this credential", 14, _INK)
-    pdf.ln(12 * scale)
-    line("by", 11, _MUTED)
-    pdf.ln(2)
-    line(content.issuer_name, 16 * scale, _INK, bold=True)
-    pdf.ln(12 * scale)
+        page.line("Issued to the holder of this credential", 14, _INK)
+    page.y += 12 * scale
+    page.line("by", 11, _MUTED)
+    page.y += 2
+    page.line(content.issuer_name, 16 * scale, _INK, bold=True)
+    page.y += 12 * scale
     dates = f"Issued {_in_words(content.issued)}"
     if content.until is not None:
         dates += f"  ·  valid until {_in_words(content.until)}"
-    line(dates, 11, _INK)
+    page.line(dates, 11, _INK)
     if content.skills:
-        pdf.ln(16 * scale)
-        line("Skills", 11, _MUTED, bold=True)
+        page.y += 16 * scale
+        page.line("Skills", 11, _MUTED, bold=True)
         shown = content.skills[:_MAX_SKILLS]
         more = len(content.skills) - len(shown)
-        line(
-            "  ·  ".join(shown) + (f"  ·  and {more} more" if more else ""),
-            10 * max(scale, 0.6),
-            _INK,
-        )
+        listed = "  ·  ".join(shown) + (f"  ·  and {more} more" if more else "")
+        page.line(listed, 10 * max(scale, 0.6), _INK)
 
     qr_size = 132.0
-    qr_y = height - 56 - qr_size - 58
-    if pdf.get_y() > qr_y - 12:
+    qr_top = height - 56 - qr_size - 58  # from the top edge
+    if page.y > qr_top - 12:
         return None
-    _draw_qr(pdf, fields.verify_url, (width - qr_size) / 2, qr_y, qr_size)
-    pdf.set_y(qr_y + qr_size + 4)
-    line("Scan to check this credential, or open:", 8.5, _MUTED)
-    line(fields.verify_url, 8.5, _ACCENT)
-    pdf.ln(4)
-    line(
+    _draw_qr(canvas, fields.verify_url, (width - qr_size) / 2, height - qr_top, qr_size)
+    page.y = qr_top + qr_size + 4
+    page.line("Scan to check this credential, or open:", 8.5, _MUTED)
+    page.line(fields.verify_url, 8.5, _ACCENT)
+    page.y += 4
+    page.line(
         f"The signed credential is attached to this PDF as {attached}: "
         "any Open Badges 3.0 verifier can check it.",
         7.5,
         _MUTED,
     )
-    pdf.set_fill_color(*_ACCENT_SOFT)
-    pdf.rect(0, height - 8, width, 8, style="F")
-    return pdf
+    canvas.setFillColor(_ACCENT_SOFT)
+    canvas.rect(0, 0, width, 8, stroke=0, fill=1)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _pdf_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")
 
 
 def render_certificate(
@@ -306,26 +363,34 @@ def render_certificate(
     if len(fields.verify_url) > _MAX_URL:
         raise CertificateUnavailable("The verify URL is too long for a certificate's QR code.")
     content = _content(document, fields)
+    _register_fonts()
     attached = _JWT_ATTACHMENT_NAME if jwt is not None else ATTACHMENT_NAME
-    pdf = None
+    drawn = None
     for scale in _SCALES:  # long names print smaller rather than run into the QR code
-        pdf = _page(content, fields, paper, attached, scale)
-        if pdf is not None:
+        drawn = _page(content, fields, paper, attached, scale)
+        if drawn is not None:
             break
-    if pdf is None:
+    if drawn is None:
         raise CertificateUnavailable("This credential's texts are too long for one page.")
     payload = (
         jwt.encode()
         if jwt is not None
         else json.dumps(document, ensure_ascii=False, indent=2).encode()
     )
-    pdf.embed_file(
-        bytes=payload,
-        basename=attached,
-        modification_date=content.issued,
-        creation_date=content.issued,
-        mime_type="application/vc+jwt" if jwt is not None else "application/vc+ld+json",
-        desc=f"The signed Open Badges 3.0 credential: {content.title}",
-        compress=True,
+    # ReportLab has no embedded-file API: pypdf adds the attachment and the real dates
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(drawn))
+    writer.add_metadata(
+        {"/CreationDate": _pdf_date(content.issued), "/ModDate": _pdf_date(content.issued)}
     )
-    return bytes(pdf.output())
+    embedded = writer.add_attachment(attached, payload)
+    embedded.subtype = NameObject(
+        "/application/vc+jwt" if jwt is not None else "/application/vc+ld+json"
+    )
+    embedded.description = TextStringObject(
+        f"The signed Open Badges 3.0 credential: {content.title}"
+    )
+    embedded.creation_date = content.issued
+    embedded.modification_date = content.issued
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
