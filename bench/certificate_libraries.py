@@ -1,7 +1,8 @@
 """ADR 0009's measurement: the same one-page certificate (DejaVu Sans embedded, a vector QR
-code, the signed credential attached) drawn with fpdf2 (what microcred ships) and with
-ReportLab (which has no embedded-file API: pypdf adds the attachment afterwards), p50 / p95
-and output size, beside signing the credential in the same run.
+code, the signed credential attached) drawn with ReportLab + pypdf (what microcred ships:
+``render_certificate``; ReportLab has no embedded-file API, pypdf adds the attachment) and
+with fpdf2 (which embeds files itself), p50 / p95, output size and whether two renders give
+the same bytes, beside signing the credential in the same run.
 
     python bench/certificate_libraries.py [--seconds 1.0]
 """
@@ -9,22 +10,18 @@ and output size, beside signing the credential in the same run.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pypdf
 import segno
+from fpdf import FPDF
+
 from credentials import credential  # bench/credentials.py, beside this file
 from delivery import samples  # bench/delivery.py
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
-
 from microcred.credentials import certificate
 from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.credentials.proofs import data_integrity
@@ -35,49 +32,51 @@ FONTS = Path(certificate.__file__).parent / "fonts"
 URL = "https://issuer.example/credentials/urn:uuid:0b7f6a52-5d1e-4a3c-9d43-2f1f0f6f9e11"
 
 
-def reportlab_certificate(signed: dict, url: str) -> bytes:
-    """The same layout in ReportLab: texts, the QR as rectangles, then pypdf attaches the file."""
-    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
-    out = io.BytesIO()
-    c = canvas.Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
-    width, height = A4
-    c.setFillColorRGB(0x27 / 255, 0x49 / 255, 0xB8 / 255)
-    c.rect(0, height - 14, width, 14, stroke=0, fill=1)
+def fpdf2_certificate(signed: dict, url: str) -> bytes:
+    """The same layout in fpdf2, with its own embed_file."""
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_fill_color(0x27, 0x49, 0xB8)
+    pdf.rect(0, 0, pdf.w, 14, style="F")
     subject = signed["credentialSubject"]
     lines = [
-        ("DejaVu-Bold", 11, "CERTIFICATE OF ACHIEVEMENT"),
-        ("DejaVu-Bold", 26, subject["achievement"]["name"]),
-        ("DejaVu", 14, "Issued to the holder of this credential"),
-        ("DejaVu", 11, "by"),
-        ("DejaVu-Bold", 16, signed["issuer"]["name"]),
-        ("DejaVu", 11, "Issued 1 January 2026"),
-        ("DejaVu", 10, "  ·  ".join(a["targetName"] for a in subject["achievement"]["alignment"])),
+        ("B", 11, "CERTIFICATE OF ACHIEVEMENT"),
+        ("B", 26, subject["achievement"]["name"]),
+        ("", 14, "Issued to the holder of this credential"),
+        ("", 11, "by"),
+        ("B", 16, signed["issuer"]["name"]),
+        ("", 11, "Issued 1 January 2026"),
+        ("", 10, "  ·  ".join(a["targetName"] for a in subject["achievement"]["alignment"])),
     ]
-    y = height - 90
-    for font, size, text in lines:
-        c.setFont(font, size)
-        c.setFillColorRGB(0.1, 0.13, 0.19)
-        c.drawCentredString(width / 2, y, text)
-        y -= size * 2
+    pdf.set_y(78)
+    for style, size, text in lines:
+        pdf.set_font("DejaVu", style, size)
+        pdf.set_x(56)
+        pdf.multi_cell(pdf.w - 112, size * 1.3, text, align="C")
+        pdf.ln(size * 0.7)
     matrix = segno.make(url, error="m").matrix
     unit = 132 / (len(matrix) + 8)
-    x0, y0 = (width - 132) / 2, 130
-    c.setFillColorRGB(0, 0, 0)
+    x0, y0 = (pdf.w - 132) / 2, pdf.h - 264
+    pdf.set_fill_color(0, 0, 0)
     for row, line in enumerate(matrix):
         for col, dark in enumerate(line):
             if dark:
-                c.rect(x0 + (col + 4) * unit, y0 + 132 - (row + 5) * unit, unit, unit, 0, 1)
-    c.setFont("DejaVu", 8.5)
-    c.drawCentredString(width / 2, y0 - 14, url)
-    c.showPage()
-    c.save()
-    writer = pypdf.PdfWriter(clone_from=io.BytesIO(out.getvalue()))
-    writer.add_attachment("credential.json", json.dumps(signed, indent=2).encode())
-    final = io.BytesIO()
-    writer.write(final)
-    return final.getvalue()
+                pdf.rect(x0 + (col + 4) * unit, y0 + (row + 4) * unit, unit, unit, style="F")
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_xy(56, y0 + 140)
+    pdf.multi_cell(pdf.w - 112, 11, url, align="C")
+    pdf.embed_file(
+        bytes=json.dumps(signed, indent=2).encode(),
+        basename="credential.json",
+        mime_type="application/vc+ld+json",
+        modification_date=datetime(2026, 1, 1, tzinfo=UTC),
+        compress=True,
+    )
+    return bytes(pdf.output())
 
 
 def main() -> None:
@@ -94,8 +93,8 @@ def main() -> None:
         "sign one credential (baseline)": lambda: data_integrity.sign(
             doc, pair, verification_method=vm
         ),
-        "fpdf2 (render_certificate)": lambda: render_certificate(signed, fields, Paper.A4),
-        "reportlab + pypdf attachment": lambda: reportlab_certificate(signed, URL),
+        "reportlab + pypdf (shipped)": lambda: render_certificate(signed, fields, Paper.A4),
+        "fpdf2 (same layout)": lambda: fpdf2_certificate(signed, URL),
     }
     print(f"{'library':<34}{'p50 ms':>10}{'p95 ms':>10}{'KB':>8}{'same bytes':>12}{'calls':>7}")
     for name, fn in cases.items():
