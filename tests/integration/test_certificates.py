@@ -24,7 +24,7 @@ from tests.certificate_pdf import (
 from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
 
-from .test_api import _issue, _register
+from .test_api import PASSWORD, _issue, _register
 
 HTML = {"Accept": "text/html"}
 
@@ -149,3 +149,26 @@ def test_a_jwt_credential_attaches_the_token(client: TestClient) -> None:
     assert attached.name == "credential.jwt" and attached.mime_type == "application/vc+jwt"
     assert attached.data.decode() == token
     assert _verified(client, {"verifiableCredential": token})
+
+
+def test_an_issuer_name_the_font_cannot_print_gets_a_clear_page(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/organisations",
+        json={
+            "slug": "tokyo",
+            "name": "東京アカデミー",
+            "admin_email": "admin@tokyo.test",
+            "admin_password": PASSWORD,
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = client.post(
+        "/api/v1/auth/token",
+        json={"organisation": "tokyo", "email": "admin@tokyo.test", "password": PASSWORD},
+    )
+    issued = _issue(client, {"Authorization": f"Bearer {r.json()['token']}"})
+    r = client.get(f"/credentials/{issued['id']}/certificate.pdf", headers=HTML)
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"]
+    assert "cannot print the issuer&#39;s name" in r.text and "東 (U+6771)" in r.text
+    assert "Download the credential or its badge instead" in r.text
+    assert client.get(f"/credentials/{issued['id']}.json").status_code == 200

@@ -108,9 +108,9 @@ def _drawable_codepoints() -> frozenset[int]:
 
 
 def _drawable(label: str, text: str) -> str:
-    missing = sorted(
-        {ch for ch in text if ord(ch) not in _drawable_codepoints() and ch.isprintable()}
-    )
+    """``text``, or the error naming (in reading order) the first characters the fonts lack."""
+    drawable = _drawable_codepoints()
+    missing = list(dict.fromkeys(ch for ch in text if ord(ch) not in drawable))
     if missing:
         shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
         raise CertificateUnavailable(
