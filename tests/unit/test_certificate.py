@@ -8,6 +8,7 @@ import copy
 import hashlib
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,16 @@ def test_the_longest_texts_still_fit_one_page(paper: Paper, tmp_path: Path) -> N
     pdf = render_certificate(doc, CertificateFields(URL, "W" * 300, status="revoked"), paper)
     assert qr_texts(rasterise(pdf, tmp_path)) == [URL]
     assert "REVOKED" in text_of(pdf, tmp_path)
+
+
+def test_renders_in_parallel_threads_match_renders_one_by_one() -> None:
+    """The server renders in its thread pool; ReportLab's font registry is process-wide."""
+    inputs = [
+        (CertificateFields(f"{URL}-{i}", f"Zoë {i}", "revoked" if i % 2 else None), paper)
+        for i, paper in enumerate([Paper.A4, Paper.LETTER] * 6)
+    ]
+    one_by_one = [render_certificate(document(), f, p) for f, p in inputs]
+    with ThreadPoolExecutor(6) as pool:
+        parallel = list(pool.map(lambda a: render_certificate(document(), *a), inputs))
+    assert parallel == one_by_one
+    assert len(set(one_by_one)) == len(inputs)
