@@ -24,9 +24,10 @@ from tests.certificate_pdf import (
 from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
 
-from .test_api import PASSWORD, _issue, _register
+from .test_api import ACHIEVEMENT, PASSWORD, _issue, _register
 
 HTML = {"Accept": "text/html"}
+ACHIEVEMENT_SUSPENDABLE = {**ACHIEVEMENT, "status_purpose": "suspension"}
 
 
 @pytest.fixture
@@ -114,6 +115,23 @@ def test_a_revoked_credentials_certificate_carries_a_banner(
     assert r.content != before
     (attached,) = attachments(r.content)
     assert not _verified(client, json.loads(attached.data))  # the status list says revoked
+
+
+def test_a_suspended_credentials_certificate_says_so(client: TestClient, tmp_path: Path) -> None:
+    auth = _register(client, "acme")
+    r = client.post("/api/v1/achievements", json=ACHIEVEMENT_SUSPENDABLE, headers=auth)
+    assert r.status_code == 201, r.text
+    body = {"achievement_id": r.json()["id"], "recipient": {"email": "lea@example.org"}}
+    cid = client.post("/api/v1/credentials", json=body, headers=auth).json()["id"]
+    r = client.post(
+        f"/api/v1/credentials/{cid}/status",
+        json={"action": "suspend", "reason": "under review"},
+        headers=auth,
+    )
+    assert r.status_code == 200, r.text
+    words = text_of(client.get(f"/credentials/{cid}/certificate.pdf").content, tmp_path)
+    assert "SUSPENDED" in words and "does not stand for now" in words
+    assert "REVOKED" not in words and "under review" not in words
 
 
 def test_errors_are_pages_not_pdfs(client: TestClient) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pypdf
 import segno
@@ -87,8 +87,8 @@ class CertificateFields:
     verify_url: str
     #: the holder's name when the caller knows it; otherwise the certificate names no one
     recipient_name: str | None = None
-    #: "revoked" or "suspended": printed as a banner across the certificate
-    status: str | None = None
+    #: printed as a banner above everything else
+    status: Literal["revoked", "suspended"] | None = None
 
 
 def _register_fonts() -> None:
@@ -281,7 +281,7 @@ def _page(
     canvas.rect(28, 28, width - 56, height - 62, stroke=1, fill=0)
 
     page.y = 66
-    if fields.status in ("revoked", "suspended"):
+    if fields.status is not None:
         page.box(66, 42, _BAD_SOFT, _BAD)
         page.y = 70
         page.line(fields.status.upper(), 13, _BAD, bold=True)

@@ -6,7 +6,7 @@ OB 3.0 ``Achievement`` for API clients). Nothing here shows people or counts of 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -105,7 +105,11 @@ def download_certificate(credential_id: str, request: Request, paper: str = "a4"
         raise InvalidInput("A certificate prints on paper=a4 or paper=letter.") from None
     c: Container = request.app.state.container
     found = c.public.credential(credential_id)
-    status = None if found.status is CredentialStatus.ACTIVE else found.status.value
+    status: Literal["revoked", "suspended"] | None = None
+    if found.status is CredentialStatus.REVOKED:
+        status = "revoked"
+    elif found.status is CredentialStatus.SUSPENDED:
+        status = "suspended"
     fields = CertificateFields(verify_url=c.urls.credential(found.id), status=status)
     pdf = render_certificate(found.document, fields, size, jwt=found.jwt)
     filename = _filename(_achievement_name(found.document), credential_id, "pdf")
