@@ -19,6 +19,10 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 	npm ci --prefix tests/e2e/dcc --no-audit --no-fund
 	touch $@
 
+# Debian's poppler-utils: pdftoppm renders the PDF certificates in their tests
+/usr/bin/pdftoppm:
+	apt-get install -y -q poppler-utils || (apt-get update -q && apt-get install -y -q poppler-utils)
+
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
 /usr/bin/chromium:
 	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
@@ -48,7 +52,7 @@ run: $(STAMP)
 	$(BIN)/microcred serve & server=$$!; wait $$server
 
 ## test: install everything the suite needs and run all of it (SQLite and PostgreSQL)
-test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium /usr/bin/curl /usr/bin/jq
+test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium /usr/bin/pdftoppm /usr/bin/curl /usr/bin/jq
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q

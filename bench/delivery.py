@@ -1,10 +1,13 @@
-"""Baked badges: PNG and SVG baking and extraction, p50 / p95 per call, beside signing one
-credential (eddsa-rdfc-2022) measured in the same run on the same credential.
+"""Baked badges and PDF certificates: PNG and SVG baking and extraction, certificate rendering
+(A4, Letter, revoked), p50 / p95 per call, beside signing one credential (eddsa-rdfc-2022)
+measured in the same run on the same credential.
 
 Images: a small PNG, a ~300 KB issuer PNG (an issuer's upload is at most 350 KB), the default
 SVG badge and a ~150 KB issuer SVG; the credential is the realistic OB 3.0 one of
 ``bench/credentials.py``. "credential_badge" is what ``GET /credentials/<id>/badge.png`` does
-after reading the row: decode the data URI, check the image, bake.
+after reading the row: decode the data URI, check the image, bake. "certificate" rows are what
+``GET /credentials/<id>/certificate.pdf`` does after reading the row (fonts registered once per
+process, as in the server).
 
     python bench/delivery.py [--json] [--seconds 1.0]
 """
@@ -26,6 +29,7 @@ from typing import Any
 from credentials import credential  # bench/credentials.py, beside this file
 from microcred.credentials import baking
 from microcred.credentials.baking.png import SIGNATURE, Chunk
+from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.credentials.proofs import data_integrity
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair
@@ -109,6 +113,14 @@ def run(seconds: float) -> dict[str, Any]:
     }
     for name, image in baked.items():
         cases[f"extract {name}"] = lambda image=image: baking.extract(image)
+    url = "https://issuer.example/credentials/urn:uuid:0b7f6a52-5d1e-4a3c-9d43-2f1f0f6f9e11"
+    plain, revoked = CertificateFields(url), CertificateFields(url, "Zoë Ågren", "revoked")
+    certificates = {
+        "certificate A4": lambda: render_certificate(signed, plain, Paper.A4),
+        "certificate Letter": lambda: render_certificate(signed, plain, Paper.LETTER),
+        "certificate A4 named, revoked": lambda: render_certificate(signed, revoked),
+    }
+    cases.update(certificates)
     rows = {}
     for name, fn in cases.items():
         times = samples(fn, seconds)
@@ -127,6 +139,7 @@ def run(seconds: float) -> dict[str, Any]:
             "default SVG": len(default_svg),
             "150 KB SVG": len(big_svg),
         },
+        "certificate_bytes": len(render_certificate(signed, plain)),
         "rows": rows,
     }
 
@@ -142,7 +155,10 @@ def main() -> None:
         print(json.dumps(result))
         return
     sizes = ", ".join(f"{k} {v / 1000:.0f} KB" for k, v in result["image_bytes"].items())
-    print(f"credential {result['credential_bytes'] / 1000:.1f} KB; images: {sizes}\n")
+    print(
+        f"credential {result['credential_bytes'] / 1000:.1f} KB; images: {sizes}; "
+        f"certificate PDF {result['certificate_bytes'] / 1000:.1f} KB\n"
+    )
     base = result["rows"]["sign one credential (baseline)"]["p50_ms"]
     print(f"{'operation':<32}{'p50 ms':>10}{'p95 ms':>10}{'× sign':>9}{'calls':>8}")
     for name, row in result["rows"].items():

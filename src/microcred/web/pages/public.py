@@ -6,7 +6,7 @@ OB 3.0 ``Achievement`` for API clients). Nothing here shows people or counts of 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -15,9 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from microcred.bootstrap import Container
 from microcred.credentials.achievement_credential import IssuerProfile, achievement_json
 from microcred.credentials.baking import BadgeFormat, credential_badge
+from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.domain.achievement import Achievement
+from microcred.domain.credential import CredentialStatus
 from microcred.domain.identity import Organisation
-from microcred.errors import NotFound
+from microcred.errors import InvalidInput, NotFound
 from microcred.web.pages.routes import credential_page, templates, wants_html
 
 router = APIRouter(include_in_schema=False)
@@ -89,6 +91,33 @@ def download_badge(credential_id: str, ext: str, request: Request) -> Response:
     if fmt is BadgeFormat.SVG:
         headers["Content-Security-Policy"] = _BADGE_POLICY
     return Response(image, media_type=fmt.media_type, headers=headers)
+
+
+@router.get("/credentials/{credential_id}/certificate.pdf")
+def download_certificate(credential_id: str, request: Request, paper: str = "a4") -> Response:
+    """The credential as a printable PDF certificate (``?paper=a4`` or ``letter``) with a QR
+    code of its public page and the signed credential attached. A revoked or suspended
+    credential's certificate carries that word as a banner. A plain ``def``: FastAPI runs it,
+    and the rendering, in the thread pool."""
+    try:
+        size = Paper(paper.lower())
+    except ValueError:
+        raise InvalidInput("A certificate prints on paper=a4 or paper=letter.") from None
+    c: Container = request.app.state.container
+    found = c.public.credential(credential_id)
+    status: Literal["revoked", "suspended"] | None = None
+    if found.status is CredentialStatus.REVOKED:
+        status = "revoked"
+    elif found.status is CredentialStatus.SUSPENDED:
+        status = "suspended"
+    fields = CertificateFields(verify_url=c.urls.credential(found.id), status=status)
+    pdf = render_certificate(found.document, fields, size, jwt=found.jwt)
+    filename = _filename(_achievement_name(found.document), credential_id, "pdf")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post("/credentials/{credential_id}/email", response_class=HTMLResponse)

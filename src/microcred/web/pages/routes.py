@@ -208,6 +208,7 @@ def credential_page(
                 for f in baking.badge_formats(found.document)
             ],
             "proof_url": f"/credentials/{credential_id}/tlog-proof",
+            "certificate_url": f"/credentials/{credential_id}/certificate.pdf",
             "email_action": f"/credentials/{credential_id}/email",
             "email_answer": email_answer,
             "achievement_link": checks.local_achievement_path(c, found.document),
