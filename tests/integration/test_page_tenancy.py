@@ -41,6 +41,7 @@ PUBLIC = {
     "/credentials/{credential_id}.json",
     "/credentials/{credential_id}.jwt",
     "/credentials/{credential_id}/badge.{ext}",
+    "/credentials/{credential_id}/certificate.pdf",
     "/credentials/{credential_id}/tlog-proof",
     "/orgs/{slug}",
     "/orgs/{slug}/did.json",

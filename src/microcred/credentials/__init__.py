@@ -17,6 +17,7 @@ from microcred.credentials.bulk_csv import (
     check_rows,
     read_csv,
 )
+from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.credentials.parsing import load_json, parse_datetime
 from microcred.credentials.schema import schema_errors
 from microcred.credentials.status_list import Bitstring, status_list_credential, status_list_entry
@@ -36,12 +37,14 @@ __all__ = [
     "MAX_ROWS",
     "Bitstring",
     "BulkRow",
+    "CertificateFields",
     "Check",
     "CheckStatus",
     "Checked",
     "CredentialDraft",
     "ExtraCheck",
     "IssuerProfile",
+    "Paper",
     "Problem",
     "VerificationReport",
     "Verifier",
@@ -52,6 +55,7 @@ __all__ = [
     "load_json",
     "parse_datetime",
     "read_csv",
+    "render_certificate",
     "schema_errors",
     "status_list_credential",
     "status_list_entry",
