@@ -21,7 +21,7 @@ from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.errors import InvalidInput, MicrocredError
-from microcred.services.credentials.status import holds
+from microcred.services.credentials import holds
 from microcred.web.errors import status_of
 from microcred.web.pages import public_checks as checks
 from microcred.web.pages.common import page_context

@@ -14,8 +14,7 @@ from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput
 from microcred.web.api.credentials.schemas import VerificationPublic
 from microcred.web.api.deps import ContainerDep
-from microcred.web.pages.routes import credential_page, wants_html
-from microcred.web.pages.session import viewer
+from microcred.web.pages import credential_page, viewer, wants_html
 
 router = APIRouter(tags=["public"])
 
