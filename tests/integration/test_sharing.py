@@ -302,3 +302,37 @@ def test_visibility_over_the_api(world: World) -> None:
     r = world.client.patch(url, json={"visibility": "public"}, headers=world.lea)
     assert r.status_code == 200 and r.json()["visibility"] == "public"
     assert world.client.get(f"/credentials/{world.cid}").status_code == 200
+
+
+def test_the_private_flag_is_exactly_the_migrated_schema(
+    container: Container, world: World
+) -> None:
+    """Migration 0009private matches the table, and existing credentials come back public."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine, inspect, text
+
+    from microcred.adapters.db import migrate
+    from microcred.adapters.db.tables import Base
+
+    r = world.client.patch(
+        f"/api/v1/me/credentials/{world.cid}", json={"visibility": "private"}, headers=world.lea
+    )
+    assert r.status_code == 200
+    url = container.settings.database_url
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert [d for d in diffs if "private" in repr(d)] == []
+        command.downgrade(migrate.alembic_config(url), "0008bulk")
+        columns = {c["name"] for c in inspect(engine).get_columns("credentials")}
+        assert "private" not in columns and "recipient_email" in columns
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, private FROM credentials")).all()
+        assert rows and all(private in (False, 0) for _, private in rows)
+        assert world.cid in {i for i, _ in rows}
+    finally:
+        engine.dispose()
