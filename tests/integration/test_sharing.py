@@ -187,6 +187,17 @@ def test_holder_sees_the_linkedin_link(world: World) -> None:
     }
     assert f'href="{html.escape(url)}" class="linkedin"' in wallet
 
+    # a revoked credential is not offered to LinkedIn
+    r = world.client.post(
+        f"/api/v1/credentials/{world.cid}/status",
+        json={"action": "revoke", "reason": "test"},
+        headers=world.admin,
+    )
+    assert r.status_code == 200, r.text
+    with web:
+        assert "linkedin.com" not in web.get(f"/credentials/{world.cid}", headers=HTML).text
+        assert "linkedin.com" not in web.get("/learn").text
+
 
 def test_holder_makes_it_private_on_the_wallet_and_strangers_get_404(
     world: World, tmp_path: Path, clock: FrozenClock
@@ -237,6 +248,13 @@ def test_holder_makes_it_private_on_the_wallet_and_strangers_get_404(
         document = world.credential["credential"]
         verified = world.client.post("/api/v1/verify", json=document).json()
         assert verified["verified"] is True, verified
+        upload = world.client.post(
+            "/verify",
+            files={"file": ("c.json", json.dumps(document).encode(), "application/json")},
+            headers=HTML,
+        )
+        assert upload.status_code == 200 and 'data-verdict="verified"' in upload.text
+        assert f"/credentials/{world.cid}.json" not in upload.text  # no link to a 404
         # the CLI checks the status list's window against the real time: catch the server up
         clock.advance(seconds=(datetime.now(UTC) - clock.now()).total_seconds())
         _cli_verifies(world, document, tmp_path)

@@ -121,7 +121,8 @@ async def verify_page(request: Request) -> Response:
                 if document is not None and isinstance(email, str)
                 else None
             ),
-            "json_url": _json_url(own),
+            # a private credential's download answers 404 to strangers: offer no link to it
+            "json_url": None if own is not None and own.private else _json_url(own),
             "achievement_link": checks.local_achievement_path(c, document),
         },
     )
@@ -196,6 +197,7 @@ def credential_page(
     report = c.verification.verify(found.jwt or found.document)
     share = share_record(c, found)
     holder = who is not None and holds(who, found)
+    shareable = not found.private and found.status is not CredentialStatus.REVOKED
     email_answer = (
         checks.email_answer(found.document, email, verified=report.verified)
         if email is not None
@@ -226,7 +228,7 @@ def credential_page(
             ),
             "canonical_url": found.credential_url,
             "private": found.private,
-            "linkedin_url": linkedin_add_url(share) if holder and not found.private else None,
+            "linkedin_url": linkedin_add_url(share) if holder and shareable else None,
         },
     )
 
