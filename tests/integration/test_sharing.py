@@ -241,6 +241,9 @@ def test_holder_makes_it_private_on_the_wallet_and_strangers_get_404(
         # organisation's admin does not
         assert world.client.get(f"/credentials/{world.cid}", headers=world.max_).status_code == 404
         assert world.client.get(f"/credentials/{world.cid}", headers=world.admin).status_code == 200
+        staff = world.client.get(f"/credentials/{world.cid}", headers={**world.admin, **HTML})
+        assert staff.status_code == 200 and "Its holder made this credential" in staff.text
+        assert "Its holder made" not in mine.text
         other = world.client.get(f"/credentials/{world.cid}", headers=world.other_admin)
         assert other.status_code == 404
 

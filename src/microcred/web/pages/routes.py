@@ -228,6 +228,7 @@ def credential_page(
             ),
             "canonical_url": found.credential_url,
             "private": found.private,
+            "holder": holder,
             "linkedin_url": linkedin_add_url(share) if holder and shareable else None,
         },
     )
