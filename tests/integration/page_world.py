@@ -243,6 +243,7 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/logout": ("admin", {}),
         "/review/{submission_id}": ("reviewer", {"points:done": "1", "feedback": "forged"}),
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
+        "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
         "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
         "/admin/credentials/{credential_id}/status": (

@@ -1,6 +1,7 @@
 """Resolving a proof's ``verificationMethod`` to a public key and its controller.
 
-``did:key`` resolves locally. ``did:web`` and https controller documents need a fetcher
+``did:key`` resolves locally, with or without its ``#fragment`` (a bare ``did:key:z6Mk…``
+names the DID's one key). ``did:web`` and https controller documents need a fetcher
 (injected: an HTTP adapter online, a map of local files offline). A verification method
 whose fragment is itself an Ed25519 multikey (``…#z6Mk…``) can yield its key without a
 fetch, but then nobody has vouched for its controller: the issuer check says so.
@@ -9,7 +10,7 @@ fetch, but then nobody has vouched for its controller: the issuer check says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from microcred.crypto.did import did_key_document, did_web_to_url
@@ -66,7 +67,13 @@ class KeyResolver:
             raise CryptoError("The proof's verificationMethod is missing or malformed.")
         base, _, fragment = method_id.partition("#")
         if base.startswith("did:key:"):
-            return _from_document(did_key_document(method_id), method_id, "did:key")
+            document = did_key_document(method_id)
+            if fragment:
+                return _from_document(document, method_id, "did:key")
+            # a bare did:key names the DID; its one key is the method (as the 1EdTech
+            # validator accepts): resolve through ``did:key:z…#z…``, keep the id as given
+            full = document["verificationMethod"][0]["id"]
+            return replace(_from_document(document, full, "did:key"), method_id=method_id)
         if base.startswith("did:web:"):
             doc = self._document(did_web_to_url(base))
             if doc.get("id") != base:

@@ -32,13 +32,16 @@ def did_key_verification_method(public: Ed25519PublicKeyBytes) -> str:
 
 
 def public_key_from_did_key(did: str) -> Ed25519PublicKeyBytes:
-    """The Ed25519 key a ``did:key`` (optionally with its ``#fragment``) encodes."""
+    """The Ed25519 key a ``did:key`` encodes, bare or with its ``#fragment``."""
     if not did.startswith("did:key:z6Mk"):
         raise CryptoError(f"{did[:80]!r} is not an Ed25519 did:key.")
     ident, _, fragment = did[len("did:key:") :].partition("#")
     if fragment and fragment != ident:
         raise CryptoError("A did:key verification method's fragment must repeat the key.")
-    return Ed25519PublicKeyBytes.from_multibase(ident)
+    try:
+        return Ed25519PublicKeyBytes.from_multibase(ident)
+    except CryptoError as exc:
+        raise CryptoError(f"{did[:80]!r} is not a valid Ed25519 did:key: {exc}") from exc
 
 
 def did_key_document(did: str) -> dict[str, Any]:

@@ -126,3 +126,6 @@ class IssuedCredential:
     issued_at: datetime
     valid_until: datetime | None = None
     jwt: str | None = None
+    #: the holder hid it: its public page and downloads answer 404 to strangers (the signed
+    #: credential, its status list entry and its log entry are unchanged)
+    private: bool = False

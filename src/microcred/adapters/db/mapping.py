@@ -243,6 +243,7 @@ def credential_from_row(row: CredentialRow) -> IssuedCredential:
         issued_at=row.issued_at,
         valid_until=row.valid_until,
         jwt=row.jwt,
+        private=row.private,
     )
 
 
@@ -264,6 +265,7 @@ def credential_to_row(c: IssuedCredential) -> CredentialRow:
         key_id=c.key_id,
         issued_at=c.issued_at,
         valid_until=c.valid_until,
+        private=c.private,
     )
 
 

@@ -308,6 +308,13 @@ class SqlCredentials(_Scoped):
             .values(status=status.value)
         )
 
+    def set_private(self, credential_id: str, private: bool) -> None:
+        self._s.execute(
+            update(CredentialRow)
+            .where(CredentialRow.id == credential_id, CredentialRow.organisation_id == self._org)
+            .values(private=private)
+        )
+
     def record_change(self, change: StatusChangeRecord) -> None:
         if change.organisation_id != self._org:
             raise ValueError("change belongs to another organisation")

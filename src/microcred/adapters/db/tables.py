@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -197,6 +198,7 @@ class CredentialRow(Base):
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StatusChangeRow(Base):

@@ -1,4 +1,5 @@
-"""Reading issued credentials and changing their status (revoke, suspend, reinstate)."""
+"""Reading issued credentials, changing their status (revoke, suspend, reinstate) and their
+holder's choice to keep them private."""
 
 from __future__ import annotations
 
@@ -37,6 +38,25 @@ def commitment_of(change: StatusChangeRecord) -> bytes:
     )
 
 
+def holds(principal: Principal, credential: IssuedCredential) -> bool:
+    """True when ``principal`` is the credential's holder (its recipient, signed in to the
+    issuing organisation)."""
+    return (
+        principal.organisation_id == credential.organisation_id
+        and Permission.VIEW_OWN_CREDENTIALS in principal.permissions
+        and credential.recipient_email is not None
+        and credential.recipient_email.lower() == principal.email.lower()
+    )
+
+
+def may_view(principal: Principal, credential: IssuedCredential) -> bool:
+    """True when ``principal`` may see the credential's record: the organisation's staff who
+    view credentials, or its holder."""
+    if principal.organisation_id != credential.organisation_id:
+        return False
+    return Permission.VIEW_CREDENTIALS in principal.permissions or holds(principal, credential)
+
+
 class CredentialService:
     """An organisation's issued credentials."""
 
@@ -64,12 +84,29 @@ class CredentialService:
 
     @staticmethod
     def _may_see(principal: Principal, credential: IssuedCredential) -> bool:
-        if Permission.VIEW_CREDENTIALS in principal.permissions:
-            return True
-        return (
-            Permission.VIEW_OWN_CREDENTIALS in principal.permissions
-            and credential.recipient_email == principal.email
-        )
+        return may_view(principal, credential)
+
+    def set_private(
+        self, principal: Principal, credential_id: str, private: bool
+    ) -> IssuedCredential:
+        """Hide a credential's public page and downloads from everyone but its holder and the
+        organisation's staff (``private=True``), or show them again. Only the holder decides:
+        an admin may neither hide a learner's credential nor publish one they hid. The signed
+        credential, its status list entry and its log entry do not change."""
+        with self._uow() as uow:
+            scope = uow.tenant(principal.organisation_id)
+            found = scope.credentials.get(credential_id)
+            if found is None or not self._may_see(principal, found):
+                raise NotFound("No such credential in your organisation.")
+            if not holds(principal, found):
+                raise PermissionDenied(
+                    "Only the credential's holder may make it private or public."
+                )
+            if found.private != private:
+                scope.credentials.set_private(found.id, private)
+                uow.commit()
+        found.private = private
+        return found
 
     def list(
         self,
@@ -153,12 +190,35 @@ class PublicDocuments:
         self._clock = clock
 
     def credential(self, credential_id: str) -> IssuedCredential:
-        """A credential by its public id."""
+        """A credential by its public id, private or not (for checks on a file already in
+        hand; what is shown or downloaded by id goes through `shared`)."""
         with self._uow() as uow:
             found = uow.public.credential(credential_id)
         if found is None:
             raise NotFound("No such credential.")
         return found
+
+    def shared(self, credential_id: str, viewer: Principal | None) -> IssuedCredential:
+        """A credential to show or download by its id: a private one only to its holder and
+        the organisation's staff; to anyone else it does not exist (the same answer as an
+        unknown id)."""
+        found = self.credential(credential_id)
+        if found.private and (viewer is None or not may_view(viewer, found)):
+            raise NotFound("No such credential.")
+        return found
+
+    def names(self, credential: IssuedCredential) -> tuple[str, str]:
+        """The credential's achievement name and its organisation's name, as the issuer stores
+        them today (for share links and cards: our record, not the document's claims)."""
+        with self._uow() as uow:
+            org = uow.organisations.get(credential.organisation_id)
+            achievement = uow.tenant(credential.organisation_id).achievements.get(
+                credential.achievement_id
+            )
+        return (
+            achievement.name if achievement else "Micro-credential",
+            org.name if org else "its issuer",
+        )
 
     def status_list(self, list_id: str) -> dict[str, Any]:
         """The signed status list credential, re-signed first when its window is half gone."""

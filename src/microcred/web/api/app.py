@@ -187,6 +187,7 @@ def create_app(container: Container) -> FastAPI:
         achievements.router,
         bulk_api.router,  # before credentials.router: /bulk is not a credential id
         credentials.router,
+        credentials.me_router,
         public.router,
         log_routes.router,
         learning.router,

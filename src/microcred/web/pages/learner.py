@@ -23,12 +23,15 @@ from microcred.web.errors import status_of
 from microcred.web.pages.common import achievements, container, page_context
 from microcred.web.pages.routes import error_page, templates
 from microcred.web.pages.session import check_csrf, current
+from microcred.web.pages.sharing import ShareRecord, linkedin_add_url
 
 router = APIRouter(include_in_schema=False)
 
 #: page routes that take files: their bodies may reach ``MICROCRED_MAX_UPLOAD_BYTES``
 UPLOAD_ROUTES = ("/learn/{achievement_id}/submit",)
 MAX_PARTS = 20
+#: what a holder may make a credential: its public page shown to anyone, or hidden
+VISIBILITIES = ("private", "public")
 
 #: what a learner reads for each submission state
 STATE_WORDS = {
@@ -48,10 +51,13 @@ class WalletEntry:
     name: str
     state: str
     tone: str
+    #: LinkedIn's "Add to profile" link; None while the credential is private or revoked
+    linkedin: str | None = None
 
 
 def _wallet(c: Container, principal: Principal, names: dict[str, str]) -> list[WalletEntry]:
     now = c.clock.now()
+    organisation = c.identity.get_organisation(principal.organisation_id).name
     entries = []
     for cred in c.credentials.list(principal, limit=200):
         if cred.recipient_email and cred.recipient_email.lower() != principal.email.lower():
@@ -66,8 +72,13 @@ def _wallet(c: Container, principal: Principal, names: dict[str, str]) -> list[W
             state, tone = "Expired", "neutral"
         else:
             state, tone = "Valid", "ok"
+        name = names.get(cred.achievement_id, "Micro-credential")
+        share = ShareRecord(
+            cred.id, cred.credential_url, name, organisation, cred.issued_at, cred.valid_until
+        )
+        shareable = not cred.private and cred.status is not CredentialStatus.REVOKED
         entries.append(
-            WalletEntry(cred, names.get(cred.achievement_id, "Micro-credential"), state, tone)
+            WalletEntry(cred, name, state, tone, linkedin_add_url(share) if shareable else None)
         )
     return entries
 
@@ -104,6 +115,29 @@ def learn(request: Request) -> Response:
             states=STATE_WORDS,
         ),
     )
+
+
+@router.post("/learn/credentials/{credential_id}/visibility")
+async def credential_visibility(credential_id: str, request: Request) -> Response:
+    """The holder makes a credential private (its public page and downloads answer 404 to
+    anyone but them and the organisation's staff) or public again."""
+    c = container(request)
+    form = await request.form(max_files=0, max_fields=5)
+    return await run_in_threadpool(_credential_visibility, c, request, credential_id, form)
+
+
+def _credential_visibility(
+    c: Container, request: Request, credential_id: str, form: FormData
+) -> Response:
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    check_csrf(request, form.get("csrf"))
+    visibility = form.get("visibility")
+    if visibility not in VISIBILITIES:
+        raise InvalidInput("Choose whether the credential is private or public.")
+    c.credentials.set_private(principal, credential_id, visibility == "private")
+    return RedirectResponse(f"/learn?visibility={visibility}#wallet", status_code=303)
 
 
 @router.post("/learn/enrol")

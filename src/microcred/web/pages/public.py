@@ -21,6 +21,7 @@ from microcred.domain.credential import CredentialStatus
 from microcred.domain.identity import Organisation
 from microcred.errors import InvalidInput, NotFound
 from microcred.web.pages.routes import credential_page, templates, wants_html
+from microcred.web.pages.session import viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +47,7 @@ def download_json(credential_id: str, request: Request) -> Response:
     """The credential as a file to keep (``Content-Disposition: attachment``); the same bytes as
     ``/credentials/<id>`` gives an API client."""
     c: Container = request.app.state.container
-    found = c.public.credential(credential_id)
+    found = c.public.shared(credential_id, viewer(request, c))
     if found.jwt is not None:
         raise NotFound("This credential is a VC-JWT: download it as .jwt instead.")
     response = JSONResponse(found.document)
@@ -59,7 +60,7 @@ def download_json(credential_id: str, request: Request) -> Response:
 def download_jwt(credential_id: str, request: Request) -> Response:
     """A VC-JWT credential as a text file to keep."""
     c: Container = request.app.state.container
-    found = c.public.credential(credential_id)
+    found = c.public.shared(credential_id, viewer(request, c))
     if found.jwt is None:
         raise NotFound("This credential is JSON: download it as .json instead.")
     filename = _filename(_achievement_name(found.document), credential_id, "jwt")
@@ -84,7 +85,7 @@ def download_badge(credential_id: str, ext: str, request: Request) -> Response:
     except ValueError:
         raise NotFound("A badge downloads as badge.png or badge.svg.") from None
     c: Container = request.app.state.container
-    found = c.public.credential(credential_id)
+    found = c.public.shared(credential_id, viewer(request, c))
     image = credential_badge(found.document, fmt, jwt=found.jwt)
     filename = _filename(_achievement_name(found.document), credential_id, fmt.value)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
@@ -104,7 +105,7 @@ def download_certificate(credential_id: str, request: Request, paper: str = "a4"
     except ValueError:
         raise InvalidInput("A certificate prints on paper=a4 or paper=letter.") from None
     c: Container = request.app.state.container
-    found = c.public.credential(credential_id)
+    found = c.public.shared(credential_id, viewer(request, c))  # a private one: 404
     status: Literal["revoked", "suspended"] | None = None
     if found.status is CredentialStatus.REVOKED:
         status = "revoked"

@@ -19,13 +19,15 @@ from microcred.bootstrap import Container
 from microcred.credentials import baking
 from microcred.credentials.parsing import load_json
 from microcred.credentials.verify import VerificationReport
-from microcred.domain.credential import IssuedCredential
+from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.errors import InvalidInput, MicrocredError
+from microcred.services.credentials import holds
 from microcred.web.errors import status_of
 from microcred.web.pages import public_checks as checks
 from microcred.web.pages.common import page_context
 from microcred.web.pages.formatting import points, when, words
-from microcred.web.pages.session import current
+from microcred.web.pages.session import current, viewer
+from microcred.web.pages.sharing import ShareRecord, linkedin_add_url, open_graph
 from microcred.web.pages.view import credential_view
 
 log = logging.getLogger("microcred.web")
@@ -88,7 +90,7 @@ async def verify_page(request: Request) -> Response:
             text = link
             checks.credential_id_from_link(c, link)  # refuses what is not one of ours at once
         # parsing and verifying (remote fetches, canonicalisation) run off the event loop
-        report, own = await run_in_threadpool(_verify_text, c, text)
+        report, own = await run_in_threadpool(_verify_text, c, text, request)
         note = await run_in_threadpool(checks.status_note, c, report, own)
     except MicrocredError as exc:
         return templates.TemplateResponse(
@@ -119,7 +121,8 @@ async def verify_page(request: Request) -> Response:
                 if document is not None and isinstance(email, str)
                 else None
             ),
-            "json_url": _json_url(own),
+            # a private credential's download answers 404 to strangers: offer no link to it
+            "json_url": None if own is not None and own.private else _json_url(own),
             "achievement_link": checks.local_achievement_path(c, document),
         },
     )
@@ -154,14 +157,16 @@ def _json_url(own: IssuedCredential | None) -> str | None:
     return f"/credentials/{own.id}.{'jwt' if own.jwt else 'json'}"
 
 
-def _verify_text(c: Container, text: str) -> tuple[VerificationReport, IssuedCredential | None]:
-    """Verify a pasted credential (JSON-LD or a VC-JWT) or the address of one of ours; with the
-    stored credential when it is ours."""
+def _verify_text(
+    c: Container, text: str, request: Request
+) -> tuple[VerificationReport, IssuedCredential | None]:
+    """Verify a pasted credential (JSON-LD or a VC-JWT) or the address of one of ours (not a
+    private one, unless the visitor may see it); with the stored credential when it is ours."""
     if not text:
         raise InvalidInput("Paste a credential, choose a file or give its address first.")
     credential: Any
     if text.startswith(("http://", "https://")) and len(text) < 2000 and " " not in text:
-        found = c.public.credential(checks.credential_id_from_link(c, text))
+        found = c.public.shared(checks.credential_id_from_link(c, text), viewer(request, c))
         return c.verification.verify(found.jwt or found.document), found
     if text[:1] != "{" and text.count(".") == 2:
         credential = text
@@ -185,9 +190,14 @@ def credential_page(
     email: str | None = None,
 ) -> Response:
     """A credential's public page with its live verification, its status in words, the download
-    and the e-mail check (answered for ``email`` when given)."""
-    found = c.public.credential(credential_id)
+    and the e-mail check (answered for ``email`` when given). A private credential is shown
+    only to its holder and the organisation's staff."""
+    who = viewer(request, c)
+    found = c.public.shared(credential_id, who)
     report = c.verification.verify(found.jwt or found.document)
+    share = share_record(c, found)
+    holder = who is not None and holds(who, found)
+    shareable = not found.private and found.status is not CredentialStatus.REVOKED
     email_answer = (
         checks.email_answer(found.document, email, verified=report.verified)
         if email is not None
@@ -212,8 +222,36 @@ def credential_page(
             "email_action": f"/credentials/{credential_id}/email",
             "email_answer": email_answer,
             "achievement_link": checks.local_achievement_path(c, found.document),
+            "open_graph": open_graph(
+                share,
+                image_url=_png_badge_url(c, found),
+                revoked=found.status is CredentialStatus.REVOKED,
+            ),
+            "canonical_url": found.credential_url,
+            "private": found.private,
+            "holder": holder,
+            "linkedin_url": linkedin_add_url(share) if holder and shareable else None,
         },
     )
+
+
+def share_record(c: Container, found: IssuedCredential) -> ShareRecord:
+    """What share links and cards say about ``found``: our stored names and dates."""
+    achievement_name, organisation_name = c.public.names(found)
+    return ShareRecord(
+        found.id,
+        found.credential_url,
+        achievement_name,
+        organisation_name,
+        found.issued_at,
+        found.valid_until,
+    )
+
+
+def _png_badge_url(c: Container, found: IssuedCredential) -> str | None:
+    if baking.BadgeFormat.PNG not in baking.badge_formats(found.document):
+        return None
+    return f"{c.urls.base}/credentials/{found.id}/badge.png"
 
 
 def _signed_in_context(request: Request) -> dict[str, object]:

@@ -36,6 +36,22 @@ def current(request: Request, c: Container) -> Principal | None:
         return None
 
 
+def viewer(request: Request, c: Container) -> Principal | None:
+    """Who is looking at a public page or document: the session's principal, else the API
+    token's (``Authorization: Bearer``), else nobody (an invalid token is nobody, not an
+    error: the public answer is given instead)."""
+    found = current(request, c)
+    if found is not None:
+        return found
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+        return None
+    try:
+        return c.identity.authenticate(token.strip())
+    except MicrocredError:
+        return None
+
+
 def csrf_token(request: Request) -> str:
     """The form token for this session."""
     token = session_token(request) or ""

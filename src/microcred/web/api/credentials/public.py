@@ -14,7 +14,7 @@ from microcred.credentials.verify import VerificationReport
 from microcred.errors import InvalidInput
 from microcred.web.api.credentials.schemas import VerificationPublic
 from microcred.web.api.deps import ContainerDep
-from microcred.web.pages.routes import credential_page, wants_html
+from microcred.web.pages import credential_page, viewer, wants_html
 
 router = APIRouter(tags=["public"])
 
@@ -23,10 +23,11 @@ _VC_JSON = "application/vc+ld+json"
 
 @router.get("/credentials/{credential_id}", response_model=None)
 def credential(credential_id: str, request: Request, c: ContainerDep) -> Response:
-    """The credential as issued: JSON-LD with its proof, or the VC-JWT."""
+    """The credential as issued: JSON-LD with its proof, or the VC-JWT (404 when its holder
+    made it private, unless the caller is the holder or the organisation's staff)."""
     if wants_html(request):
         return credential_page(request, c, credential_id)
-    found = c.public.credential(credential_id)
+    found = c.public.shared(credential_id, viewer(request, c))
     if found.jwt is not None:
         return Response(found.jwt, media_type="application/vc+jwt")
     return JSONResponse(

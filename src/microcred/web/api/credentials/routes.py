@@ -1,4 +1,5 @@
-"""Issuing, listing and changing the status of credentials."""
+"""Issuing, listing and changing the status of credentials; a holder's choice to keep one
+private."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from fastapi import APIRouter, Query, status
 
 from microcred.domain.credential import CredentialStatus, Recipient, StatusAction
 from microcred.services.credentials.issuance import IssueRequest
-from microcred.web.api.credentials.schemas import CredentialCreate, CredentialPublic, StatusChange
+from microcred.web.api.credentials.schemas import (
+    CredentialCreate,
+    CredentialPublic,
+    CredentialVisibilityUpdate,
+    StatusChange,
+)
 from microcred.web.api.deps import ContainerDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1/credentials", tags=["credentials"])
+#: the caller's own credentials, as their holder
+me_router = APIRouter(prefix="/api/v1/me/credentials", tags=["credentials"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -69,3 +77,14 @@ def history(credential_id: str, p: PrincipalDep, c: ContainerDep) -> list[dict[s
         }
         for ch in c.credentials.history(p, credential_id)
     ]
+
+
+@me_router.patch("/{credential_id}")
+def set_visibility(
+    credential_id: str, body: CredentialVisibilityUpdate, p: PrincipalDep, c: ContainerDep
+) -> CredentialPublic:
+    """Make one of your credentials private (its public page, JSON and badge answer 404 to
+    anyone but you and your organisation's staff) or public again. Only the holder may; the
+    signed credential, its status list entry and its log entry do not change."""
+    changed = c.credentials.set_private(p, credential_id, body.visibility == "private")
+    return CredentialPublic.of(changed)

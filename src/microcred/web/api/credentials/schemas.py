@@ -177,6 +177,13 @@ class StatusChange(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
+class CredentialVisibilityUpdate(Strict):
+    """The holder's choice: ``private`` hides the credential's public page and downloads from
+    everyone but the holder and the organisation's staff; ``public`` shows them again."""
+
+    visibility: Literal["private", "public"]
+
+
 class CredentialPublic(BaseModel):
     id: str
     url: str
@@ -190,6 +197,7 @@ class CredentialPublic(BaseModel):
     valid_until: datetime | None
     credential: dict[str, Any]
     jwt: str | None
+    visibility: Literal["private", "public"] = "public"
 
     @classmethod
     def of(cls, c: IssuedCredential) -> CredentialPublic:
@@ -206,6 +214,7 @@ class CredentialPublic(BaseModel):
             valid_until=c.valid_until,
             credential=c.document,
             jwt=c.jwt,
+            visibility="private" if c.private else "public",
         )
 
 
