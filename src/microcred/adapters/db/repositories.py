@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from microcred.adapters.db import mapping as m
@@ -96,6 +96,25 @@ class SqlUsers(_Scoped):
             select(UserRow).where(UserRow.organisation_id == self._org).order_by(UserRow.email)
         )
         return [m.user_from_row(r) for r in rows]
+
+    def page(
+        self, *, search: str | None = None, offset: int = 0, limit: int = 50
+    ) -> tuple[Sequence[User], int]:
+        where = [UserRow.organisation_id == self._org]
+        if search:
+            escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            where.append(
+                or_(
+                    func.lower(UserRow.email).like(pattern, escape="\\"),
+                    func.lower(UserRow.name).like(pattern, escape="\\"),
+                )
+            )
+        total = self._s.scalar(select(func.count()).select_from(UserRow).where(*where)) or 0
+        rows = self._s.scalars(
+            select(UserRow).where(*where).order_by(UserRow.email).offset(offset).limit(limit)
+        )
+        return [m.user_from_row(r) for r in rows], total
 
     def update(self, user: User) -> None:
         row = self._row(user.id)

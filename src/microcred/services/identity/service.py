@@ -223,6 +223,28 @@ class IdentityService:
         with self._uow() as uow:
             return list(uow.tenant(principal.organisation_id).users.list())
 
+    def find_users(
+        self, principal: Principal, search: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[User], int]:
+        """A page of the organisation's users by e-mail (those whose e-mail or name contains
+        ``search``, any case), and how many match."""
+        principal.require(Permission.MANAGE_USERS)
+        if offset < 0 or not 1 <= limit <= 200:
+            raise InvalidInput("Pages start at offset 0 and hold 1–200 people.")
+        if len(search) > 320:
+            raise InvalidInput("Search for at most 320 characters.")
+        with self._uow() as uow:
+            found, total = uow.tenant(principal.organisation_id).users.page(
+                search=search.strip() or None, offset=offset, limit=limit
+            )
+        return list(found), total
+
+    def get_user(self, principal: Principal, user_id: str) -> User | None:
+        """One user of the organisation, or None."""
+        principal.require(Permission.MANAGE_USERS)
+        with self._uow() as uow:
+            return uow.tenant(principal.organisation_id).users.get(user_id)
+
     def check_password(
         self, org_slug: object, email: object, password: object, client: str | None = None
     ) -> User:

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from microcred.bootstrap import Container
-from microcred.domain.identity import Permission, Principal, Role, User
+from microcred.domain.identity import Permission, Principal, Role
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.web.errors import status_of
 from microcred.web.pages.admin.base import posted, render, staff
@@ -36,26 +36,49 @@ def _page(
     notice: str | None = None,
     secret: str | None = None,
 ) -> Response:
-    users = sorted(c.identity.list_users(principal), key=lambda u: u.email)
+    search = request.query_params.get("q", "")[:320]
+    number = _page_number(request.query_params.get("page"))
+    users, total = c.identity.find_users(
+        principal, search, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+    )
+    last = max(1, -(-total // PER_PAGE))
     return render(
         request,
         principal,
         "admin_people.html",
         status,
         users=users,
+        total=total,
+        search=search,
+        number=number,
+        last=last,
+        first_shown=(number - 1) * PER_PAGE + 1,
         roles=ROLES,
         error=error,
         typed=typed or {},
-        notice=notice or _done(request, users),
+        notice=notice or _done(request, c, principal),
         secret=secret,
     )
 
 
-def _done(request: Request, users: list[User]) -> str | None:
+#: people listed per page (an organisation may have 100,000)
+PER_PAGE = 50
+
+
+def _page_number(value: str | None) -> int:
+    """``?page=N`` (1-based); anything else is the first page."""
+    if value is None or not value.isdigit() or len(value) > 6:
+        return 1
+    return max(1, int(value))
+
+
+def _done(request: Request, c: Container, principal: Principal) -> str | None:
     """The notice after a change, from the redirect's user id and change (never echoed text)."""
     changed, what = request.query_params.get("changed"), request.query_params.get("what")
-    user = next((u for u in users if u.id == changed), None)
-    if user is None or what not in ("role", "deactivate", "activate"):
+    if changed is None or what not in ("role", "deactivate", "activate"):
+        return None
+    user = c.identity.get_user(principal, changed[:64])
+    if user is None:
         return None
     if what == "role":
         return f"{user.email} is now {ROLES[user.role]}."
