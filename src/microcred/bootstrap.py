@@ -18,7 +18,13 @@ from microcred.adapters.clock import SystemClock
 from microcred.adapters.db import migrate
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
 from microcred.adapters.db.witness_store import WitnessStore
-from microcred.adapters.http import AddressPolicy, HttpFetcher, guarded_client, parse_networks
+from microcred.adapters.http import (
+    AddressPolicy,
+    GuardedWebhookSender,
+    HttpFetcher,
+    guarded_client,
+    parse_networks,
+)
 from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
@@ -53,11 +59,13 @@ from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
+from microcred.services.webhooks import DELIVER_JOB, WebhookDelivery, WebhookSubscriptions
 from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
     "Skills",
+    "Webhooks",
     "build",
     "check_archive",
     "embedder",
@@ -82,6 +90,14 @@ class Skills:
     applicants: ApplicantService
     reference: SkillsReference
     cache: SkillsIndexCache
+
+
+@dataclass(slots=True)
+class Webhooks:
+    """Signed webhooks: subscriptions and the delivery job."""
+
+    subscriptions: WebhookSubscriptions
+    delivery: WebhookDelivery
 
 
 @dataclass(slots=True)
@@ -116,6 +132,7 @@ class Container:
     fetcher: HttpFetcher
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
+    webhooks: Webhooks
 
     def close(self) -> None:
         """Release database connections."""
@@ -258,6 +275,24 @@ def remote_fetcher(settings: Settings) -> HttpFetcher:
     )
 
 
+def _webhooks(
+    settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock, sealer: Sealer
+) -> Webhooks:
+    """Webhooks posted through the guarded client (``MICROCRED_FETCH_ALLOW_NETWORKS`` applies)."""
+    sender = GuardedWebhookSender(
+        AddressPolicy(parse_networks(settings.fetch_allow_networks)),
+        timeout=settings.webhook_timeout_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+    )
+    return Webhooks(
+        subscriptions=WebhookSubscriptions(uow, clock, sealer, sender),
+        delivery=WebhookDelivery(
+            uow, clock, sealer, sender, disable_after=settings.webhook_disable_after
+        ),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -336,6 +371,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         REVIEW_JOB: review.run,
         BULK_JOB: bulk.run,
     }
+    webhooks = _webhooks(settings, uow, clock, sealer)
+    handlers[DELIVER_JOB] = webhooks.delivery.run
     anchoring = _anchoring(settings, uow, clock, quorum)
     if anchoring is not None:
         ledger.after_checkpoint.append(anchoring.schedule)
@@ -387,6 +424,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         verification=verification,
         fetcher=fetcher,
         witness_client=witness_client,
+        webhooks=webhooks,
         ledger=ledger,
         witnessing=witnessing,
         anchoring=anchoring,

@@ -1,0 +1,32 @@
+"""Signed webhooks (Standard Webhooks): subscriptions, events recorded in the caller's
+transaction, deliveries as retried jobs, the delivery log and replay."""
+
+from microcred.services.webhooks.delivery import (
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    WebhookDelivery,
+    body_of,
+)
+from microcred.services.webhooks.events import DELIVER_JOB, credential_data, emit
+from microcred.services.webhooks.signing import new_secret, signature, signed_headers
+from microcred.services.webhooks.subscriptions import (
+    CreatedSubscription,
+    WebhookSubscriptions,
+    parse_events,
+)
+
+__all__ = [
+    "DELIVER_JOB",
+    "MAX_ATTEMPTS",
+    "RETRY_DELAYS",
+    "CreatedSubscription",
+    "WebhookDelivery",
+    "WebhookSubscriptions",
+    "body_of",
+    "credential_data",
+    "emit",
+    "new_secret",
+    "parse_events",
+    "signature",
+    "signed_headers",
+]
