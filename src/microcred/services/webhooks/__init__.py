@@ -7,7 +7,12 @@ from microcred.services.webhooks.delivery import (
     WebhookDelivery,
     body_of,
 )
-from microcred.services.webhooks.events import DELIVER_JOB, credential_data, emit
+from microcred.services.webhooks.events import (
+    DELIVER_JOB,
+    credential_data,
+    emit,
+    submission_decided,
+)
 from microcred.services.webhooks.signing import new_secret, signature, signed_headers
 from microcred.services.webhooks.subscriptions import (
     CreatedSubscription,
@@ -29,4 +34,5 @@ __all__ = [
     "parse_events",
     "signature",
     "signed_headers",
+    "submission_decided",
 ]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from microcred.domain.credential import IssuedCredential
+from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.ports.unit_of_work import UnitOfWork
 from microcred.ports.webhooks import Delivery, DeliveryState, EventType, WebhookEvent
 from microcred.services.ids import new_id
@@ -93,3 +94,28 @@ def credential_data(credential: IssuedCredential) -> dict[str, Any]:
         "issued_at": _timestamp(credential.issued_at),
         "valid_until": _timestamp(credential.valid_until) if credential.valid_until else None,
     }
+
+
+def submission_decided(uow: UnitOfWork, submission: Submission, now: datetime) -> None:
+    """Emit ``submission.decided`` for a submission that has just been decided."""
+    if submission.decision is None:
+        return
+    data = {
+        "submission_id": submission.id,
+        "achievement_id": submission.achievement_id,
+        "user_id": submission.user_id,
+        "version": submission.version,
+        "status": submission.status.value,
+        "passed": submission.status is SubmissionStatus.PASSED,
+        "decided_by": submission.decision.decided_by.value,
+        "credential_id": submission.credential_id,
+        "decided_at": _timestamp(submission.decided_at or now),
+    }
+    emit(
+        uow,
+        submission.organisation_id,
+        EventType.SUBMISSION_DECIDED,
+        data,
+        now,
+        subject=submission.id,
+    )
