@@ -59,7 +59,13 @@ from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
-from microcred.services.webhooks import DELIVER_JOB, WebhookDelivery, WebhookSubscriptions
+from microcred.services.webhooks import (
+    DELIVER_JOB,
+    EXPIRING_JOB,
+    ExpiringScan,
+    WebhookDelivery,
+    WebhookSubscriptions,
+)
 from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
@@ -94,10 +100,11 @@ class Skills:
 
 @dataclass(slots=True)
 class Webhooks:
-    """Signed webhooks: subscriptions and the delivery job."""
+    """Signed webhooks: subscriptions, the delivery job and the ``credential.expiring`` scan."""
 
     subscriptions: WebhookSubscriptions
     delivery: WebhookDelivery
+    expiring: ExpiringScan
 
 
 @dataclass(slots=True)
@@ -290,6 +297,7 @@ def _webhooks(
         delivery=WebhookDelivery(
             uow, clock, sealer, sender, disable_after=settings.webhook_disable_after
         ),
+        expiring=ExpiringScan(uow, clock, settings.webhook_expiring_days),
     )
 
 
@@ -373,6 +381,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     }
     webhooks = _webhooks(settings, uow, clock, sealer)
     handlers[DELIVER_JOB] = webhooks.delivery.run
+    handlers[EXPIRING_JOB] = webhooks.expiring.run
     anchoring = _anchoring(settings, uow, clock, quorum)
     if anchoring is not None:
         ledger.after_checkpoint.append(anchoring.schedule)

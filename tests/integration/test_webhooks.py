@@ -549,3 +549,33 @@ def test_the_job_kind_is_wired(hooks: Container) -> None:
     assert hooks.jobs.handlers[DELIVER_JOB] == hooks.webhooks.delivery.run
     assert json.dumps(ALL)
     assert threading.active_count() >= 1
+
+
+def test_expiring_credentials_are_announced_once_each(
+    hooks: Container, receiver: Receiver, now_clock: FrozenClock
+) -> None:
+    admin = _org(hooks)
+    soon = _achievement(hooks, admin, "Soon", validity_days=10)
+    later = _achievement(hooks, admin, "Later", validity_days=100)
+    never = _achievement(hooks, admin, "Never")
+    sub = hooks.webhooks.subscriptions.create(admin, receiver.url, ["credential.expiring"])
+    expiring = _issue(hooks, admin, soon)
+    revoked = _issue(hooks, admin, soon, "r@example.org")
+    hooks.credentials.change_status(admin, revoked, StatusAction.REVOKE, "Wrong person")
+    _issue(hooks, admin, later)
+    _issue(hooks, admin, never)
+    hooks.jobs.drain()
+    for _ in range(3):  # later scans announce nothing twice
+        now_clock.advance(hours=2)
+        hooks.jobs.drain()
+    (body,) = _verified(sub.secret, receiver.received[:1]) if receiver.received else [None]
+    assert len(receiver.received) == 1
+    assert body["type"] == "credential.expiring"
+    assert body["data"]["credential_id"] == expiring and body["data"]["days_left"] == 10
+    with hooks.uow() as uow:
+        assert uow.jobs.pending("webhooks.expiring") == 1  # the next scan is queued
+    hooks.webhooks.subscriptions.update(admin, sub.subscription.id, events=["credential.issued"])
+    now_clock.advance(hours=2)
+    hooks.jobs.drain()
+    with hooks.uow() as uow:
+        assert uow.jobs.pending("webhooks.expiring") == 0  # nobody listens: scans stop

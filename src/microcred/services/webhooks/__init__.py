@@ -13,6 +13,7 @@ from microcred.services.webhooks.events import (
     emit,
     submission_decided,
 )
+from microcred.services.webhooks.expiring import EXPIRING_JOB, ExpiringScan
 from microcred.services.webhooks.signing import new_secret, signature, signed_headers
 from microcred.services.webhooks.subscriptions import (
     CreatedSubscription,
@@ -22,9 +23,11 @@ from microcred.services.webhooks.subscriptions import (
 
 __all__ = [
     "DELIVER_JOB",
+    "EXPIRING_JOB",
     "MAX_ATTEMPTS",
     "RETRY_DELAYS",
     "CreatedSubscription",
+    "ExpiringScan",
     "WebhookDelivery",
     "WebhookSubscriptions",
     "body_of",

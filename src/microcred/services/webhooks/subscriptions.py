@@ -21,6 +21,7 @@ from microcred.ports.webhooks import (
 )
 from microcred.services.ids import new_id
 from microcred.services.webhooks.events import DELIVER_JOB, DELIVER_JOB_ATTEMPTS, delivery_job
+from microcred.services.webhooks.expiring import schedule_scan
 from microcred.services.webhooks.signing import new_secret
 
 MAX_URL = 2048
@@ -123,6 +124,8 @@ class WebhookSubscriptions:
             if len(scope.webhooks.subscriptions()) >= MAX_SUBSCRIPTIONS:
                 raise Conflict(f"An organisation has at most {MAX_SUBSCRIPTIONS} webhooks.")
             scope.webhooks.add_subscription(subscription)
+            if EventType.CREDENTIAL_EXPIRING in chosen:
+                schedule_scan(uow, principal.organisation_id, subscription.created_at)
             uow.commit()
         return CreatedSubscription(subscription, secret)
 
@@ -180,6 +183,8 @@ class WebhookSubscriptions:
                 else:
                     subscription.disabled_reason = f"Switched off by {principal.email}."
             scope.webhooks.save_subscription(subscription)
+            if subscription.active and EventType.CREDENTIAL_EXPIRING in subscription.events:
+                schedule_scan(uow, principal.organisation_id, self._clock.now())
             uow.commit()
         return subscription
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from microcred.adapters.db.tables import CredentialRow
 from microcred.adapters.db.webhooks.tables import (
     WebhookAttemptRow,
     WebhookDeliveryRow,
@@ -195,6 +197,28 @@ class SqlWebhooks:
             )
         )
         return bool(self._s.scalar(query))
+
+    def expiring_unannounced(self, start: datetime, end: datetime, limit: int) -> Sequence[str]:
+        """Active credentials whose ``valid_until`` falls in [start, end) with no
+        ``credential.expiring`` event yet, soonest first."""
+        announced = select(WebhookEventRow.subject).where(
+            WebhookEventRow.organisation_id == self._org,
+            WebhookEventRow.type == EventType.CREDENTIAL_EXPIRING.value,
+            WebhookEventRow.subject.is_not(None),
+        )
+        query = (
+            select(CredentialRow.id)
+            .where(
+                CredentialRow.organisation_id == self._org,
+                CredentialRow.status == "active",
+                CredentialRow.valid_until >= start,
+                CredentialRow.valid_until < end,
+                CredentialRow.id.not_in(announced),
+            )
+            .order_by(CredentialRow.valid_until, CredentialRow.id)
+            .limit(limit)
+        )
+        return list(self._s.scalars(query))
 
     # --- deliveries ------------------------------------------------------------------------
     def add_delivery(self, delivery: Delivery) -> None:
