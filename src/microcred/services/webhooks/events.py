@@ -74,10 +74,10 @@ def emit(
             next_attempt_at=now,
         )
         scope.webhooks.add_delivery(delivery)
+        # a new delivery's id is fresh: no dedupe look-up needed (retries and replays use one)
         uow.jobs.enqueue(
             DELIVER_JOB,
             delivery_job(organisation_id, delivery.id),
-            dedupe_key=f"webhook:{delivery.id}",
             max_attempts=DELIVER_JOB_ATTEMPTS,
         )
     return len(subscriptions)

@@ -167,7 +167,7 @@ class SqlWebhooks:
                 created_at=event.created_at,
             )
         )
-        self._s.flush()
+        self._s.flush()  # before its deliveries (no ORM relationship orders the inserts)
 
     def event(self, event_id: str) -> WebhookEvent | None:
         """One recorded event."""
@@ -233,7 +233,6 @@ class SqlWebhooks:
         )
         self._fill_delivery(row, delivery)
         self._s.add(row)
-        self._s.flush()
 
     @staticmethod
     def _fill_delivery(row: WebhookDeliveryRow, delivery: Delivery) -> None:
