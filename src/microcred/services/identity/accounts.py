@@ -13,7 +13,7 @@ from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.ports.webhooks import EventType
 from microcred.services.identity.service import IdentityService, security_event
-from microcred.services.webhooks import emit
+from microcred.services.webhooks import emit, utc_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,11 @@ class AccountService:
                 )
             )
             if not active:
-                data = {"user_id": user.id, "email": user.email, "deactivated_at": now.isoformat()}
+                data = {
+                    "user_id": user.id,
+                    "email": user.email,
+                    "deactivated_at": utc_timestamp(now),
+                }
                 emit(uow, principal.organisation_id, EventType.PERSON_DEACTIVATED, data, now)
             uow.commit()
         return user

@@ -12,6 +12,7 @@ from microcred.services.webhooks.events import (
     credential_data,
     emit,
     submission_decided,
+    utc_timestamp,
 )
 from microcred.services.webhooks.expiring import EXPIRING_JOB, ExpiringScan
 from microcred.services.webhooks.signing import new_secret, signature, signed_headers
@@ -38,4 +39,5 @@ __all__ = [
     "signature",
     "signed_headers",
     "submission_decided",
+    "utc_timestamp",
 ]

@@ -19,7 +19,7 @@ DELIVER_JOB = "webhooks.deliver"
 DELIVER_JOB_ATTEMPTS = 3
 
 
-def _timestamp(at: datetime) -> str:
+def utc_timestamp(at: datetime) -> str:
     """RFC 3339 in UTC, to the second (a naive datetime is taken as UTC)."""
     aware = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return aware.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -56,7 +56,7 @@ def emit(
         id=f"msg_{uuid.uuid4().hex}",
         organisation_id=organisation_id,
         type=event_type,
-        payload={"type": event_type.value, "timestamp": _timestamp(now), "data": data},
+        payload={"type": event_type.value, "timestamp": utc_timestamp(now), "data": data},
         created_at=now,
         subject=subject,
     )
@@ -91,8 +91,8 @@ def credential_data(credential: IssuedCredential) -> dict[str, Any]:
         "achievement_id": credential.achievement_id,
         "recipient": {"email": credential.recipient_email, "did": credential.recipient_did},
         "status": credential.status.value,
-        "issued_at": _timestamp(credential.issued_at),
-        "valid_until": _timestamp(credential.valid_until) if credential.valid_until else None,
+        "issued_at": utc_timestamp(credential.issued_at),
+        "valid_until": utc_timestamp(credential.valid_until) if credential.valid_until else None,
     }
 
 
@@ -109,7 +109,7 @@ def submission_decided(uow: UnitOfWork, submission: Submission, now: datetime) -
         "passed": submission.status is SubmissionStatus.PASSED,
         "decided_by": submission.decision.decided_by.value,
         "credential_id": submission.credential_id,
-        "decided_at": _timestamp(submission.decided_at or now),
+        "decided_at": utc_timestamp(submission.decided_at or now),
     }
     emit(
         uow,
