@@ -18,7 +18,13 @@ from microcred.adapters.clock import SystemClock
 from microcred.adapters.db import migrate
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
 from microcred.adapters.db.witness_store import WitnessStore
-from microcred.adapters.http import AddressPolicy, HttpFetcher, guarded_client, parse_networks
+from microcred.adapters.http import (
+    AddressPolicy,
+    GuardedWebhookSender,
+    HttpFetcher,
+    guarded_client,
+    parse_networks,
+)
 from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
@@ -54,11 +60,19 @@ from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
+from microcred.services.webhooks import (
+    DELIVER_JOB,
+    EXPIRING_JOB,
+    ExpiringScan,
+    WebhookDelivery,
+    WebhookSubscriptions,
+)
 from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
     "Skills",
+    "Webhooks",
     "build",
     "check_archive",
     "embedder",
@@ -83,6 +97,15 @@ class Skills:
     applicants: ApplicantService
     reference: SkillsReference
     cache: SkillsIndexCache
+
+
+@dataclass(slots=True)
+class Webhooks:
+    """Signed webhooks: subscriptions, the delivery job and the ``credential.expiring`` scan."""
+
+    subscriptions: WebhookSubscriptions
+    delivery: WebhookDelivery
+    expiring: ExpiringScan
 
 
 @dataclass(slots=True)
@@ -119,6 +142,7 @@ class Container:
     fetcher: HttpFetcher
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
+    webhooks: Webhooks
 
     def close(self) -> None:
         """Release database connections."""
@@ -261,6 +285,25 @@ def remote_fetcher(settings: Settings) -> HttpFetcher:
     )
 
 
+def _webhooks(
+    settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock, sealer: Sealer
+) -> Webhooks:
+    """Webhooks posted through the guarded client (``MICROCRED_FETCH_ALLOW_NETWORKS`` applies)."""
+    sender = GuardedWebhookSender(
+        AddressPolicy(parse_networks(settings.fetch_allow_networks)),
+        timeout=settings.webhook_timeout_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+    )
+    return Webhooks(
+        subscriptions=WebhookSubscriptions(uow, clock, sealer, sender),
+        delivery=WebhookDelivery(
+            uow, clock, sealer, sender, disable_after=settings.webhook_disable_after
+        ),
+        expiring=ExpiringScan(uow, clock, settings.webhook_expiring_days),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -339,6 +382,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         REVIEW_JOB: review.run,
         BULK_JOB: bulk.run,
     }
+    webhooks = _webhooks(settings, uow, clock, sealer)
+    handlers[DELIVER_JOB] = webhooks.delivery.run
+    handlers[EXPIRING_JOB] = webhooks.expiring.run
     anchoring = _anchoring(settings, uow, clock, quorum)
     if anchoring is not None:
         ledger.after_checkpoint.append(anchoring.schedule)
@@ -390,6 +436,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         verification=verification,
         fetcher=fetcher,
         witness_client=witness_client,
+        webhooks=webhooks,
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

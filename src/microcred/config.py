@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     #: (on-premises issuers), e.g. ``10.1.0.0/16,127.0.0.1/32``; everything non-public is
     #: refused otherwise, after name resolution.
     fetch_allow_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: One webhook delivery's whole exchange (connect, send, read the answer), in seconds.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    #: A subscription is disabled after this many failed delivery attempts in a row.
+    webhook_disable_after: int = Field(default=15, ge=1)
+    #: ``credential.expiring`` is sent once per credential, this many days before it expires.
+    webhook_expiring_days: int = Field(default=30, ge=1, le=365)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

@@ -101,6 +101,7 @@ class World:
     role: str = ""
     status_list: str = ""
     bulk_run: str = ""
+    webhook: str = ""
 
     @property
     def slug(self) -> str:
@@ -124,6 +125,7 @@ class World:
             "role_id": self.role,
             "slug": self.slug,
             "list_id": self.status_list,
+            "webhook_id": self.webhook,
             "path": "0/000",
             "run_id": self.bulk_run,
             "ext": "svg",
@@ -206,6 +208,10 @@ def build_world(c: Container, client: TestClient, slug: str) -> World:
         requirement={"all_of": [{"earn": w.achievement}]},
     ).id
     w.credential = w.org.issue(w.achievement, w.email("learner"))
+    # a public IP literal: vetted without a DNS lookup, never posted to (no job runs here)
+    w.webhook = c.webhooks.subscriptions.create(
+        admin, "https://93.184.216.34/hooks", ["credential.revoked"], f"{s} secret webhook"
+    ).subscription.id
     with c.uow() as uow:
         learner = principal_of(uow.tenant(w.org.org_id).users.get(w.users["learner"]))
     submitted = c.learning.submit(
@@ -268,6 +274,11 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/admin/keys/rotate": ("admin", {}),
         "/admin/credentials/bulk": ("issuer", {}),  # the file part matters only after the token
         "/admin/credentials/bulk/{run_id}/issue": ("issuer", {}),
+        "/admin/webhooks": (
+            "admin",
+            {"url": "https://93.184.216.34/forged", "event": "credential.issued"},
+        ),
+        "/admin/webhooks/{webhook_id}": ("admin", {"op": "off"}),
     }
 
 

@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     VIEW_CREDENTIALS = "view_credentials"
     VIEW_OWN_CREDENTIALS = "view_own_credentials"
     REVIEW_SUBMISSIONS = "review_submissions"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     # skills intelligence
     VIEW_ROLES = "view_role_profiles"
     MANAGE_ROLES = "manage_role_profiles"

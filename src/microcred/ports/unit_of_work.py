@@ -25,6 +25,7 @@ from microcred.ports.learning import EnrolmentRepository, PathwayRepository, Sub
 from microcred.ports.ledger import LedgerStore
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
+from microcred.ports.webhooks import WebhookRepository
 
 
 class TenantScope(Protocol):
@@ -58,6 +59,8 @@ class TenantScope(Protocol):
     def skills(self) -> SkillsRepository: ...
     @property
     def bulk_issuance(self) -> BulkIssuanceRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
 
 class UnitOfWork(Protocol):

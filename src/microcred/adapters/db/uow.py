@@ -33,6 +33,7 @@ from microcred.adapters.db.repositories import (
 )
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.skills.repositories import SqlSkills
+from microcred.adapters.db.webhooks import SqlWebhooks
 from microcred.errors import Conflict, MicrocredError
 from microcred.ports.clock import Clock
 
@@ -178,6 +179,7 @@ class TenantRepositories:
         self.security_events = SqlSecurityEvents(session, organisation_id)
         self.skills = SqlSkills(session, organisation_id)
         self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
+        self.webhooks = SqlWebhooks(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -2,16 +2,18 @@
 after resolution, connected to exactly), deadlines, size and concurrency caps, a bounded cache.
 
 Use `HttpFetcher` for JSON documents, `guarded_client` (with `fetch_deadline`) for anything
-else, such as webhooks."""
+else; `GuardedWebhookSender` posts webhooks."""
 
 from microcred.adapters.http.addresses import AddressPolicy, parse_networks, refusal
 from microcred.adapters.http.backend import fetch_deadline
 from microcred.adapters.http.client import guarded_client
 from microcred.adapters.http.fetcher import MAX_DOCUMENT_BYTES, HttpFetcher
+from microcred.adapters.http.webhooks import GuardedWebhookSender
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "AddressPolicy",
+    "GuardedWebhookSender",
     "HttpFetcher",
     "fetch_deadline",
     "guarded_client",

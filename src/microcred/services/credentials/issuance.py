@@ -31,11 +31,13 @@ from microcred.domain.identity import Organisation, Permission, Principal, norma
 from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.ports.webhooks import EventType
 from microcred.services.credentials.keys import ED25519, RS256, IssuerKeys, Signer
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.ids import new_id
 from microcred.services.ledger.service import Ledger
 from microcred.services.urls import PublicUrls
+from microcred.services.webhooks import credential_data, emit
 from microcred.transparency.entry import LogEvent
 
 MAX_EVIDENCE = 50
@@ -110,6 +112,7 @@ class IssuanceService:
             raise NotFound("Your organisation no longer exists.")
         issued = self._issue_in(uow.tenant(org.id), org, request)
         self._ledger.record(uow, LogEvent.ISSUED, issued)
+        emit(uow, org.id, EventType.CREDENTIAL_ISSUED, credential_data(issued), issued.issued_at)
         return issued
 
     def current_issuer_id(self, org: Organisation) -> str | None:

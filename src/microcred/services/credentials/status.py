@@ -17,10 +17,12 @@ from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
 from microcred.ports.unit_of_work import UnitOfWorkFactory
+from microcred.ports.webhooks import EventType
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.ids import new_id
 from microcred.services.ledger.service import Ledger
+from microcred.services.webhooks import credential_data, emit
 from microcred.transparency.entry import LogEvent, change_commitment
 
 MAX_REASON = 2000
@@ -167,6 +169,10 @@ class CredentialService:
             )
             self._ledger.record(uow, _EVENTS[action], credential, commitment_of(change))
             scope.credentials.record_change(change)
+            if action is StatusAction.REVOKE:
+                credential.status = new_status
+                data = credential_data(credential) | {"reason": change.reason}
+                emit(uow, org.id, EventType.CREDENTIAL_REVOKED, data, now, subject=credential.id)
             uow.commit()
         credential.status = new_status
         return credential

@@ -11,7 +11,9 @@ from microcred.domain.identity import Permission, Principal, Role, SecurityEvent
 from microcred.errors import Conflict, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.ports.webhooks import EventType
 from microcred.services.identity.service import IdentityService, security_event
+from microcred.services.webhooks import emit, utc_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,13 @@ class AccountService:
                     actor_user_id=principal.user_id,
                 )
             )
+            if not active:
+                data = {
+                    "user_id": user.id,
+                    "email": user.email,
+                    "deactivated_at": utc_timestamp(now),
+                }
+                emit(uow, principal.organisation_id, EventType.PERSON_DEACTIVATED, data, now)
             uow.commit()
         return user
 

@@ -45,6 +45,7 @@ from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.code_verdict import clean, code_evidence, code_verdict
 from microcred.services.review.outcomes import DecisionOutcomes
 from microcred.services.review.rubrics import RubricService
+from microcred.services.webhooks import submission_decided
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class AIReview:
                 )
             self._write(uow, scope, current, now, judged)
             scope.submissions.update(current)
+            submission_decided(uow, current, self._clock.now())
             uow.commit()
         return current.status.value
 

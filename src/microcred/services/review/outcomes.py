@@ -14,8 +14,10 @@ from microcred.domain.review import PlainDecision, RubricDecision
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork
+from microcred.ports.webhooks import EventType
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest
 from microcred.services.learning.service import earned_by
+from microcred.services.webhooks import credential_data, emit
 
 
 class DecisionOutcomes:
@@ -138,9 +140,11 @@ class DecisionOutcomes:
                             genre="Credential",
                         )
                     )
-            self._issuance.issue_within(
+            issued = self._issuance.issue_within(
                 uow,
                 scope.organisation_id,
                 IssueRequest(pathway.achievement_id, Recipient(email=email), parts),
             )
+            data = {"pathway_id": pathway.id, "user_id": user_id} | credential_data(issued)
+            emit(uow, scope.organisation_id, EventType.PATHWAY_COMPLETED, data, issued.issued_at)
             earned = earned_by(scope, email)

@@ -21,6 +21,7 @@ from microcred.services.review.code_assignments import CodeAssignments, SourceFi
 from microcred.services.review.outcomes import DecisionOutcomes
 from microcred.services.review.rubrics import RubricService, rubric_to_json
 from microcred.services.urls import PublicUrls
+from microcred.services.webhooks import submission_decided
 
 MAX_FEEDBACK = 10_000
 __all__ = ["MAX_FEEDBACK", "QueueItem", "ReviewService"]
@@ -173,6 +174,7 @@ class ReviewService:
                     )
                 self._outcomes.apply(uow, scope, submission, decision, rubric)
             scope.submissions.update(submission)
+            submission_decided(uow, submission, self._clock.now())
             uow.commit()
         return submission
 

@@ -31,6 +31,7 @@ from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
+from microcred.web.api.webhooks import routes as webhooks
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages
@@ -193,6 +194,7 @@ def create_app(container: Container) -> FastAPI:
         learning.router,
         review.router,
         skills.router,
+        webhooks.router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -1,5 +1,5 @@
 """The issuer admin's pages under /admin: micro-credentials, issuing and status changes,
-bulk issuance from CSV, people and roles, keys and the transparency log."""
+bulk issuance from CSV, people and roles, keys and the transparency log, webhooks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from microcred.web.pages.admin import (
     pathways,
     people,
     rubrics,
+    webhooks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -23,5 +24,6 @@ router.include_router(people.router)
 router.include_router(keys_log.router)
 router.include_router(rubrics.router)
 router.include_router(pathways.router)
+router.include_router(webhooks.router)
 
 __all__: list[str] = []  # nothing here is for other packages
