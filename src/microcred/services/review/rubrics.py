@@ -240,6 +240,12 @@ class RubricService:
             self._cache[key] = assessor
         return assessor
 
+    def assessed(self, principal: Principal) -> tuple[set[str], set[str]]:
+        """Which micro-credentials have a rubric, and which a code assignment (one query each)."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        with self._uow() as uow:
+            return uow.tenant(principal.organisation_id).rubrics.assessed_achievements()
+
     def trust(self, principal: Principal, achievement_id: str) -> dict[str, Any]:
         """What instructors see: how reliable the AI has measured to be on this rubric."""
         principal.require(Permission.VIEW_ACHIEVEMENTS)

@@ -141,16 +141,16 @@ def instructor(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     require_instructor(principal)
     rows, code = [], []
+    with_rubric, with_code = c.rubrics.assessed(principal)
     for achievement_id, name in names(c, principal).items():
-        with contextlib.suppress(NotFound):  # NotFound: no code assignment
-            code.append(
-                c.code.get(principal, achievement_id) | {"id": achievement_id, "name": name}
-            )
-        try:
-            trust = c.rubrics.trust(principal, achievement_id)
-        except NotFound:
-            continue  # no rubric
-        rows.append({"id": achievement_id, "name": name, "trust": trust})
+        if achievement_id in with_code:
+            with contextlib.suppress(NotFound):  # deleted meanwhile
+                assignment = c.code.get(principal, achievement_id)
+                code.append(assignment | {"id": achievement_id, "name": name})
+        if achievement_id in with_rubric:
+            with contextlib.suppress(NotFound):
+                trust = c.rubrics.trust(principal, achievement_id)
+                rows.append({"id": achievement_id, "name": name, "trust": trust})
     return templates.TemplateResponse(
         request, "instructor.html", page_context(request, principal, rows=rows, code=code)
     )

@@ -114,6 +114,17 @@ class SqlRubrics(_Scoped):
             .values({column.key: column + 1})
         )
 
+    def assessed_achievements(self) -> tuple[set[str], set[str]]:
+        rubrics = self._s.scalars(
+            select(RubricRow.achievement_id).where(RubricRow.organisation_id == self._org)
+        )
+        code = self._s.scalars(
+            select(CodeAssignmentRow.achievement_id).where(
+                CodeAssignmentRow.organisation_id == self._org
+            )
+        )
+        return set(rubrics), set(code)
+
     def for_achievement(self, achievement_id: str) -> RubricRecord | None:
         row = self._s.scalar(
             select(RubricRow).where(
