@@ -12,7 +12,7 @@ Three measurements in one run, with the same suite and the same organisation key
   an offered rate).
 
     python bench/issuance.py [--n 400] [--clients 8] [--suite eddsa-rdfc-2022]
-                             [--postgres postgresql+psycopg://127.0.0.1:5432/test] [--quick] [--json]
+                             [--postgres URL] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
