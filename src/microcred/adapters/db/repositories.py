@@ -430,6 +430,16 @@ class SqlStatusLists(_Scoped):
         self._s.flush()
         status_list.version = row.version
 
+    def count_allocation(self, list_id: str) -> None:
+        # one UPDATE of one integer: the bits and the signed list (tens of KiB) are neither
+        # re-read nor rewritten per credential; the identity map is kept in step
+        self._s.execute(
+            update(StatusListRow)
+            .where(StatusListRow.id == list_id, StatusListRow.organisation_id == self._org)
+            .values(allocated=StatusListRow.allocated + 1)
+            .execution_options(synchronize_session="evaluate")
+        )
+
 
 class SqlPublic:
     """Public reads by public identifier."""

@@ -67,11 +67,13 @@ class StatusLists:
             scope.status_lists.add(record)
         elif self.needs_refresh(record, now):  # issuance verifies against it: keep it current
             self.refresh(record, signer, now)
+            scope.status_lists.save(record)
         for _ in range(_ATTEMPTS):
             index = secrets.randbelow(record.size)
             if not scope.status_lists.index_taken(record.id, index):
+                # only the counter is written; the row stays locked (open_list) to the commit
+                scope.status_lists.count_allocation(record.id)
                 record.allocated += 1
-                scope.status_lists.save(record)
                 return record, index
         raise ConfigurationError("Could not find a free status list index; try again.")
 

@@ -11,8 +11,9 @@ from microcred.domain.identity import Permission, Principal
 from microcred.errors import PermissionDenied, Unauthenticated
 
 
-def container(request: Request) -> Container:
-    """The application container attached at start-up."""
+async def container(request: Request) -> Container:
+    """The application container attached at start-up (an attribute read: on the event loop,
+    so a request does not wait for a worker thread just to find it)."""
     found: Container = request.app.state.container
     return found
 
