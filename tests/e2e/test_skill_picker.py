@@ -79,7 +79,7 @@ def test_the_skill_picker_works_from_the_keyboard(tmp_path: Path) -> None:
             removing = _tab_to(page, "chosen-skills", key="Shift+Tab")
             assert label in removing["text"], removing
             page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            page.wait_for_selector("#chosen-skills", state="detached")  # script or re-render
             assert page.locator("#chosen-skills").count() == 0
             assert "No skill chosen yet" in page.locator("#skills").inner_text()
             assert page.input_value("#a-name") == "Charts for people"
