@@ -19,13 +19,14 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from microcred.adapters.db import migrate
-from microcred.bootstrap import build
+from microcred.bootstrap import Container, build
 from microcred.config import Settings
 from microcred.domain.identity import Role
 from microcred.services.identity.service import principal_of
@@ -65,10 +66,9 @@ def _time(
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=300)
-    count = parser.parse_args().count
+@contextmanager
+def fresh_container() -> Iterator[Container]:
+    """microcred on a fresh, migrated SQLite database in a temporary folder (no worker)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         migrate.upgrade(url)
@@ -81,42 +81,50 @@ def main() -> None:
         )
         c = build(settings)
         try:
-            _, admin = c.identity.create_organisation(
-                slug="bench", name="Bench", admin_email="admin@bench.test", admin_password=PASSWORD
-            )
-            c.identity.add_user(
-                principal_of(admin),
-                email="lea@bench.test",
-                name="Lea",
-                role=Role.LEARNER,
-                password=PASSWORD,
-            )
-            with TestClient(create_app(c), base_url="https://testserver") as anonymous:
-                app = anonymous.app
-                admin_web = _session(app, "bench", "admin@bench.test")
-                learner = _session(app, "bench", "lea@bench.test")
-                rows = [
-                    ("404 JSON (API)", lambda: anonymous.get("/api/v1/nope").status_code, 404),
-                    (
-                        "404 page, signed out",
-                        lambda: anonymous.get("/nope", headers=HTML).status_code,
-                        404,
-                    ),
-                    (
-                        "404 page, signed in",
-                        lambda: admin_web.get("/nope", headers=HTML).status_code,
-                        404,
-                    ),
-                    (
-                        "403 page, signed in",
-                        lambda: learner.get("/admin/people", headers=HTML).status_code,
-                        403,
-                    ),
-                    ("a page, signed in", lambda: learner.get("/learn").status_code, 200),
-                ]
-                results = _time(rows, count)
+            yield c
         finally:
             c.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=300)
+    count = parser.parse_args().count
+    with fresh_container() as c:
+        _, admin = c.identity.create_organisation(
+            slug="bench", name="Bench", admin_email="admin@bench.test", admin_password=PASSWORD
+        )
+        c.identity.add_user(
+            principal_of(admin),
+            email="lea@bench.test",
+            name="Lea",
+            role=Role.LEARNER,
+            password=PASSWORD,
+        )
+        with TestClient(create_app(c), base_url="https://testserver") as anonymous:
+            app = anonymous.app
+            admin_web = _session(app, "bench", "admin@bench.test")
+            learner = _session(app, "bench", "lea@bench.test")
+            rows = [
+                ("404 JSON (API)", lambda: anonymous.get("/api/v1/nope").status_code, 404),
+                (
+                    "404 page, signed out",
+                    lambda: anonymous.get("/nope", headers=HTML).status_code,
+                    404,
+                ),
+                (
+                    "404 page, signed in",
+                    lambda: admin_web.get("/nope", headers=HTML).status_code,
+                    404,
+                ),
+                (
+                    "403 page, signed in",
+                    lambda: learner.get("/admin/people", headers=HTML).status_code,
+                    403,
+                ),
+                ("a page, signed in", lambda: learner.get("/learn").status_code, 200),
+            ]
+            results = _time(rows, count)
     floor = results[1][1]
     print(f"{count} requests each, in-process, SQLite")
     print(f"{'request':<24} {'median ms':>10} {'p95 ms':>8} {'× signed-out 404':>17}")

@@ -14,15 +14,15 @@ run (in-process, Starlette's TestClient, a fresh SQLite database, the rows inter
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from error_pages import PASSWORD, _session, _time  # bench/ is the script's directory
-from microcred.adapters.db import migrate
-from microcred.bootstrap import build
-from microcred.config import Settings
+from error_pages import (  # bench/ is the script's directory
+    PASSWORD,
+    _session,
+    _time,
+    fresh_container,
+)
 from microcred.domain.credential import Recipient
 from microcred.domain.identity import Role
 from microcred.services.credentials import AchievementInput, IssueRequest
@@ -36,68 +36,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100)
     count = parser.parse_args().count
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        migrate.upgrade(url)
-        settings = Settings(
-            environment="test",
-            database_url=url,
-            kek_secrets=["bench-kek-secret-0123456789abcdef"],
-            public_base_url="https://issuer.test",
-            run_worker=False,
+    with fresh_container() as c:
+        _, admin_user = c.identity.create_organisation(
+            slug="bench", name="Bench", admin_email="admin@bench.test", admin_password=PASSWORD
         )
-        c = build(settings)
-        try:
-            _, admin_user = c.identity.create_organisation(
-                slug="bench", name="Bench", admin_email="admin@bench.test", admin_password=PASSWORD
-            )
-            admin = principal_of(admin_user)
-            lea = c.identity.add_user(
-                admin, email="lea@bench.test", name="Lea", role=Role.LEARNER, password=PASSWORD
-            )
-            achievement = c.achievements.create(
-                admin, AchievementInput(name="Bench", description="D.", criteria_narrative="C.")
-            )
-            issued = [
-                c.issuance.issue(
-                    admin, IssueRequest(achievement.id, Recipient(email="lea@bench.test"))
-                )
-                for _ in range(2)
+        admin = principal_of(admin_user)
+        lea = c.identity.add_user(
+            admin, email="lea@bench.test", name="Lea", role=Role.LEARNER, password=PASSWORD
+        )
+        achievement = c.achievements.create(
+            admin, AchievementInput(name="Bench", description="D.", criteria_narrative="C.")
+        )
+        issued = [
+            c.issuance.issue(admin, IssueRequest(achievement.id, Recipient(email="lea@bench.test")))
+            for _ in range(2)
+        ]
+        public, private = issued[0].id, issued[1].id
+        c.credentials.set_private(principal_of(lea), private, True)
+        with TestClient(create_app(c), base_url="https://testserver") as anonymous:
+            holder = _session(anonymous.app, "bench", "lea@bench.test")
+            rows = [
+                (
+                    "JSON, public, signed out",
+                    lambda: anonymous.get(f"/credentials/{public}.json").status_code,
+                    200,
+                ),
+                (
+                    "JSON, private, signed out",
+                    lambda: anonymous.get(f"/credentials/{private}.json").status_code,
+                    404,
+                ),
+                (
+                    "JSON, private, holder",
+                    lambda: holder.get(f"/credentials/{private}.json").status_code,
+                    200,
+                ),
+                (
+                    "page, public, signed out",
+                    lambda: anonymous.get(f"/credentials/{public}", headers=HTML).status_code,
+                    200,
+                ),
+                (
+                    "page, public, holder",
+                    lambda: holder.get(f"/credentials/{public}", headers=HTML).status_code,
+                    200,
+                ),
             ]
-            public, private = issued[0].id, issued[1].id
-            c.credentials.set_private(principal_of(lea), private, True)
-            with TestClient(create_app(c), base_url="https://testserver") as anonymous:
-                holder = _session(anonymous.app, "bench", "lea@bench.test")
-                rows = [
-                    (
-                        "JSON, public, signed out",
-                        lambda: anonymous.get(f"/credentials/{public}.json").status_code,
-                        200,
-                    ),
-                    (
-                        "JSON, private, signed out",
-                        lambda: anonymous.get(f"/credentials/{private}.json").status_code,
-                        404,
-                    ),
-                    (
-                        "JSON, private, holder",
-                        lambda: holder.get(f"/credentials/{private}.json").status_code,
-                        200,
-                    ),
-                    (
-                        "page, public, signed out",
-                        lambda: anonymous.get(f"/credentials/{public}", headers=HTML).status_code,
-                        200,
-                    ),
-                    (
-                        "page, public, holder",
-                        lambda: holder.get(f"/credentials/{public}", headers=HTML).status_code,
-                        200,
-                    ),
-                ]
-                results = _time(rows, count)
-        finally:
-            c.close()
+            results = _time(rows, count)
     floor = results[0][1]
     print(f"{count} requests each, in-process, SQLite")
     print(f"{'request':<28} {'median ms':>10} {'p95 ms':>8} {'× public JSON':>14}")
