@@ -16,6 +16,7 @@ from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db import migrate
+from microcred.adapters.db.job_wakeup import PgJobWakeup
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.http import (
@@ -146,6 +147,8 @@ class Container:
 
     def close(self) -> None:
         """Release database connections."""
+        if self.jobs.wakeup is not None:
+            self.jobs.wakeup.close()
         self.engine.dispose()
 
 
@@ -441,6 +444,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,
         anchoring=anchoring,
-        jobs=JobRunner(uow, clock, handlers),
+        jobs=JobRunner(
+            uow,
+            clock,
+            handlers,
+            wakeup=PgJobWakeup(engine) if engine.dialect.name == "postgresql" else None,
+        ),
         skills=_skills(engine, uow, clock, public, urls, verification),
     )

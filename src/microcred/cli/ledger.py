@@ -179,11 +179,19 @@ def _kept_checkpoint(path: Path) -> str:
 
 
 def worker(
-    idle: Annotated[float, typer.Option(help="Seconds to wait when there is no work.")] = 0.5,
+    idle: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds between polls when there is no work (default 0.5; 5 on PostgreSQL, "
+            "where a new job wakes the worker at once)."
+        ),
+    ] = None,
 ) -> None:
     """Run background jobs (sequencing, witness submission, ...) until interrupted."""
     stop = threading.Event()
     with session() as c:
+        if idle is None:
+            idle = 0.5 if c.jobs.wakeup is None else 5.0
         try:
             c.jobs.run_forever(stop, idle)
         except KeyboardInterrupt:

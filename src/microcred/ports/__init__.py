@@ -12,7 +12,7 @@ from microcred.ports.credentials import (
     StatusListRecord,
 )
 from microcred.ports.identity import AttemptCounter
-from microcred.ports.jobs import Job
+from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
@@ -64,6 +64,7 @@ __all__ = [
     "EventType",
     "Fingerprint",
     "Job",
+    "JobWakeup",
     "Placement",
     "PresentedCredential",
     "ProvenSkill",

@@ -13,7 +13,7 @@ from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.ports.clock import Clock
-from microcred.ports.jobs import Job
+from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("microcred.jobs")
@@ -34,6 +34,7 @@ class JobRunner:
         worker_id: str | None = None,
         stale_after: timedelta = timedelta(minutes=10),
         base_backoff: timedelta = timedelta(seconds=2),
+        wakeup: JobWakeup | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -41,6 +42,8 @@ class JobRunner:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stale_after = stale_after
         self._backoff = base_backoff
+        #: announces new jobs (PostgreSQL LISTEN/NOTIFY); without it, idle workers poll
+        self.wakeup = wakeup
 
     def _claim(self) -> Job | None:
         with self._uow() as uow:
@@ -83,15 +86,24 @@ class JobRunner:
         return count
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
-        """Poll until ``stop`` is set."""
+        """Run jobs until ``stop`` is set; when idle, wait ``idle_seconds`` or until a new job is
+        announced (with a wake-up), whichever comes first.
+
+        Jobs scheduled for later (retries) are found by that idle poll, so with a wake-up the poll
+        can be long without delaying new work.
+        """
         while not stop.is_set():
             try:
                 busy = self.run_once()
             except Exception:
                 log.exception("worker loop error")
                 busy = False
-            if not busy:
+            if busy:
+                continue
+            if self.wakeup is None:
                 stop.wait(idle_seconds)
+            else:
+                self.wakeup.wait(idle_seconds)
 
 
 class BackgroundWorker:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from microcred.adapters.db.job_wakeup import CHANNEL
 from microcred.adapters.db.tables import JobRow
 from microcred.ports.clock import Clock
 from microcred.ports.jobs import Job
@@ -56,6 +57,10 @@ class SqlJobs:
                 self._s.add(row)
         except IntegrityError:
             return False  # a concurrent enqueue won the dedupe key
+        if self._s.get_bind().dialect.name == "postgresql":
+            # delivered at commit (and only then): idle workers LISTENing wake at once
+            notify = text("SELECT pg_notify(:channel, :kind)")
+            self._s.execute(notify, {"channel": CHANNEL, "kind": kind})
         return True
 
     def claim(self, worker: str, now: datetime, kinds: Sequence[str] | None = None) -> Job | None:
