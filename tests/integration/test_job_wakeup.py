@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from microcred.adapters.clock import SystemClock
 from microcred.bootstrap import Container
 from microcred.ports.jobs import JobWakeup
 from microcred.services.jobs import JobRunner
@@ -78,3 +80,26 @@ def test_a_lost_listening_connection_falls_back_to_polling_then_recovers(
     assert wakeup.wait(0.01) is False  # reconnected
     _enqueue(container)
     assert wakeup.wait(5) is True
+
+
+def test_an_idle_worker_runs_a_scheduled_job_when_it_is_due_not_at_its_next_poll(
+    container: Container,
+) -> None:
+    clock = SystemClock()
+    stop, ran = threading.Event(), threading.Event()
+
+    def handler(_: dict[str, object]) -> None:
+        ran.set()
+        stop.set()
+
+    runner = JobRunner(container.uow, clock, {"later": handler}, wakeup=container.jobs.wakeup)
+    with container.uow() as uow:
+        uow.jobs.enqueue("later", {}, run_at=clock.now() + timedelta(seconds=0.4))
+        uow.commit()
+    started = time.monotonic()
+    thread = threading.Thread(target=runner.run_forever, args=(stop, 60.0), daemon=True)
+    thread.start()
+    assert ran.wait(10)
+    assert 0.3 <= time.monotonic() - started < 10
+    thread.join(10)
+    assert not thread.is_alive()

@@ -44,12 +44,18 @@ class JobRunner:
         self._backoff = base_backoff
         #: announces new jobs (PostgreSQL LISTEN/NOTIFY); without it, idle workers poll
         self.wakeup = wakeup
+        #: seconds until the earliest scheduled job is ready, as of the last empty claim
+        self._idle_until: float | None = None
 
     def _claim(self) -> Job | None:
         with self._uow() as uow:
             now = self._clock.now()
             uow.jobs.release_stale(now - self._stale_after)
-            job = uow.jobs.claim(self.worker_id, now, list(self.handlers) or None)
+            kinds = list(self.handlers) or None
+            job = uow.jobs.claim(self.worker_id, now, kinds)
+            if job is None:
+                due = uow.jobs.next_due(kinds)
+                self._idle_until = None if due is None else (due - now).total_seconds()
             uow.commit()
         return job
 
@@ -86,11 +92,9 @@ class JobRunner:
         return count
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
-        """Run jobs until ``stop`` is set; when idle, wait ``idle_seconds`` or until a new job is
-        announced (with a wake-up), whichever comes first.
-
-        Jobs scheduled for later (retries) are found by that idle poll, so with a wake-up the poll
-        can be long without delaying new work.
+        """Run jobs until ``stop`` is set; when idle, wait ``idle_seconds``, until the earliest
+        scheduled job is due, or until a new job is announced (with a wake-up), whichever comes
+        first. With a wake-up the poll can be long without delaying any work.
         """
         while not stop.is_set():
             try:
@@ -100,10 +104,13 @@ class JobRunner:
                 busy = False
             if busy:
                 continue
+            wait = idle_seconds
+            if self._idle_until is not None:  # a scheduled job (sequencing, a retry) is due sooner
+                wait = min(wait, max(0.05, self._idle_until))
             if self.wakeup is None:
-                stop.wait(idle_seconds)
+                stop.wait(wait)
             else:
-                self.wakeup.wait(idle_seconds)
+                self.wakeup.wait(wait)
 
 
 class BackgroundWorker:

@@ -115,3 +115,10 @@ class SqlJobs:
         if kind is not None:
             query = query.where(JobRow.kind == kind)
         return int(self._s.scalar(query) or 0)
+
+    def next_due(self, kinds: Sequence[str] | None = None) -> datetime | None:
+        """When the earliest queued job (of ``kinds``) becomes ready; None when none is queued."""
+        query = select(func.min(JobRow.run_at)).where(JobRow.status == QUEUED)
+        if kinds:
+            query = query.where(JobRow.kind.in_(list(kinds)))
+        return self._s.scalar(query)
