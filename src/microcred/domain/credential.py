@@ -129,3 +129,6 @@ class IssuedCredential:
     #: the holder hid it: its public page and downloads answer 404 to strangers (the signed
     #: credential, its status list entry and its log entry are unchanged)
     private: bool = False
+    #: the credential this one re-issues bound to a wallet's DID (``credentialSubject.id``); its
+    #: status follows the original's
+    bound_from: str | None = None

@@ -244,6 +244,7 @@ def credential_from_row(row: CredentialRow) -> IssuedCredential:
         valid_until=row.valid_until,
         jwt=row.jwt,
         private=row.private,
+        bound_from=row.bound_from,
     )
 
 
@@ -266,6 +267,7 @@ def credential_to_row(c: IssuedCredential) -> CredentialRow:
         issued_at=c.issued_at,
         valid_until=c.valid_until,
         private=c.private,
+        bound_from=c.bound_from,
     )
 
 

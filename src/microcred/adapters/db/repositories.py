@@ -306,7 +306,9 @@ class SqlCredentials(_Scoped):
         limit: int = 50,
     ) -> Sequence[IssuedCredential]:
         offset, limit = _page(offset, limit)
-        query = select(CredentialRow).where(CredentialRow.organisation_id == self._org)
+        query = select(CredentialRow).where(
+            CredentialRow.organisation_id == self._org, CredentialRow.bound_from.is_(None)
+        )
         if achievement_id is not None:
             query = query.where(CredentialRow.achievement_id == achievement_id)
         if recipient_email is not None:
@@ -317,6 +319,17 @@ class SqlCredentials(_Scoped):
             query.order_by(CredentialRow.issued_at.desc(), CredentialRow.id)
             .offset(offset)
             .limit(limit)
+        )
+        return [m.credential_from_row(r) for r in rows]
+
+    def bound_copies(self, credential_id: str) -> Sequence[IssuedCredential]:
+        rows = self._s.scalars(
+            select(CredentialRow)
+            .where(
+                CredentialRow.organisation_id == self._org,
+                CredentialRow.bound_from == credential_id,
+            )
+            .order_by(CredentialRow.issued_at, CredentialRow.id)
         )
         return [m.credential_from_row(r) for r in rows]
 

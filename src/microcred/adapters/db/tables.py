@@ -199,6 +199,8 @@ class CredentialRow(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: a copy bound to a wallet's DID: the credential it re-issues
+    bound_from: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"), index=True)
 
 
 class StatusChangeRow(Base):

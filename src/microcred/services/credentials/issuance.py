@@ -115,6 +115,77 @@ class IssuanceService:
         emit(uow, org.id, EventType.CREDENTIAL_ISSUED, credential_data(issued), issued.issued_at)
         return issued
 
+    def bind(self, organisation_id: str, credential_id: str, holder_did: str) -> IssuedCredential:
+        """:meth:`bind_within` in a transaction of its own."""
+        with self._uow() as uow:
+            copy = self.bind_within(uow, organisation_id, credential_id, holder_did)
+            uow.commit()
+        return copy
+
+    def bind_within(
+        self, uow: UnitOfWork, organisation_id: str, credential_id: str, holder_did: str
+    ) -> IssuedCredential:
+        """Re-issue a credential to a wallet that proved control of ``holder_did``: the same
+        claims with ``credentialSubject.id`` set to that DID, a new id and status entry, signed
+        with eddsa-rdfc-2022 (the suite wallets verify) and logged. Binding the same credential
+        to the same DID again returns the copy made before. The copy's status follows the
+        original's (see ``CredentialService.change_status``)."""
+        holder = Recipient(did=holder_did)  # raises InvalidInput unless it is a DID
+        assert holder.did is not None
+        org = uow.organisations.get(organisation_id)
+        scope = uow.tenant(organisation_id)
+        original = scope.credentials.get(credential_id)
+        if org is None or original is None:
+            raise NotFound("No such credential in your organisation.")
+        if original.bound_from is not None:
+            original = scope.credentials.get(original.bound_from) or original
+        now = self._clock.now()
+        if original.status is not CredentialStatus.ACTIVE:
+            raise InvalidInput(f"The credential is {original.status.value}: it cannot be sent.")
+        if original.valid_until is not None and original.valid_until <= now:
+            raise InvalidInput("The credential has expired: it cannot be sent.")
+        for copy in scope.credentials.bound_copies(original.id):
+            if copy.recipient_did == holder.did and copy.status is CredentialStatus.ACTIVE:
+                return copy
+        # a VC-JWT original stores its unsigned document: the copy gets a linked-data proof
+        unsigned = {k: v for k, v in original.document.items() if k != "proof"}
+        signer = self._keys.signer(scope, org, ED25519)
+        status_record, index = self._lists.allocate(scope, original.status_purpose, signer, now)
+        copy_id = new_id()
+        list_url = self._urls.status_list(status_record.id)
+        subject = dict(unsigned["credentialSubject"])
+        subject["id"] = holder.did
+        unsigned = unsigned | {
+            "id": self._urls.credential(copy_id),
+            "issuer": unsigned["issuer"] | {"id": signer.issuer_id},
+            "credentialSubject": subject,
+            "credentialStatus": status_list_entry(list_url, index, original.status_purpose.value),
+        }
+        document, _ = self._secure(scope, org, signer, unsigned, Suite.EDDSA_RDFC_2022)
+        self._verify_before_storing(scope, org, document, list_url, status_record.signed_document)
+        copy = IssuedCredential(
+            id=copy_id,
+            organisation_id=org.id,
+            achievement_id=original.achievement_id,
+            credential_url=unsigned["id"],
+            document=document,
+            suite=Suite.EDDSA_RDFC_2022.value,
+            recipient_email=original.recipient_email,
+            recipient_did=holder.did,
+            status=CredentialStatus.ACTIVE,
+            status_purpose=original.status_purpose,
+            status_list_id=status_record.id,
+            status_index=index,
+            key_id=signer.record.id,
+            issued_at=now,
+            valid_until=original.valid_until,
+            private=original.private,
+            bound_from=original.id,
+        )
+        scope.credentials.add(copy)
+        self._ledger.record(uow, LogEvent.ISSUED, copy)
+        return copy
+
     def current_issuer_id(self, org: Organisation) -> str | None:
         """The issuer id new credentials of ``org`` carry."""
         with self._uow() as uow:

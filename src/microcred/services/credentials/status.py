@@ -4,6 +4,8 @@ holder's choice to keep them private."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from microcred.domain.credential import (
@@ -12,11 +14,11 @@ from microcred.domain.credential import (
     StatusAction,
     next_status,
 )
-from microcred.domain.identity import Permission, Principal
+from microcred.domain.identity import Organisation, Permission, Principal
 from microcred.errors import InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
-from microcred.ports.unit_of_work import UnitOfWorkFactory
+from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.ports.webhooks import EventType
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.status_lists import StatusLists
@@ -31,6 +33,14 @@ _EVENTS = {
     StatusAction.SUSPEND: LogEvent.SUSPENDED,
     StatusAction.REINSTATE: LogEvent.REINSTATED,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    action: StatusAction
+    reason: str
+    actor: str | None
+    at: datetime
 
 
 def commitment_of(change: StatusChangeRecord) -> bytes:
@@ -139,7 +149,8 @@ class CredentialService:
     def change_status(
         self, principal: Principal, credential_id: str, action: StatusAction, reason: str
     ) -> IssuedCredential:
-        """Revoke, suspend or reinstate; the signed status list changes in the same transaction."""
+        """Revoke, suspend or reinstate; the signed status list changes in the same transaction.
+        The copies bound to wallets' DIDs change with it, each with its own log entry."""
         principal.require(Permission.CHANGE_STATUS)
         if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
             raise InvalidInput(f"Give a reason (1–{MAX_REASON} characters).")
@@ -149,33 +160,55 @@ class CredentialService:
             credential = scope.credentials.get(credential_id)
             if org is None or credential is None:
                 raise NotFound("No such credential in your organisation.")
-            new_status = next_status(credential.status, action, credential.status_purpose)
-            record = scope.status_lists.get(credential.status_list_id)
-            if record is None:
-                raise NotFound("The credential's status list is missing.")
-            now = self._clock.now()
-            signer = self._keys.signer_for(scope, org, record.key_id)
-            self._lists.set_bit(
-                scope,
-                record,
-                credential.status_index,
-                new_status is not CredentialStatus.ACTIVE,
-                signer,
-                now,
-            )
-            scope.credentials.set_status(credential.id, new_status)
-            change = StatusChangeRecord(
-                new_id(), org.id, credential.id, action, reason.strip(), principal.user_id, now
-            )
-            self._ledger.record(uow, _EVENTS[action], credential, commitment_of(change))
-            scope.credentials.record_change(change)
+            old_status = credential.status
+            new_status = next_status(old_status, action, credential.status_purpose)
+            change = _Change(action, reason.strip(), principal.user_id, self._clock.now())
+            self._apply(uow, scope, org, credential, new_status, change)
             if action is StatusAction.REVOKE:
                 credential.status = new_status
                 data = credential_data(credential) | {"reason": change.reason}
-                emit(uow, org.id, EventType.CREDENTIAL_REVOKED, data, now, subject=credential.id)
+                emit(
+                    uow,
+                    org.id,
+                    EventType.CREDENTIAL_REVOKED,
+                    data,
+                    change.at,
+                    subject=credential.id,
+                )
+            for copy in scope.credentials.bound_copies(credential.id):
+                if copy.status is old_status:  # a copy revoked on its own stays revoked
+                    self._apply(uow, scope, org, copy, new_status, change)
             uow.commit()
         credential.status = new_status
         return credential
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        scope: TenantScope,
+        org: Organisation,
+        credential: IssuedCredential,
+        new_status: CredentialStatus,
+        change: _Change,
+    ) -> None:
+        record = scope.status_lists.get(credential.status_list_id)
+        if record is None:
+            raise NotFound("The credential's status list is missing.")
+        signer = self._keys.signer_for(scope, org, record.key_id)
+        self._lists.set_bit(
+            scope,
+            record,
+            credential.status_index,
+            new_status is not CredentialStatus.ACTIVE,
+            signer,
+            change.at,
+        )
+        scope.credentials.set_status(credential.id, new_status)
+        stored = StatusChangeRecord(
+            new_id(), org.id, credential.id, change.action, change.reason, change.actor, change.at
+        )
+        self._ledger.record(uow, _EVENTS[change.action], credential, commitment_of(stored))
+        scope.credentials.record_change(stored)
 
     def history(self, principal: Principal, credential_id: str) -> Sequence[StatusChangeRecord]:
         """Every status change of a credential."""

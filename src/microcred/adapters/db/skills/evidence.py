@@ -82,7 +82,8 @@ class SqlEvidence(Scoped):
                 (AchievementRow.id == CredentialRow.achievement_id)
                 & (AchievementRow.organisation_id == self._org),
             )
-            .where(CredentialRow.organisation_id == self._org)
+            # a copy bound to a wallet's DID is the same evidence as its original
+            .where(CredentialRow.organisation_id == self._org, CredentialRow.bound_from.is_(None))
         )
         if emails is not None or dids is not None:
             # only the non-empty lists: an empty IN beside an OR makes the planner scan them all
