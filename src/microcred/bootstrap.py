@@ -40,6 +40,7 @@ from microcred.services.credentials.achievements import AchievementService
 from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.learner_record import LearnerRecords
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
@@ -126,6 +127,8 @@ class Container:
     #: bulk issuance from CSV files (dry run, then a job issuing in chunks)
     bulk: BulkIssuance
     credentials: CredentialService
+    #: learners' records as signed CLR 2.0 credentials
+    records: LearnerRecords
     public: PublicDocuments
     verification: VerificationService
     ledger: Ledger
@@ -362,6 +365,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     ledger.after_checkpoint.append(witnessing.enqueue_all)
     issuance = IssuanceService(uow, clock, keys, status_lists, urls, ledger)
     bulk = BulkIssuance(uow, clock, issuance)
+    records = LearnerRecords(uow, clock, keys, urls, issuance)
     rubrics = RubricService(uow, clock, _embedder(settings), zero_shot=_llm(settings))
     blobs: LocalBlobStore | S3BlobStore = (
         S3BlobStore(
@@ -429,6 +433,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         accounts=AccountService(uow, clock, identity),
         achievements=AchievementService(uow, clock, urls),
         issuance=issuance,
+        records=records,
         bulk=bulk,
         rubrics=rubrics,
         learning=learning,

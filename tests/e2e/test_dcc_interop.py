@@ -39,14 +39,10 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     c.close()
 
 
-def _schema() -> dict:
+def _schema(name: str = "ob_v3p0_achievementcredential_schema.json") -> dict:
     from importlib import resources
 
-    text = (
-        resources.files("microcred.credentials")
-        .joinpath("schemas", "ob_v3p0_achievementcredential_schema.json")
-        .read_text()
-    )
+    text = resources.files("microcred.credentials").joinpath("schemas", name).read_text()
     return json.loads(text)
 
 
@@ -125,3 +121,65 @@ def test_dcc_verifier_accepts_valid_reports_revoked_and_rejects_tampered(issuer:
     assert issuer.verification.verify(valid.document).verified
     assert not issuer.verification.verify(revoked.document).verified
     assert not issuer.verification.verify(tampered).verified
+
+
+def test_dcc_verifier_accepts_a_wallet_bound_copy_and_a_clr_learner_record(
+    issuer: Container,
+) -> None:
+    """The copy re-issued to a wallet's DID and the CLR 2.0 record verify with the peer too."""
+    from importlib.resources import files as resources_of
+
+    from microcred.credentials.clr import CLR_V2
+    from microcred.credentials.schema import CLR_CREDENTIAL_SCHEMA
+    from microcred.crypto.did import did_key
+    from microcred.crypto.keys import Ed25519KeyPair
+
+    ensure_installed()
+    _, admin = issuer.identity.create_organisation(
+        slug="clr",
+        name="CLR Academy",
+        admin_email="admin@clr.test",
+        admin_password="a long enough password",
+    )
+    p = principal_of(admin)
+    achievement = issuer.achievements.create(
+        p,
+        AchievementInput(
+            name="Warehouse safety",
+            description="Works safely in a warehouse.",
+            criteria_narrative="Pass the walk-through.",
+        ),
+    )
+    held = [
+        issuer.issuance.issue(p, IssueRequest(achievement.id, Recipient(email="lin@example.org")))
+        for _ in range(2)
+    ]
+    holder = did_key(Ed25519KeyPair.generate().public)
+    bound = issuer.issuance.bind(p.organisation_id, held[0].id, holder)
+    record = issuer.records.record(p, "lin@example.org")
+
+    resources: dict[str, object] = {
+        ACHIEVEMENT_CREDENTIAL_SCHEMA: _schema(),
+        CLR_CREDENTIAL_SCHEMA: _schema("clr_v2p0_clrcredential_schema.json"),
+        # the DCC's document loader bundles the OB 3.0 contexts but not CLR 2.0's
+        CLR_V2: json.loads(
+            resources_of("microcred.credentials")
+            .joinpath("contexts", "clr-v2p0-2.0.1.json")
+            .read_text()
+        ),
+    }
+    for document in (*(h.document for h in held), bound.document):
+        url = document["credentialStatus"]["statusListCredential"]
+        resources[url] = issuer.public.status_list(url.rsplit("/", 1)[1])
+
+    forged = json.loads(json.dumps(record))
+    forged["credentialSubject"]["verifiableCredential"][1]["name"] = "Warehouse manager"
+    copy_result, record_result, forged_result = run_dcc_verifier(
+        [bound.document, record, forged], resources
+    )
+    assert not forged_result.verified and "invalid_signature" in forged_result.error_names
+    assert copy_result.verified, copy_result.raw
+    assert copy_result.checks["valid_signature"] == "passed"
+    assert bound.document["credentialSubject"]["id"] == holder
+    assert record_result.checks["valid_signature"] == "passed", record_result.raw
+    assert record_result.verified, record_result.raw

@@ -1,4 +1,4 @@
-"""Open Badges 3.0 JSON Schema validation with the schemas shipped in the package.
+"""Open Badges 3.0 and CLR 2.0 JSON Schema validation with the schemas shipped in the package.
 
 The 1EdTech schemas declare draft 2019-09 but use only keywords whose meaning is the same in
 draft-07 (no ``$ref`` with siblings, no ``unevaluated*``, no anchors), so a compiled draft-07
@@ -30,8 +30,14 @@ _FILES = {
         "ob_v3p0_profile_schema.json",
     )
 }
+CLR_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
+_FILES[CLR_CREDENTIAL_SCHEMA] = "clr_v2p0_clrcredential_schema.json"
 #: credential types that the AchievementCredential schema applies to
 OB_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+#: the credential type that the CLR 2.0 ClrCredential schema applies to
+CLR_CREDENTIAL_TYPE = "ClrCredential"
 
 
 @cache

@@ -20,7 +20,13 @@ from microcred.credentials.contexts import CONTEXT_URLS
 from microcred.credentials.parsing import parse_datetime
 from microcred.credentials.proofs import data_integrity, jwt
 from microcred.credentials.resolver import Fetcher, KeyResolver, ResolvedKey
-from microcred.credentials.schema import OB_CREDENTIAL_TYPES, known_schema, schema_errors
+from microcred.credentials.schema import (
+    CLR_CREDENTIAL_SCHEMA,
+    CLR_CREDENTIAL_TYPE,
+    OB_CREDENTIAL_TYPES,
+    known_schema,
+    schema_errors,
+)
 from microcred.credentials.schema import warm as _warm_schema
 from microcred.credentials.status_list import Bitstring
 from microcred.domain.verification import Check, CheckStatus
@@ -316,13 +322,19 @@ def warm() -> None:
 def _schema_check(document: Mapping[str, Any]) -> Check:
     types = document.get("type")
     type_list = types if isinstance(types, list) else [types]
-    if not OB_CREDENTIAL_TYPES.intersection(t for t in type_list if isinstance(t, str)):
+    clr = CLR_CREDENTIAL_TYPE in type_list
+    if not clr and not OB_CREDENTIAL_TYPES.intersection(t for t in type_list if isinstance(t, str)):
         return _skipped("schema", "Not an Open Badges credential; no OB 3.0 schema applies.")
     declared = document.get("credentialSchema")
     for schema in declared if isinstance(declared, list) else ([declared] if declared else []):
         sid = schema.get("id") if isinstance(schema, Mapping) else None
         if isinstance(sid, str) and not known_schema(sid):
             return _failed("schema", f"The declared schema {sid[:120]} is not one microcred ships.")
+    if clr:
+        errors = schema_errors(document, CLR_CREDENTIAL_SCHEMA)
+        if errors:
+            return _failed("schema", "Not a valid CLR 2.0 ClrCredential: " + "; ".join(errors))
+        return _passed("schema", "Valid against the CLR 2.0 ClrCredential JSON Schema.")
     errors = schema_errors(document)
     if errors:
         return _failed("schema", "Not a valid OB 3.0 AchievementCredential: " + "; ".join(errors))

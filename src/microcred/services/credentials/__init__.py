@@ -6,6 +6,7 @@ from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.fetch_budget import FetchBudget
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
 from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.learner_record import LearnerRecords
 from microcred.services.credentials.status import (
     CredentialService,
     PublicDocuments,
@@ -26,6 +27,7 @@ __all__ = [
     "IssuanceService",
     "IssueRequest",
     "IssuerKeys",
+    "LearnerRecords",
     "LocalFirstFetcher",
     "PublicDocuments",
     "StatusLists",

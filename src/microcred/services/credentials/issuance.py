@@ -161,8 +161,9 @@ class IssuanceService:
             "credentialSubject": subject,
             "credentialStatus": status_list_entry(list_url, index, original.status_purpose.value),
         }
-        document, _ = self._secure(scope, org, signer, unsigned, Suite.EDDSA_RDFC_2022)
-        self._verify_before_storing(scope, org, document, list_url, status_record.signed_document)
+        document = self.sign_checked(
+            scope, org, signer, unsigned, (list_url, status_record.signed_document)
+        )
         copy = IssuedCredential(
             id=copy_id,
             organisation_id=org.id,
@@ -185,6 +186,21 @@ class IssuanceService:
         scope.credentials.add(copy)
         self._ledger.record(uow, LogEvent.ISSUED, copy)
         return copy
+
+    def sign_checked(
+        self,
+        scope: TenantScope,
+        org: Organisation,
+        signer: Signer,
+        unsigned: dict[str, Any],
+        status: tuple[str, str | None] | None = None,
+    ) -> dict[str, Any]:
+        """Sign a document with eddsa-rdfc-2022 and verify it as a stranger would before it
+        leaves (``status``: its status list's URL and signed document, if it has an entry)."""
+        document, _ = self._secure(scope, org, signer, unsigned, Suite.EDDSA_RDFC_2022)
+        list_url, list_document = status if status else ("", None)
+        self._verify_before_storing(scope, org, document, list_url, list_document)
+        return document
 
     def current_issuer_id(self, org: Organisation) -> str | None:
         """The issuer id new credentials of ``org`` carry."""

@@ -189,6 +189,7 @@ def create_app(container: Container) -> FastAPI:
         bulk_api.router,  # before credentials.router: /bulk is not a credential id
         credentials.router,
         credentials.me_router,
+        credentials.records_router,
         public.router,
         log_routes.router,
         learning.router,

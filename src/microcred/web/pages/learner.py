@@ -17,7 +17,7 @@ from microcred.bootstrap import Container
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.domain.identity import Principal
 from microcred.domain.learning import Submission, SubmissionStatus
-from microcred.errors import InvalidInput, MicrocredError
+from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.services.learning.evidence import Upload
 from microcred.web.errors import status_of
 from microcred.web.pages.common import achievements, container, page_context
@@ -114,6 +114,26 @@ def learn(request: Request) -> Response:
             names=names,
             states=STATE_WORDS,
         ),
+    )
+
+
+@router.get("/learn/record.json")
+def learner_record(request: Request) -> Response:
+    """The learner's record as a signed CLR 2.0 file to download."""
+    c = container(request)
+    principal = current(request, c)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        record = c.records.record(principal)
+    except NotFound as exc:  # nothing earned yet: an answer, not a failure
+        return error_page(request, 200, "No learner record yet", exc.message)
+    except MicrocredError as exc:
+        return error_page(request, status_of(exc), "No learner record", exc.message)
+    return JSONResponse(
+        record,
+        media_type="application/vc+ld+json",
+        headers={"Content-Disposition": 'attachment; filename="learner-record.json"'},
     )
 
 

@@ -3,7 +3,7 @@ private."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -88,3 +88,22 @@ def set_visibility(
     signed credential, its status list entry and its log entry do not change."""
     changed = c.credentials.set_private(p, credential_id, body.visibility == "private")
     return CredentialPublic.of(changed)
+
+
+#: learners' records (CLR 2.0)
+records_router = APIRouter(prefix="/api/v1", tags=["credentials"])
+
+
+@records_router.get("/me/record")
+def my_record(p: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+    """Your learner record: a signed CLR 2.0 ClrCredential holding every active credential
+    issued to you, with the courses and pathways they belong to (``association``)."""
+    return c.records.record(p)
+
+
+@records_router.get("/records")
+def record_of(
+    email: Annotated[str, Query(min_length=3, max_length=320)], p: PrincipalDep, c: ContainerDep
+) -> dict[str, Any]:
+    """A person's learner record (staff who view credentials), as a signed CLR 2.0 credential."""
+    return c.records.record(p, email)
