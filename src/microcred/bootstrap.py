@@ -32,18 +32,18 @@ from microcred.assessment.code_review import CodeReviewer, CodeSubmission
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.reviewer import Reviewer
 from microcred.config import Settings, get_settings
-from microcred.credentials.verify import ExtraCheck, Verifier
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError, MicrocredError
 from microcred.ports.clock import Clock
 from microcred.services.credentials.achievements import AchievementService
 from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
+from microcred.services.credentials.imports import CredentialImports
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.learner_record import LearnerRecords
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
-from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
+from microcred.services.credentials.verification import VerificationService
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.jobs import Handler, JobRunner
@@ -129,6 +129,8 @@ class Container:
     credentials: CredentialService
     #: learners' records as signed CLR 2.0 credentials
     records: LearnerRecords
+    #: credentials learners bring in from elsewhere
+    imports: CredentialImports
     public: PublicDocuments
     verification: VerificationService
     ledger: Ledger
@@ -320,11 +322,7 @@ def _skills(
 ) -> Skills:
     """Skills intelligence; its index is read through a snapshot so reads never block writers."""
 
-    def verifier(extra: Sequence[ExtraCheck]) -> Verifier:
-        fetch = LocalFirstFetcher(public, urls, verification.budget())
-        return Verifier(fetch=fetch, clock=clock.now, extra_checks=tuple(extra))
-
-    make_verifier: VerifierFactory = verifier
+    make_verifier: VerifierFactory = verification.verifier
     cache = SkillsIndexCache(SqlUnitOfWorkFactory(snapshot_engine(engine), clock), clock)
     reference = Reference(default_matcher)
     return Skills(
@@ -434,6 +432,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         achievements=AchievementService(uow, clock, urls),
         issuance=issuance,
         records=records,
+        imports=CredentialImports(uow, clock, verification),
         bulk=bulk,
         rubrics=rubrics,
         learning=learning,

@@ -6,6 +6,7 @@ routes enumerated from its router."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class World:
     status_list: str = ""
     bulk_run: str = ""
     webhook: str = ""
+    imported: str = ""
 
     @property
     def slug(self) -> str:
@@ -129,6 +131,8 @@ class World:
             "path": "0/000",
             "run_id": self.bulk_run,
             "ext": "svg",
+            "imported_id": self.imported,
+            "action": "verify",
         }
 
     @property
@@ -232,6 +236,7 @@ def build_world(c: Container, client: TestClient, slug: str) -> World:
     status = document["credentialStatus"]
     status = status[0] if isinstance(status, list) else status
     w.status_list = str(status["statusListCredential"]).rstrip("/").rsplit("/", 1)[-1]
+    w.imported = c.imports.import_text(learner, json.dumps(document)).id
     bulk_csv = (
         "Recipient E-mail,Name,Achievement,Issue date\r\n"
         f"{w.email('bulk')},{s} Bulk Recipient,{w.achievement},2026-10-01\r\n"
@@ -251,6 +256,8 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
         "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
+        "/learn/imports": ("learner", {"text": "{}"}),
+        "/learn/imports/{imported_id}/{action}": ("learner", {}),
         "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
         "/admin/credentials/{credential_id}/status": (
             "issuer",

@@ -9,7 +9,7 @@ import pytest
 
 from microcred.credentials.verify import CheckStatus
 from microcred.domain.credential import identity_hash
-from microcred.services.skills.applicants import RecipientCheck
+from microcred.services.credentials.presented import RecipientCheck
 
 ANN = "ann@example.org"
 

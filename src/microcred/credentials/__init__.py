@@ -18,6 +18,14 @@ from microcred.credentials.bulk_csv import (
     read_csv,
 )
 from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
+from microcred.credentials.clr import (
+    Association,
+    AssociationType,
+    ClrDraft,
+    achievement_id_of,
+    build_clr,
+)
+from microcred.credentials.ob2 import is_ob2, jws_payload, verify_ob2
 from microcred.credentials.parsing import load_json, parse_datetime
 from microcred.credentials.schema import schema_errors
 from microcred.credentials.status_list import Bitstring, status_list_credential, status_list_entry
@@ -35,12 +43,15 @@ __all__ = [
     "COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "Association",
+    "AssociationType",
     "Bitstring",
     "BulkRow",
     "CertificateFields",
     "Check",
     "CheckStatus",
     "Checked",
+    "ClrDraft",
     "CredentialDraft",
     "ExtraCheck",
     "IssuerProfile",
@@ -48,10 +59,14 @@ __all__ = [
     "Problem",
     "VerificationReport",
     "Verifier",
+    "achievement_id_of",
     "achievement_json",
     "build",
+    "build_clr",
     "check_rows",
+    "is_ob2",
     "issuer_id",
+    "jws_payload",
     "load_json",
     "parse_datetime",
     "read_csv",
@@ -59,4 +74,5 @@ __all__ = [
     "schema_errors",
     "status_list_credential",
     "status_list_entry",
+    "verify_ob2",
 ]

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from microcred.domain.achievement import Achievement, StatusPurpose
 from microcred.domain.credential import CredentialStatus, IssuedCredential, StatusAction
 from microcred.domain.identity import Organisation
+from microcred.ports.skills import CheckRecord
 
 
 @dataclass(slots=True)
@@ -243,3 +244,39 @@ class BulkIssuanceRepository(Protocol):
     def claim_keys(
         self, run_id: str, keys: Sequence[tuple[str, str, int]], now: datetime
     ) -> None: ...
+
+
+@dataclass(slots=True)
+class ImportedCredential:
+    """A credential from elsewhere that a learner brought into their wallet, with what its
+    verification found (kept whatever the outcome, so a failure is shown, never dropped)."""
+
+    id: str
+    organisation_id: str
+    user_id: str
+    #: where it came from: ``file``, ``url``, ``png``, ``svg``, ``text``
+    source: str
+    #: ``ob3``, ``ob3-jwt``, ``ob2-hosted``, ``ob2-signed``
+    format: str
+    #: the credential as presented (JSON, a compact JWS or JWT)
+    presented: str
+    name: str | None
+    issuer: str | None
+    verified: bool
+    checks: tuple[CheckRecord, ...]
+    imported_at: datetime
+    verified_at: datetime
+    source_url: str | None = None
+
+
+class ImportedCredentialRepository(Protocol):
+    """Learners' imported credentials, per organisation."""
+
+    def add(self, imported: ImportedCredential) -> None: ...
+    def get(self, imported_id: str) -> ImportedCredential | None: ...
+    def of_user(self, user_id: str) -> Sequence[ImportedCredential]:
+        """A learner's imports, newest first."""
+        ...
+
+    def update(self, imported: ImportedCredential) -> None: ...
+    def delete(self, imported_id: str) -> bool: ...

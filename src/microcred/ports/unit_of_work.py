@@ -9,6 +9,7 @@ from microcred.ports.credentials import (
     AchievementRepository,
     BulkIssuanceRepository,
     CredentialRepository,
+    ImportedCredentialRepository,
     KeyRepository,
     PublicReader,
     StatusListRepository,
@@ -59,6 +60,8 @@ class TenantScope(Protocol):
     def skills(self) -> SkillsRepository: ...
     @property
     def bulk_issuance(self) -> BulkIssuanceRepository: ...
+    @property
+    def imported(self) -> ImportedCredentialRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
+from microcred.adapters.db.credentials.imported import SqlImportedCredentials
 from microcred.adapters.db.jobs import SqlJobs
 from microcred.adapters.db.learning.repositories import (
     SqlEnrolments,
@@ -179,6 +180,7 @@ class TenantRepositories:
         self.security_events = SqlSecurityEvents(session, organisation_id)
         self.skills = SqlSkills(session, organisation_id)
         self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
+        self.imported = SqlImportedCredentials(session, organisation_id)
         self.webhooks = SqlWebhooks(session, organisation_id)
 
 

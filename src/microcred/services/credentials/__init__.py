@@ -4,9 +4,15 @@ and verification."""
 from microcred.services.credentials.achievements import AchievementInput, AchievementService
 from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.fetch_budget import FetchBudget
+from microcred.services.credentials.imports import FORMAT_WORDS, CredentialImports
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.learner_record import LearnerRecords
+from microcred.services.credentials.presented import (
+    RecipientCheck,
+    insist_on_status,
+    presented_text,
+)
 from microcred.services.credentials.status import (
     CredentialService,
     PublicDocuments,
@@ -19,9 +25,11 @@ from microcred.services.credentials.verification import LocalFirstFetcher, Verif
 
 __all__ = [
     "BULK_JOB",
+    "FORMAT_WORDS",
     "AchievementInput",
     "AchievementService",
     "BulkIssuance",
+    "CredentialImports",
     "CredentialService",
     "FetchBudget",
     "IssuanceService",
@@ -30,10 +38,13 @@ __all__ = [
     "LearnerRecords",
     "LocalFirstFetcher",
     "PublicDocuments",
+    "RecipientCheck",
     "StatusLists",
     "Suite",
     "VerificationService",
     "commitment_of",
     "holds",
+    "insist_on_status",
     "may_view",
+    "presented_text",
 ]

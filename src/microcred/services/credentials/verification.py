@@ -3,11 +3,11 @@ through the injected fetcher (none when offline)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from microcred.credentials.verify import VerificationReport, Verifier
+from microcred.credentials.verify import ExtraCheck, VerificationReport, Verifier
 from microcred.errors import Offline
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import DocumentFetcher
@@ -71,6 +71,11 @@ class VerificationService:
         return FetchBudget(
             self._remote, seconds=self._deadline_seconds, max_fetches=self._max_fetches
         )
+
+    def verifier(self, extra: Sequence[ExtraCheck] = ()) -> Verifier:
+        """A verifier with its own fetch allowance that also runs ``extra`` checks."""
+        fetch = LocalFirstFetcher(self._public, self._urls, self.budget())
+        return Verifier(fetch=fetch, clock=self._clock.now, extra_checks=tuple(extra))
 
     def verify(
         self,

@@ -24,19 +24,23 @@ from microcred.credentials.verify import (
     Verifier,
     issuer_id,
 )
-from microcred.domain.credential import Recipient, identity_hash
+from microcred.domain.credential import Recipient
 from microcred.domain.identity import Permission, Principal, normalise_email
-from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound, PayloadTooLarge
+from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.skills import Applicant, CheckRecord, PresentedCredential
 from microcred.ports.unit_of_work import UnitOfWorkFactory
+from microcred.services.credentials.presented import (
+    RecipientCheck,
+    insist_on_status,
+    presented_text,
+)
 from microcred.services.ids import new_id
 from microcred.services.ledger.log_verification import LogProofCheck
 from microcred.services.skills.evidence import credential_name, document_skills
 from microcred.transparency.policy import Policy
 from microcred.transparency.proof import TlogProof
 
-MAX_CREDENTIAL_BYTES = 512_000
 MAX_CREDENTIALS_PER_APPLICANT = 100
 MAX_DIDS = 20
 
@@ -50,88 +54,6 @@ class ApplicantView:
 
     applicant: Applicant
     credentials: tuple[PresentedCredential, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientCheck:
-    """``recipient``: the credential names the applicant (their e-mail, hashed or plain, or one
-    of their DIDs) as its subject."""
-
-    email: str
-    dids: tuple[str, ...]
-
-    def __call__(
-        self, _credential: Mapping[str, Any] | str, document: Mapping[str, Any]
-    ) -> list[Check]:
-        """One ``recipient`` check."""
-        subject = document.get("credentialSubject")
-        subject = subject[0] if isinstance(subject, list) and subject else subject
-        if not isinstance(subject, Mapping):
-            return [Check("recipient", CheckStatus.FAILED, "The credential names no subject.")]
-        if isinstance(subject.get("id"), str) and subject["id"] in self.dids:
-            return [
-                Check(
-                    "recipient",
-                    CheckStatus.PASSED,
-                    f"Issued to {subject['id']}, a DID recorded for this applicant.",
-                )
-            ]
-        identifiers = subject.get("identifier")
-        for ident in identifiers if isinstance(identifiers, list) else [identifiers]:
-            if not isinstance(ident, Mapping) or ident.get("identityType") != "emailAddress":
-                continue
-            value = ident.get("identityHash")
-            if not isinstance(value, str):
-                continue
-            if ident.get("hashed") is True or value.startswith("sha256$"):
-                salt = ident.get("salt") if isinstance(ident.get("salt"), str) else ""
-                ok = identity_hash(self.email, str(salt)) == value.lower()
-            else:
-                ok = value.strip().lower() == self.email
-            if ok:
-                return [
-                    Check(
-                        "recipient",
-                        CheckStatus.PASSED,
-                        f"Issued to {self.email}, the applicant's e-mail address.",
-                    )
-                ]
-        return [
-            Check(
-                "recipient",
-                CheckStatus.FAILED,
-                "The credential was issued to someone else: neither the applicant's e-mail "
-                "address nor a DID recorded for them is its subject.",
-            )
-        ]
-
-
-def _insist_on_status(report: VerificationReport) -> None:
-    """A credential that declares a status must have had it checked to count."""
-    status = report.get("status")
-    declared = report.credential is not None and report.credential.get("credentialStatus")
-    if status is not None and status.status is CheckStatus.SKIPPED and declared:
-        at = report.checks.index(status)
-        report.checks[at] = Check(
-            "status",
-            CheckStatus.FAILED,
-            f"{status.message} Its skills do not count until its status has been checked; "
-            "re-verify when the issuer's status list can be reached.",
-        )
-
-
-def _presented_text(credential: Mapping[str, Any] | str) -> str:
-    if isinstance(credential, str):
-        text = credential.strip()
-        if text.count(".") != 2 or any(c.isspace() for c in text):
-            raise InvalidInput("A credential given as text must be a compact VC-JWT.")
-    else:
-        text = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
-    if len(text.encode("utf-8")) > MAX_CREDENTIAL_BYTES:
-        raise PayloadTooLarge(
-            f"A presented credential may be at most {MAX_CREDENTIAL_BYTES:,} bytes."
-        )
-    return text
 
 
 class ApplicantService:
@@ -230,7 +152,7 @@ class ApplicantService:
         except MicrocredError as exc:
             report = VerificationReport()
             report.checks.append(Check("proof", CheckStatus.FAILED, exc.explain()))
-        _insist_on_status(report)
+        insist_on_status(report)
         return report
 
     def _record(
@@ -264,7 +186,7 @@ class ApplicantService:
         """Verify a credential the applicant presents and keep it with its checks; its skills
         count only if every check passed."""
         principal.require(Permission.MANAGE_APPLICANTS)
-        text = _presented_text(credential)
+        text = presented_text(credential)
         with self._uow() as uow:
             scope = uow.tenant(principal.organisation_id)
             applicant = scope.skills.get_applicant(applicant_id)

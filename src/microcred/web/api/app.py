@@ -23,6 +23,7 @@ from microcred.errors import MicrocredError, TooManyAttempts
 from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.credentials import achievements, public
 from microcred.web.api.credentials import bulk as bulk_api
+from microcred.web.api.credentials import imports as credential_imports
 from microcred.web.api.credentials import routes as credentials
 from microcred.web.api.docs import install_api_docs
 from microcred.web.api.identity import routes as auth
@@ -34,7 +35,7 @@ from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
-from microcred.web.pages import app_pages
+from microcred.web.pages import app_pages, learner_imports
 from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
@@ -180,6 +181,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(app_pages.router)
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)
+    app.include_router(learner_imports.router)
     app.include_router(admin_pages.router)
     app.include_router(skills_overview.router)
     app.include_router(skills_talent.router)
@@ -190,6 +192,7 @@ def create_app(container: Container) -> FastAPI:
         credentials.router,
         credentials.me_router,
         credentials.records_router,
+        credential_imports.router,
         public.router,
         log_routes.router,
         learning.router,
@@ -203,7 +206,13 @@ def create_app(container: Container) -> FastAPI:
         max_bytes=container.settings.max_body_bytes,
         max_depth=container.settings.max_json_depth,
         upload_bytes=container.settings.max_upload_bytes,
-        upload_paths=(*learning.UPLOAD_ROUTES, *review.UPLOAD_ROUTES, *learner_pages.UPLOAD_ROUTES),
+        upload_paths=(
+            *credential_imports.UPLOAD_ROUTES,
+            *learning.UPLOAD_ROUTES,
+            *review.UPLOAD_ROUTES,
+            *learner_pages.UPLOAD_ROUTES,
+            *learner_imports.UPLOAD_ROUTES,
+        ),
         page=_limit_page,
         wants_page=pages.wants_html,
         large_uploads=[

@@ -15,9 +15,10 @@ from starlette.datastructures import FormData, UploadFile
 
 from microcred.bootstrap import Container
 from microcred.domain.credential import CredentialStatus, IssuedCredential
-from microcred.domain.identity import Principal
+from microcred.domain.identity import Permission, Principal
 from microcred.domain.learning import Submission, SubmissionStatus
 from microcred.errors import InvalidInput, MicrocredError, NotFound
+from microcred.services.credentials import FORMAT_WORDS
 from microcred.services.learning.evidence import Upload
 from microcred.web.errors import status_of
 from microcred.web.pages.common import achievements, container, page_context
@@ -105,6 +106,10 @@ def learn(request: Request) -> Response:
             request,
             principal,
             wallet=_wallet(c, principal, names),
+            imports=c.imports.list(principal)
+            if Permission.VIEW_OWN_CREDENTIALS in principal.permissions
+            else [],
+            format_words=FORMAT_WORDS,
             progress=c.learning.progress(principal),
             single=single,
             open_pathways=[

@@ -2,7 +2,9 @@
 tables are still in ``adapters/db/tables.py``)."""
 
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
+from microcred.adapters.db.credentials.imported import SqlImportedCredentials
 
 __all__ = [
     "SqlBulkIssuance",
+    "SqlImportedCredentials",
 ]

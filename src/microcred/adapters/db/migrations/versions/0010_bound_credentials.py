@@ -21,12 +21,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("bound_from", sa.String(length=36), nullable=True))
         batch_op.create_index("ix_credentials_bound_from", ["bound_from"])
         batch_op.create_foreign_key(
-            "fk_credentials_bound_from", "credentials", ["bound_from"], ["id"]
+            "fk_credentials_bound_from_credentials", "credentials", ["bound_from"], ["id"]
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("credentials", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_credentials_bound_from", type_="foreignkey")
+        batch_op.drop_constraint("fk_credentials_bound_from_credentials", type_="foreignkey")
         batch_op.drop_index("ix_credentials_bound_from")
         batch_op.drop_column("bound_from")
