@@ -15,6 +15,16 @@ from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
+from microcred.ports.mail import (
+    Mailer,
+    MailKind,
+    MailLinks,
+    MailMessage,
+    MailRecord,
+    MailRepository,
+    Offer,
+    OfferState,
+)
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -65,6 +75,14 @@ __all__ = [
     "Fingerprint",
     "Job",
     "JobWakeup",
+    "MailKind",
+    "MailLinks",
+    "MailMessage",
+    "MailRecord",
+    "MailRepository",
+    "Mailer",
+    "Offer",
+    "OfferState",
     "Placement",
     "PresentedCredential",
     "ProvenSkill",

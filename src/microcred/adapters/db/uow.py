@@ -21,6 +21,7 @@ from microcred.adapters.db.learning.repositories import (
     SqlSubmissions,
 )
 from microcred.adapters.db.ledger import SqlLedger
+from microcred.adapters.db.mail import SqlMail, SqlMailLinks
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -145,6 +146,10 @@ class SqlUnitOfWork:
         """Token lookup across organisations (authentication only)."""
         return SqlTokens(self.session)
 
+    def mail_links(self) -> SqlMailLinks:
+        """Claim-token and unsubscribe lookups across organisations (e-mail links only)."""
+        return SqlMailLinks(self.session)
+
     def commit(self) -> None:
         """Commit; integrity violations become `Conflict`."""
         try:
@@ -180,6 +185,7 @@ class TenantRepositories:
         self.skills = SqlSkills(session, organisation_id)
         self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
         self.webhooks = SqlWebhooks(session, organisation_id)
+        self.mail = SqlMail(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

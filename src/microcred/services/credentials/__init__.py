@@ -6,6 +6,7 @@ from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
 from microcred.services.credentials.fetch_budget import FetchBudget
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
 from microcred.services.credentials.keys import IssuerKeys
+from microcred.services.credentials.offers import DECLINED_REASON, ClaimView, CredentialOffers
 from microcred.services.credentials.status import (
     CredentialService,
     PublicDocuments,
@@ -18,9 +19,12 @@ from microcred.services.credentials.verification import LocalFirstFetcher, Verif
 
 __all__ = [
     "BULK_JOB",
+    "DECLINED_REASON",
     "AchievementInput",
     "AchievementService",
     "BulkIssuance",
+    "ClaimView",
+    "CredentialOffers",
     "CredentialService",
     "FetchBudget",
     "IssuanceService",
