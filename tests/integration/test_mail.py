@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -334,8 +333,8 @@ def test_the_learner_turns_reminders_off_and_answers_from_the_wallet(
     browser, csrf = signed_in(web.app, "acme", "lea@acme.test", PASSWORD)
     page = browser.get("/learn")
     assert "Offered to you" in page.text and f"/learn/offers/{cid}" in page.text
+    lea = mc.identity.authenticate(browser.cookies["mc_session"])
     with pytest.raises(Conflict):  # not shareable before it is accepted
-        lea = mc.identity.authenticate(browser.cookies["mc_session"])
         mc.credentials.set_private(lea, cid, False)
     assert browser.post("/learn/email-preferences", data={"reminders": "off"}).status_code == 403
     r = browser.post("/learn/email-preferences", data={"reminders": "off", "csrf": csrf})
