@@ -129,6 +129,8 @@ class World:
             "path": "0/000",
             "run_id": self.bulk_run,
             "ext": "svg",
+            # e-mail links (claim, unsubscribe): a well-formed token that matches nothing
+            "token": "0" * 43,
         }
 
     @property
@@ -251,6 +253,8 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
         "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
+        "/learn/offers/{credential_id}": ("learner", {"answer": "decline"}),
+        "/learn/email-preferences": ("learner", {"reminders": "off"}),
         "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
         "/admin/credentials/{credential_id}/status": (
             "issuer",

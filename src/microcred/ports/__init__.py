@@ -16,6 +16,8 @@ from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
 from microcred.ports.mail import (
+    MAX_NAME,
+    MAX_SUBJECT,
     Mailer,
     MailKind,
     MailLinks,
@@ -24,6 +26,8 @@ from microcred.ports.mail import (
     MailRepository,
     Offer,
     OfferState,
+    check_address,
+    check_header,
 )
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
@@ -54,6 +58,8 @@ from microcred.ports.webhooks import (
 )
 
 __all__ = [
+    "MAX_NAME",
+    "MAX_SUBJECT",
     "RECENT",
     "AchievementFacts",
     "Applicant",
@@ -103,4 +109,6 @@ __all__ = [
     "WebhookSender",
     "WitnessClient",
     "WitnessStateStore",
+    "check_address",
+    "check_header",
 ]
