@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from microcred.ports.mail import Offer, OfferState
 from microcred.web.api.schemas import Strict
@@ -15,14 +15,14 @@ class OfferPolicyUpdate(Strict):
     """``offer_first: true``: the achievement's new credentials stay private until their earner
     accepts them through the e-mailed claim link."""
 
-    offer_first: bool
+    offer_first: StrictBool
 
 
 class OfferPolicyPublic(BaseModel):
     """An achievement's policy."""
 
     achievement_id: str
-    offer_first: bool
+    offer_first: StrictBool
 
 
 class OfferPublic(BaseModel):
