@@ -375,3 +375,37 @@ def test_scan_is_wired_and_the_mail_tables_are_the_migrated_schema(
         assert tables <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_offers_api_is_scoped_and_refuses_bad_input(mc: Container, web: TestClient) -> None:
+    from tests.integration.skills_world import make_org
+
+    acme = make_org(mc, web, "acme")
+    beta = make_org(mc, web, "beta")
+    acme.user("lea")
+    aid = _achievement(mc, acme.admin, offer=False)
+    path = f"/api/v1/achievements/{aid}/offer-policy"
+    assert acme.get(path).json() == {"achievement_id": aid, "offer_first": False}
+    for body in ({"offer_first": "yes"}, {"offer_first": 1}, {}, {"offer_first": True, "x": 1}):
+        assert acme.put(path, body).status_code == 422, body
+    assert acme.put(path, {"offer_first": True}, as_="lea").status_code == 403
+    assert beta.put(path, {"offer_first": True}).status_code == 404  # not theirs
+    assert beta.get(path).status_code == 404
+    assert acme.put(path, {"offer_first": True}).json()["offer_first"] is True
+    cid = acme.issue(aid, acme.email("lea"))
+    offer = acme.get(f"/api/v1/credentials/{cid}/offer")
+    assert offer.status_code == 200 and offer.json()["state"] == "offered"
+    assert "token" not in offer.text.lower().replace("link_expires_at", "")
+    assert acme.get(f"/api/v1/credentials/{cid}/offer", as_="lea").json()["state"] == "offered"
+    assert beta.get(f"/api/v1/credentials/{cid}/offer").status_code == 404
+    assert beta.post(f"/api/v1/credentials/{cid}/offer/resend").status_code == 404
+    assert acme.post(f"/api/v1/credentials/{cid}/offer/resend", as_="lea").status_code == 403
+    r = acme.post(f"/api/v1/credentials/{cid}/offer/resend")
+    assert r.status_code == 202 and r.json()["emails_sent"] == 2
+    plain = acme.issue(_achievement(mc, acme.admin, offer=False), "sam@acme.test")
+    assert acme.get(f"/api/v1/credentials/{plain}/offer").status_code == 404
+    assert acme.post(f"/api/v1/credentials/{plain}/offer/resend").status_code == 404
+    mc.mail.offers.answer_signed_in(
+        mc.identity.authenticate(acme.tokens["lea"]["Authorization"].split()[1]), cid, True
+    )
+    assert acme.post(f"/api/v1/credentials/{cid}/offer/resend").status_code == 409
