@@ -95,8 +95,9 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
+        mail_outbox_dir=str(tmp_path / "outbox"),
         environment="test",
         database_url=database_url,
         kek_secrets=[KEK],

@@ -26,6 +26,7 @@ from microcred.adapters.http import (
     guarded_client,
     parse_networks,
 )
+from microcred.adapters.mail import OutboxMailer, SmtpMailer, SmtpSettings
 from microcred.adapters.sandbox import Sandbox, SandboxCodeRunner, read_submission
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.assessment.code_review import CodeReviewer, CodeSubmission
@@ -41,6 +42,7 @@ from microcred.services.credentials.imports import CredentialImports
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.learner_record import LearnerRecords
+from microcred.services.credentials.offers import CredentialOffers
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import VerificationService
@@ -52,6 +54,13 @@ from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
+from microcred.services.notifications import (
+    MAIL_JOB,
+    SCAN_JOB,
+    LifecycleScan,
+    MailDelivery,
+    MailPreferences,
+)
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.rubrics import RubricService
 from microcred.services.review.service import ReviewService
@@ -73,6 +82,7 @@ from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
+    "Mail",
     "Skills",
     "Webhooks",
     "build",
@@ -108,6 +118,16 @@ class Webhooks:
     subscriptions: WebhookSubscriptions
     delivery: WebhookDelivery
     expiring: ExpiringScan
+
+
+@dataclass(slots=True)
+class Mail:
+    """E-mail: credential offers, the send job, the lifecycle scan and people's opt-outs."""
+
+    offers: CredentialOffers
+    delivery: MailDelivery
+    scan: LifecycleScan
+    preferences: MailPreferences
 
 
 @dataclass(slots=True)
@@ -149,6 +169,7 @@ class Container:
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
     webhooks: Webhooks
+    mail: Mail
 
     def close(self) -> None:
         """Release database connections."""
@@ -312,6 +333,51 @@ def _webhooks(
     )
 
 
+def mailer(settings: Settings, clock: Clock) -> SmtpMailer | OutboxMailer:
+    """The one SMTP adapter, or the outbox folder when no SMTP host is set."""
+    if not settings.smtp_host:
+        return OutboxMailer(
+            settings.mail_outbox_dir, settings.mail_sender, settings.mail_sender_name, clock.now
+        )
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    smtp = SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_sender,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=password,
+        sender_name=settings.mail_sender_name,
+        timeout=settings.smtp_timeout_seconds,
+        ca_bundle=settings.ca_bundle,
+    )
+    return SmtpMailer(smtp, clock.now)
+
+
+def _mail(
+    settings: Settings,
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    urls: PublicUrls,
+    credentials: CredentialService,
+) -> Mail:
+    preferences = MailPreferences(uow, clock, settings.kek_secrets)
+    return Mail(
+        offers=CredentialOffers(uow, clock, credentials),
+        delivery=MailDelivery(
+            uow, clock, mailer(settings, clock), urls, preferences, settings.offer_claim_days
+        ),
+        scan=LifecycleScan(
+            uow,
+            clock,
+            expiry_days=settings.expiry_reminder_days,
+            reminder_days=settings.offer_reminder_days,
+            max_emails=settings.offer_max_emails,
+        ),
+        preferences=preferences,
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -395,6 +461,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         ledger.after_checkpoint.append(anchoring.schedule)
         handlers[ANCHOR_JOB] = anchoring.anchor
     public = PublicDocuments(uow, keys, status_lists, clock)
+    credentials = CredentialService(uow, clock, keys, status_lists, ledger)
+    mail = _mail(settings, uow, clock, urls, credentials)
+    issuance.after_issue.append(mail.offers.after_issue)
+    handlers[MAIL_JOB] = mail.delivery.run
+    handlers[SCAN_JOB] = mail.scan.run
     fetcher = remote_fetcher(settings)
     identity = IdentityService(
         uow,
@@ -438,12 +509,13 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         learning=learning,
         review=review,
         code=code,
-        credentials=CredentialService(uow, clock, keys, status_lists, ledger),
+        credentials=credentials,
         public=public,
         verification=verification,
         fetcher=fetcher,
         witness_client=witness_client,
         webhooks=webhooks,
+        mail=mail,
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from microcred.errors import ConfigurationError
@@ -66,6 +66,30 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=15, ge=1)
     #: ``credential.expiring`` is sent once per credential, this many days before it expires.
     webhook_expiring_days: int = Field(default=30, ge=1, le=365)
+    # --- e-mail (docs/email.md): without MICROCRED_SMTP_HOST mail goes to the outbox folder
+    #: The SMTP server that takes outgoing mail; unset: each message is written to the outbox.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    #: ``starttls`` (port 587), ``tls`` (implicit TLS, port 465) or ``none`` (local relays only).
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    #: Never logged nor shown; needs the username.
+    smtp_password: SecretStr | None = None
+    #: The whole SMTP conversation's time limit, in seconds.
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    #: The From address of every e-mail, and the name shown with it.
+    mail_sender: str = "microcred@localhost"
+    mail_sender_name: str = "microcred"
+    #: Where messages go without SMTP settings (one ``.eml`` file per message).
+    mail_outbox_dir: str = "./var/outbox"
+    #: How long a claim link works, in days (a reminder sends a fresh one).
+    offer_claim_days: int = Field(default=14, ge=1, le=365)
+    #: Unclaimed offers are reminded this many days after the last e-mail …
+    offer_reminder_days: int = Field(default=7, ge=1, le=365)
+    #: … until this many claim e-mails were sent (the first one included).
+    offer_max_emails: int = Field(default=3, ge=1, le=20)
+    #: Expiry reminders go this many days before a credential expires (0: none).
+    expiry_reminder_days: int = Field(default=30, ge=0, le=365)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

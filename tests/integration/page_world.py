@@ -133,6 +133,8 @@ class World:
             "ext": "svg",
             "imported_id": self.imported,
             "action": "verify",
+            # e-mail links (claim, unsubscribe): a well-formed token that matches nothing
+            "token": "0" * 43,
         }
 
     @property
@@ -258,6 +260,8 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
         "/learn/imports": ("learner", {"text": "{}"}),
         "/learn/imports/{imported_id}/{action}": ("learner", {}),
+        "/learn/offers/{credential_id}": ("learner", {"answer": "decline"}),
+        "/learn/email-preferences": ("learner", {"reminders": "off"}),
         "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
         "/admin/credentials/{credential_id}/status": (
             "issuer",

@@ -50,6 +50,9 @@ PUBLIC = {
     "/log/checkpoint",
     "/log/policy",
     "/log/tile/{path:path}",
+    # e-mail links: the token in the address is the key (docs/email.md)
+    "/claim/{token}",
+    "/mail/unsubscribe/{token}",
 }
 
 

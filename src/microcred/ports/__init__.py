@@ -16,6 +16,20 @@ from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
+from microcred.ports.mail import (
+    MAX_NAME,
+    MAX_SUBJECT,
+    Mailer,
+    MailKind,
+    MailLinks,
+    MailMessage,
+    MailRecord,
+    MailRepository,
+    Offer,
+    OfferState,
+    check_address,
+    check_header,
+)
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -45,6 +59,8 @@ from microcred.ports.webhooks import (
 )
 
 __all__ = [
+    "MAX_NAME",
+    "MAX_SUBJECT",
     "RECENT",
     "AchievementFacts",
     "Applicant",
@@ -67,6 +83,14 @@ __all__ = [
     "ImportedCredential",
     "Job",
     "JobWakeup",
+    "MailKind",
+    "MailLinks",
+    "MailMessage",
+    "MailRecord",
+    "MailRepository",
+    "Mailer",
+    "Offer",
+    "OfferState",
     "Placement",
     "PresentedCredential",
     "ProvenSkill",
@@ -87,4 +111,6 @@ __all__ = [
     "WebhookSender",
     "WitnessClient",
     "WitnessStateStore",
+    "check_address",
+    "check_header",
 ]

@@ -22,6 +22,7 @@ from microcred.adapters.db.learning.repositories import (
     SqlSubmissions,
 )
 from microcred.adapters.db.ledger import SqlLedger
+from microcred.adapters.db.mail import SqlMail, SqlMailLinks
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -146,6 +147,10 @@ class SqlUnitOfWork:
         """Token lookup across organisations (authentication only)."""
         return SqlTokens(self.session)
 
+    def mail_links(self) -> SqlMailLinks:
+        """Claim-token and unsubscribe lookups across organisations (e-mail links only)."""
+        return SqlMailLinks(self.session)
+
     def commit(self) -> None:
         """Commit; integrity violations become `Conflict`."""
         try:
@@ -182,6 +187,7 @@ class TenantRepositories:
         self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
         self.imported = SqlImportedCredentials(session, organisation_id)
         self.webhooks = SqlWebhooks(session, organisation_id)
+        self.mail = SqlMail(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

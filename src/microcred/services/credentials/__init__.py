@@ -8,6 +8,7 @@ from microcred.services.credentials.imports import FORMAT_WORDS, CredentialImpor
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
 from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.learner_record import LearnerRecords
+from microcred.services.credentials.offers import DECLINED_REASON, ClaimView, CredentialOffers
 from microcred.services.credentials.presented import (
     RecipientCheck,
     insist_on_status,
@@ -25,11 +26,14 @@ from microcred.services.credentials.verification import LocalFirstFetcher, Verif
 
 __all__ = [
     "BULK_JOB",
+    "DECLINED_REASON",
     "FORMAT_WORDS",
     "AchievementInput",
     "AchievementService",
     "BulkIssuance",
+    "ClaimView",
     "CredentialImports",
+    "CredentialOffers",
     "CredentialService",
     "FetchBudget",
     "IssuanceService",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,6 +89,8 @@ class IssuanceService:
         self._keys = keys
         self._lists = status_lists
         self._urls = urls
+        #: called in the issuing transaction with each new credential (e.g. to offer it first)
+        self.after_issue: list[Callable[[UnitOfWork, IssuedCredential], object]] = []
 
     def issue(self, principal: Principal, request: IssueRequest) -> IssuedCredential:
         """Build, sign, verify and store a credential; nothing is stored if any step fails."""
@@ -113,6 +115,8 @@ class IssuanceService:
         issued = self._issue_in(uow.tenant(org.id), org, request)
         self._ledger.record(uow, LogEvent.ISSUED, issued)
         emit(uow, org.id, EventType.CREDENTIAL_ISSUED, credential_data(issued), issued.issued_at)
+        for hook in self.after_issue:
+            hook(uow, issued)
         return issued
 
     def bind(self, organisation_id: str, credential_id: str, holder_did: str) -> IssuedCredential:

@@ -15,9 +15,10 @@ from microcred.domain.credential import (
     next_status,
 )
 from microcred.domain.identity import Organisation, Permission, Principal
-from microcred.errors import InvalidInput, NotFound, PermissionDenied
+from microcred.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import StatusChangeRecord, StatusListRecord
+from microcred.ports.mail import OfferState
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.ports.webhooks import EventType
 from microcred.services.credentials.keys import IssuerKeys
@@ -114,6 +115,13 @@ class CredentialService:
                 raise PermissionDenied(
                     "Only the credential's holder may make it private or public."
                 )
+            offer = scope.mail.offer_for(found.id)
+            if offer is not None and offer.state is not OfferState.ACCEPTED:
+                raise Conflict(
+                    "This credential was offered to you: accept it before you share it."
+                    if offer.state is OfferState.OFFERED
+                    else "You declined this credential; it stays private."
+                )
             if found.private != private:
                 scope.credentials.set_private(found.id, private)
                 uow.commit()
@@ -155,31 +163,56 @@ class CredentialService:
         if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
             raise InvalidInput(f"Give a reason (1–{MAX_REASON} characters).")
         with self._uow() as uow:
-            org = uow.organisations.get(principal.organisation_id)
-            scope = uow.tenant(principal.organisation_id)
-            credential = scope.credentials.get(credential_id)
-            if org is None or credential is None:
-                raise NotFound("No such credential in your organisation.")
-            old_status = credential.status
-            new_status = next_status(old_status, action, credential.status_purpose)
-            change = _Change(action, reason.strip(), principal.user_id, self._clock.now())
-            self._apply(uow, scope, org, credential, new_status, change)
-            if action is StatusAction.REVOKE:
-                credential.status = new_status
-                data = credential_data(credential) | {"reason": change.reason}
-                emit(
-                    uow,
-                    org.id,
-                    EventType.CREDENTIAL_REVOKED,
-                    data,
-                    change.at,
-                    subject=credential.id,
-                )
-            for copy in scope.credentials.bound_copies(credential.id):
-                if copy.status is old_status:  # a copy revoked on its own stays revoked
-                    self._apply(uow, scope, org, copy, new_status, change)
+            credential = self._change_within(
+                uow,
+                principal.organisation_id,
+                credential_id,
+                action,
+                reason.strip(),
+                principal.user_id,
+            )
             uow.commit()
+        return credential
+
+    def revoke_within(
+        self,
+        uow: UnitOfWork,
+        organisation_id: str,
+        credential_id: str,
+        reason: str,
+        actor_user_id: str | None,
+    ) -> IssuedCredential:
+        """Revoke inside the caller's transaction (e.g. an earner declining an offer): the
+        status list bit, the status change record and the log entry, as `change_status` does."""
+        return self._change_within(
+            uow, organisation_id, credential_id, StatusAction.REVOKE, reason, actor_user_id
+        )
+
+    def _change_within(
+        self,
+        uow: UnitOfWork,
+        organisation_id: str,
+        credential_id: str,
+        action: StatusAction,
+        reason: str,
+        actor_user_id: str | None,
+    ) -> IssuedCredential:
+        org = uow.organisations.get(organisation_id)
+        scope = uow.tenant(organisation_id)
+        credential = scope.credentials.get(credential_id)
+        if org is None or credential is None:
+            raise NotFound("No such credential in your organisation.")
+        old_status = credential.status
+        new_status = next_status(old_status, action, credential.status_purpose)
+        change = _Change(action, reason, actor_user_id, self._clock.now())
+        self._apply(uow, scope, org, credential, new_status, change)
         credential.status = new_status
+        if action is StatusAction.REVOKE:
+            data = credential_data(credential) | {"reason": change.reason}
+            emit(uow, org.id, EventType.CREDENTIAL_REVOKED, data, change.at, subject=credential.id)
+        for copy in scope.credentials.bound_copies(credential.id):
+            if copy.status is old_status:  # a copy revoked on its own stays revoked
+                self._apply(uow, scope, org, copy, new_status, change)
         return credential
 
     def _apply(

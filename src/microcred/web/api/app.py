@@ -30,6 +30,7 @@ from microcred.web.api.identity import routes as auth
 from microcred.web.api.learning import routes as learning
 from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
+from microcred.web.api.mail import routes as mail_api
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
@@ -37,6 +38,7 @@ from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages, learner_imports
 from microcred.web.pages import learner as learner_pages
+from microcred.web.pages import mail as mail_pages
 from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
@@ -182,6 +184,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)
     app.include_router(learner_imports.router)
+    app.include_router(mail_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(skills_overview.router)
     app.include_router(skills_talent.router)
@@ -199,6 +202,7 @@ def create_app(container: Container) -> FastAPI:
         review.router,
         skills.router,
         webhooks.router,
+        mail_api.router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -54,18 +54,23 @@ class WalletEntry:
     tone: str
     #: LinkedIn's "Add to profile" link; None while the credential is private or revoked
     linkedin: str | None = None
+    #: offered to its holder and not yet accepted or declined (docs/email.md)
+    offered: bool = False
 
 
 def _wallet(c: Container, principal: Principal, names: dict[str, str]) -> list[WalletEntry]:
     now = c.clock.now()
     organisation = c.identity.get_organisation(principal.organisation_id).name
     entries = []
+    offered = c.mail.offers.pending(principal)
     for cred in c.credentials.list(principal, limit=200):
         if cred.recipient_email and cred.recipient_email.lower() != principal.email.lower():
             continue  # an issuer's own list shows everyone's; the wallet is the holder's
         until = cred.valid_until
         expired = until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) < now
-        if cred.status is CredentialStatus.REVOKED:
+        if cred.id in offered:
+            state, tone = "Offered to you", "info"
+        elif cred.status is CredentialStatus.REVOKED:
             state, tone = "Revoked", "bad"
         elif cred.status is CredentialStatus.SUSPENDED:
             state, tone = "Suspended", "warn"
@@ -78,9 +83,8 @@ def _wallet(c: Container, principal: Principal, names: dict[str, str]) -> list[W
             cred.id, cred.credential_url, name, organisation, cred.issued_at, cred.valid_until
         )
         shareable = not cred.private and cred.status is not CredentialStatus.REVOKED
-        entries.append(
-            WalletEntry(cred, name, state, tone, linkedin_add_url(share) if shareable else None)
-        )
+        link = linkedin_add_url(share) if shareable else None
+        entries.append(WalletEntry(cred, name, state, tone, link, cred.id in offered))
     return entries
 
 
@@ -110,6 +114,7 @@ def learn(request: Request) -> Response:
             if Permission.VIEW_OWN_CREDENTIALS in principal.permissions
             else [],
             format_words=FORMAT_WORDS,
+            wants_reminders=c.mail.preferences.wants_reminders(principal),
             progress=c.learning.progress(principal),
             single=single,
             open_pathways=[
