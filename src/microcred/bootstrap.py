@@ -21,6 +21,7 @@ from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapsho
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.http import (
     AddressPolicy,
+    GuardedOidcClient,
     GuardedWebhookSender,
     HttpFetcher,
     guarded_client,
@@ -45,6 +46,8 @@ from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
+from microcred.services.identity.sso import SsoProviders
+from microcred.services.identity.sso_signin import SsoSignIn
 from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
@@ -72,6 +75,7 @@ from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
+    "SingleSignOn",
     "Skills",
     "Webhooks",
     "build",
@@ -110,6 +114,14 @@ class Webhooks:
 
 
 @dataclass(slots=True)
+class SingleSignOn:
+    """Single sign-on with OpenID Connect: provider registration and the sign-in flow."""
+
+    providers: SsoProviders
+    sign_in: SsoSignIn
+
+
+@dataclass(slots=True)
 class Container:
     """Everything a web process or command needs, wired once."""
 
@@ -144,6 +156,8 @@ class Container:
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
     webhooks: Webhooks
+    #: single sign-on with each organisation's OpenID Connect provider
+    sso: SingleSignOn
 
     def close(self) -> None:
         """Release database connections."""
@@ -307,6 +321,38 @@ def _webhooks(
     )
 
 
+def _sso(
+    settings: Settings,
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    sealer: Sealer,
+    fetcher: HttpFetcher,
+    identity: IdentityService,
+    urls: PublicUrls,
+) -> SingleSignOn:
+    """Single sign-on through the guarded fetcher (``MICROCRED_FETCH_ALLOW_NETWORKS`` applies to
+    discovery, the JWKS and the token request alike)."""
+    oidc = GuardedOidcClient(
+        fetcher,
+        timeout=settings.http_timeout_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+    )
+    return SingleSignOn(
+        providers=SsoProviders(uow, clock, sealer, oidc, allow_http=settings.allow_insecure_http),
+        sign_in=SsoSignIn(
+            uow,
+            clock,
+            sealer,
+            oidc,
+            identity,
+            f"{urls.base}/login/sso/callback",
+            lifetime=timedelta(minutes=settings.sso_sign_in_minutes),
+            skew_seconds=settings.sso_clock_skew_seconds,
+        ),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -440,6 +486,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         fetcher=fetcher,
         witness_client=witness_client,
         webhooks=webhooks,
+        sso=_sso(settings, uow, clock, sealer, fetcher, identity, urls),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -25,6 +25,7 @@ from microcred.ports.learning import EnrolmentRepository, PathwayRepository, Sub
 from microcred.ports.ledger import LedgerStore
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
+from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
 
 
@@ -61,6 +62,8 @@ class TenantScope(Protocol):
     def bulk_issuance(self) -> BulkIssuanceRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def sso(self) -> SsoRepository: ...
 
 
 class UnitOfWork(Protocol):
