@@ -97,7 +97,8 @@ class OidcClient(Protocol):
     allow-list only, deadlines, size caps, no redirects)."""
 
     def discover(self, issuer: str, *, fresh: bool = False) -> ProviderMetadata:
-        """The provider's metadata (``fresh``: not from the cache); refuses a document whose ``issuer`` is not ``issuer``."""
+        """The provider's metadata (``fresh``: not from the cache); refuses a document whose
+        ``issuer`` is not ``issuer``."""
         ...
 
     def exchange_code(
