@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from microcred.crypto.sealing import Sealer
-from microcred.domain.identity import Organisation, Permission, Principal, Role
+from microcred.domain.identity import Organisation, Permission, Principal, Role, validate_slug
 from microcred.errors import Conflict, InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.sso import OidcClient, SsoProvider
@@ -18,6 +18,16 @@ from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.identity.service import security_event
 
 MAX_ROLE_MAP = 50
+
+
+def known_slug(value: object) -> str | None:
+    """``value`` as an organisation slug, or None when it cannot be one (never queried)."""
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    try:
+        return validate_slug(value.strip().lower())
+    except InvalidInput:
+        return None
 
 
 def sealing_context(organisation_id: str) -> bytes:
@@ -235,10 +245,11 @@ class SsoProviders:
 
     def sign_in_options(self, org_slug: object) -> SignInOptions | None:
         """How the organisation called ``org_slug`` signs in, or None when there is none."""
-        if not isinstance(org_slug, str) or not org_slug or len(org_slug) > 63:
+        slug = known_slug(org_slug)
+        if slug is None:
             return None
         with self._uow() as uow:
-            org = uow.organisations.by_slug(org_slug.strip().lower())
+            org = uow.organisations.by_slug(slug)
             provider = uow.tenant(org.id).sso.provider() if org else None
         if org is None:
             return None

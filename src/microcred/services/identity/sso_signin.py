@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,10 +24,12 @@ from microcred.ports.sso import OidcClient, PendingSignIn, SsoIdentity, SsoProvi
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.identity.oidc_claims import IdClaims, check_claims, mapped_role
 from microcred.services.identity.service import IdentityService, IssuedToken, security_event
-from microcred.services.identity.sso import sealing_context
+from microcred.services.identity.sso import known_slug, sealing_context
 from microcred.services.ids import new_id
 
 SCOPES = "openid email profile"
+#: an organisation id as `new_id` makes them (anything else in the cookie is never queried)
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _RESTART = "Start signing in again from the sign-in page."
 
 
@@ -84,10 +87,11 @@ class SsoSignIn:
     def begin(self, org_slug: object) -> SsoStart:
         """A new sign-in for the organisation called ``org_slug``."""
         missing = NotFound("That organisation has no single sign-on.")
-        if not isinstance(org_slug, str) or not org_slug or len(org_slug) > 63:
+        slug = known_slug(org_slug)
+        if slug is None:
             raise missing
         with self._uow() as uow:
-            org = uow.organisations.by_slug(org_slug.strip().lower())
+            org = uow.organisations.by_slug(slug)
             provider = uow.tenant(org.id).sso.provider() if org else None
         if org is None or provider is None or not provider.enabled:
             raise missing
@@ -125,7 +129,7 @@ class SsoSignIn:
         if not isinstance(browser_cookie, str) or len(browser_cookie) > 200:
             raise Unauthenticated(f"This sign-in was not started in this browser. {_RESTART}")
         org_id, _, browser = browser_cookie.partition(".")
-        if not org_id or not browser:
+        if not _ID.fullmatch(org_id) or not browser:
             raise Unauthenticated(f"This sign-in was not started in this browser. {_RESTART}")
         if not isinstance(state, str) or not state or len(state) > 200:
             raise Unauthenticated(f"The provider's answer carries no sign-in state. {_RESTART}")
