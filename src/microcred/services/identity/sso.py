@@ -49,11 +49,12 @@ def _printable(value: object, what: str, limit: int, *, empty: bool = False) -> 
 
 
 def _role(value: object, what: str) -> Role:
+    text = str(value).strip()
     try:
-        return Role(str(value).strip())
+        return Role(text)
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"{str(value)[:40]!r} is not a role ({what}); use {known}.") from None
+        raise InvalidInput(f"{text[:40]!r} is not a role ({what}); use {known}.") from None
 
 
 def parse_role_map(text: object) -> dict[str, str]:
