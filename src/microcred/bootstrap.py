@@ -21,6 +21,7 @@ from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapsho
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.http import (
     AddressPolicy,
+    GuardedOidcClient,
     GuardedWebhookSender,
     HttpFetcher,
     guarded_client,
@@ -48,6 +49,8 @@ from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import VerificationService
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
+from microcred.services.identity.sso import SsoProviders
+from microcred.services.identity.sso_signin import SsoSignIn
 from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
@@ -83,6 +86,7 @@ from microcred.skills.skill_matching import default_matcher
 __all__ = [
     "Container",
     "Mail",
+    "SingleSignOn",
     "Skills",
     "Webhooks",
     "build",
@@ -131,6 +135,14 @@ class Mail:
 
 
 @dataclass(slots=True)
+class SingleSignOn:
+    """Single sign-on with OpenID Connect: provider registration and the sign-in flow."""
+
+    providers: SsoProviders
+    sign_in: SsoSignIn
+
+
+@dataclass(slots=True)
 class Container:
     """Everything a web process or command needs, wired once."""
 
@@ -170,6 +182,8 @@ class Container:
     witness_client: HttpWitnessClient
     webhooks: Webhooks
     mail: Mail
+    #: single sign-on with each organisation's OpenID Connect provider
+    sso: SingleSignOn
 
     def close(self) -> None:
         """Release database connections."""
@@ -378,6 +392,38 @@ def _mail(
     )
 
 
+def _sso(
+    settings: Settings,
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    sealer: Sealer,
+    fetcher: HttpFetcher,
+    identity: IdentityService,
+    urls: PublicUrls,
+) -> SingleSignOn:
+    """Single sign-on through the guarded fetcher (``MICROCRED_FETCH_ALLOW_NETWORKS`` applies to
+    discovery, the JWKS and the token request alike)."""
+    oidc = GuardedOidcClient(
+        fetcher,
+        timeout=settings.http_timeout_seconds,
+        allow_http=settings.allow_insecure_http,
+        ca_bundle=settings.ca_bundle,
+    )
+    return SingleSignOn(
+        providers=SsoProviders(uow, clock, sealer, oidc, allow_http=settings.allow_insecure_http),
+        sign_in=SsoSignIn(
+            uow,
+            clock,
+            sealer,
+            oidc,
+            identity,
+            f"{urls.base}/login/sso/callback",
+            lifetime=timedelta(minutes=settings.sso_sign_in_minutes),
+            skew_seconds=settings.sso_clock_skew_seconds,
+        ),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -516,6 +562,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         witness_client=witness_client,
         webhooks=webhooks,
         mail=mail,
+        sso=_sso(settings, uow, clock, sealer, fetcher, identity, urls),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     offer_max_emails: int = Field(default=3, ge=1, le=20)
     #: Expiry reminders go this many days before a credential expires (0: none).
     expiry_reminder_days: int = Field(default=30, ge=0, le=365)
+    #: Single sign-on: how long a sign-in may stay at the provider (minutes), and the clock
+    #: difference allowed when checking an ID token's times (seconds).
+    sso_sign_in_minutes: int = Field(default=10, ge=1, le=60)
+    sso_clock_skew_seconds: int = Field(default=120, ge=0, le=600)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

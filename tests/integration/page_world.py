@@ -290,6 +290,17 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
             {"url": "https://93.184.216.34/forged", "event": "credential.issued"},
         ),
         "/admin/webhooks/{webhook_id}": ("admin", {"op": "off"}),
+        # single sign-on (the CSRF check comes before the issuer is ever fetched)
+        "/admin/sso": (
+            "admin",
+            {
+                "op": "save",
+                "display_name": "Forged",
+                "issuer": "https://93.184.216.34",
+                "client_id": "forged",
+                "client_secret": "forged-secret",
+            },
+        ),
     }
 
 

@@ -33,6 +33,8 @@ from microcred.web.api.app import create_app
 PUBLIC = {
     "/",
     "/login",
+    "/login/sso",  # single sign-on's start and callback: about the sign-in in progress only
+    "/login/sso/callback",
     "/healthz",
     "/openapi.json",
     "/docs",

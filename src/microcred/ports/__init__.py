@@ -45,6 +45,14 @@ from microcred.ports.skills import (
     StoredRole,
     UserBrief,
 )
+from microcred.ports.sso import (
+    OidcClient,
+    PendingSignIn,
+    ProviderMetadata,
+    SsoIdentity,
+    SsoProvider,
+    SsoRepository,
+)
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.ports.webhooks import (
     Attempt,
@@ -91,13 +99,19 @@ __all__ = [
     "Mailer",
     "Offer",
     "OfferState",
+    "OidcClient",
+    "PendingSignIn",
     "Placement",
     "PresentedCredential",
     "ProvenSkill",
+    "ProviderMetadata",
     "RubricRecord",
     "SendResult",
     "SigningKeyRecord",
     "SkillsRepository",
+    "SsoIdentity",
+    "SsoProvider",
+    "SsoRepository",
     "StatusChangeRecord",
     "StatusListRecord",
     "StoredRole",

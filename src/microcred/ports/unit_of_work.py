@@ -27,6 +27,7 @@ from microcred.ports.ledger import LedgerStore
 from microcred.ports.mail import MailLinks, MailRepository
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
+from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
 
 
@@ -67,6 +68,8 @@ class TenantScope(Protocol):
     def webhooks(self) -> WebhookRepository: ...
     @property
     def mail(self) -> MailRepository: ...
+    @property
+    def sso(self) -> SsoRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -266,6 +266,12 @@ class IdentityService:
         with self._uow() as uow:  # read, then hash outside any transaction
             org = uow.organisations.by_slug(org_slug[:63])
             user = uow.tenant(org.id).users.by_email(email) if org else None
+            sso = uow.tenant(org.id).sso.provider() if org else None
+        if sso is not None and not sso.password_allowed:
+            raise Unauthenticated(
+                "This organisation signs in with single sign-on only.",
+                hint=f"Use the 'Sign in with {sso.display_name}' button.",
+            )
         ok = isinstance(password, str) and verify_password(
             user.password_hash if user else None, password
         )
@@ -325,6 +331,10 @@ class IdentityService:
             )
             uow.commit()
         return issued
+
+    def start_session(self, scope: TenantScope, user: User, how: str) -> IssuedToken:
+        """A session token for ``user``, added in the caller's transaction (single sign-on)."""
+        return self._new_token(scope, user, how, self._lifetime, TokenKind.SESSION)
 
     def create_token(
         self, principal: Principal, name: str, lifetime: timedelta | None = None

@@ -27,6 +27,7 @@ from microcred.web.api.credentials import imports as credential_imports
 from microcred.web.api.credentials import routes as credentials
 from microcred.web.api.docs import install_api_docs
 from microcred.web.api.identity import routes as auth
+from microcred.web.api.identity import sso_routes as sso_api
 from microcred.web.api.learning import routes as learning
 from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
@@ -42,6 +43,7 @@ from microcred.web.pages import mail as mail_pages
 from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
 from microcred.web.pages import routes as pages
+from microcred.web.pages import sso as sso_pages
 from microcred.web.pages.admin import bulk as bulk_pages
 from microcred.web.pages.session import COOKIE as SESSION_COOKIE
 from microcred.web.pages.skills import overview as skills_overview
@@ -186,6 +188,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(learner_imports.router)
     app.include_router(mail_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(sso_pages.router)
     app.include_router(skills_overview.router)
     app.include_router(skills_talent.router)
     for router in (
@@ -203,6 +206,7 @@ def create_app(container: Container) -> FastAPI:
         skills.router,
         webhooks.router,
         mail_api.router,
+        sso_api.router,
     ):
         app.include_router(router)
     app.add_middleware(

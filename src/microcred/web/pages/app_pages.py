@@ -41,7 +41,12 @@ def _login_page(
     response = templates.TemplateResponse(
         request,
         "login.html",
-        {"error": error, "organisation": organisation[:63], "csrf": token},
+        {
+            "error": error,
+            "organisation": organisation[:63],
+            "csrf": token,
+            "sso": c.sso.providers.sign_in_options(organisation) if organisation else None,
+        },
         status_code=status_code,
     )
     if fresh is not None:
@@ -70,8 +75,12 @@ def _home(c: Container, token: str) -> str:
 
 @router.get("/login")
 def login_form(request: Request) -> Response:
-    """The sign-in form, with a CSRF token bound to a pre-session cookie."""
-    return _login_page(request, container(request))
+    """The sign-in form, with a CSRF token bound to a pre-session cookie; with
+    ``?organisation=`` also that organisation's single sign-on button (and no password form
+    when it signs in with single sign-on only)."""
+    return _login_page(
+        request, container(request), organisation=request.query_params.get("organisation", "")
+    )
 
 
 @router.post("/login")

@@ -13,6 +13,7 @@ from microcred.web.pages.admin import (
     pathways,
     people,
     rubrics,
+    sso,
     webhooks,
 )
 
@@ -25,5 +26,6 @@ router.include_router(keys_log.router)
 router.include_router(rubrics.router)
 router.include_router(pathways.router)
 router.include_router(webhooks.router)
+router.include_router(sso.router)
 
 __all__: list[str] = []  # nothing here is for other packages
