@@ -43,6 +43,7 @@ from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
+from microcred.services.delivery import Oid4vciIssuer, Oid4vciOffers
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.jobs import Handler, JobRunner
@@ -73,6 +74,7 @@ from microcred.skills.skill_matching import default_matcher
 __all__ = [
     "Container",
     "Skills",
+    "Oid4vci",
     "Webhooks",
     "build",
     "check_archive",
@@ -110,6 +112,14 @@ class Webhooks:
 
 
 @dataclass(slots=True)
+class Oid4vci:
+    """OpenID4VCI issuance: offers for holders, the protocol endpoints for wallets."""
+
+    offers: Oid4vciOffers
+    issuer: Oid4vciIssuer
+
+
+@dataclass(slots=True)
 class Container:
     """Everything a web process or command needs, wired once."""
 
@@ -144,6 +154,7 @@ class Container:
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
     webhooks: Webhooks
+    oid4vci: Oid4vci
 
     def close(self) -> None:
         """Release database connections."""
@@ -307,6 +318,26 @@ def _webhooks(
     )
 
 
+def _oid4vci(
+    settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock, issuance: IssuanceService
+) -> Oid4vci:
+    """Every organisation's OpenID4VCI Credential Issuer under ``public_base_url``."""
+    base = settings.public_base_url
+    return Oid4vci(
+        offers=Oid4vciOffers(
+            uow, clock, base, lifetime=timedelta(minutes=settings.oid4vci_offer_minutes)
+        ),
+        issuer=Oid4vciIssuer(
+            uow,
+            clock,
+            issuance,
+            base,
+            token_lifetime=timedelta(seconds=settings.oid4vci_token_seconds),
+            nonce_lifetime=timedelta(seconds=settings.oid4vci_nonce_seconds),
+        ),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -440,6 +471,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         fetcher=fetcher,
         witness_client=witness_client,
         webhooks=webhooks,
+        oid4vci=_oid4vci(settings, uow, clock, issuance),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=15, ge=1)
     #: ``credential.expiring`` is sent once per credential, this many days before it expires.
     webhook_expiring_days: int = Field(default=30, ge=1, le=365)
+    #: OpenID4VCI: how long a credential offer's pre-authorized code may be redeemed (minutes);
+    oid4vci_offer_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    #: how long the access token it buys lives, and a proof nonce (seconds).
+    oid4vci_token_seconds: int = Field(default=300, ge=10, le=3600)
+    oid4vci_nonce_seconds: int = Field(default=300, ge=10, le=3600)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

@@ -15,6 +15,7 @@ from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
+from microcred.ports.oid4vci import CredentialOffer, OfferState, Oid4vciRepository
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -44,6 +45,9 @@ from microcred.ports.webhooks import (
 )
 
 __all__ = [
+    "CredentialOffer",
+    "OfferState",
+    "Oid4vciRepository",
     "RECENT",
     "AchievementFacts",
     "Applicant",

@@ -23,6 +23,7 @@ from microcred.ports.identity import (
 from microcred.ports.jobs import JobRepository
 from microcred.ports.learning import EnrolmentRepository, PathwayRepository, SubmissionRepository
 from microcred.ports.ledger import LedgerStore
+from microcred.ports.oid4vci import Oid4vciRepository
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.webhooks import WebhookRepository
@@ -61,6 +62,8 @@ class TenantScope(Protocol):
     def bulk_issuance(self) -> BulkIssuanceRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def oid4vci(self) -> Oid4vciRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
+from microcred.adapters.db.delivery import SqlOid4vci
 from microcred.adapters.db.jobs import SqlJobs
 from microcred.adapters.db.learning.repositories import (
     SqlEnrolments,
@@ -180,6 +181,7 @@ class TenantRepositories:
         self.skills = SqlSkills(session, organisation_id)
         self.bulk_issuance = SqlBulkIssuance(session, organisation_id)
         self.webhooks = SqlWebhooks(session, organisation_id)
+        self.oid4vci = SqlOid4vci(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

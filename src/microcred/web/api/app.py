@@ -24,6 +24,7 @@ from microcred.services.jobs import BackgroundWorker
 from microcred.web.api.credentials import achievements, public
 from microcred.web.api.credentials import bulk as bulk_api
 from microcred.web.api.credentials import routes as credentials
+from microcred.web.api.delivery import oid4vci as oid4vci_api
 from microcred.web.api.docs import install_api_docs
 from microcred.web.api.identity import routes as auth
 from microcred.web.api.learning import routes as learning
@@ -195,6 +196,7 @@ def create_app(container: Container) -> FastAPI:
         review.router,
         skills.router,
         webhooks.router,
+        oid4vci_api.router,
     ):
         app.include_router(router)
     app.add_middleware(

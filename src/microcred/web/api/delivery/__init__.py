@@ -1,0 +1,1 @@
+"""Delivery to wallets over HTTP: OpenID4VCI 1.0 issuance."""
