@@ -50,14 +50,17 @@ function holderKey(alg) {
 }
 
 function describe(error) {
-  const response = error.response ?? error.credentialResponseResult;
+  // Oauth2ClientErrorResponseError: {response: Response, errorResponse};
+  // Openid4vciRetrieveCredentialsError: {response: {response: Response, credentialErrorResponseResult}}
+  const wrapped = error.response?.credentialErrorResponseResult;
+  const status = error.response?.response?.status ?? error.response?.status;
+  const body = error.errorResponse ?? wrapped?.data;
   return {
     name: error.name,
     message: String(error.message).slice(0, 500),
-    status: error.response?.status ?? error.status,
-    error: error.errorResponse?.error ?? error.credentialErrorResponseResult?.data?.error,
-    body: error.errorResponse ?? error.credentialErrorResponseResult?.data ?? error.text ?? error.responseText,
-    hasResponse: Boolean(response),
+    status,
+    error: body?.error,
+    body,
   };
 }
 
