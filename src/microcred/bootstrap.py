@@ -73,8 +73,8 @@ from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
-    "Skills",
     "Oid4vci",
+    "Skills",
     "Webhooks",
     "build",
     "check_archive",

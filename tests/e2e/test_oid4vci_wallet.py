@@ -143,9 +143,12 @@ def test_a_proof_with_a_wrong_nonce_is_refused_with_invalid_nonce(world: World) 
 
 def test_one_access_token_buys_one_credential(world: World) -> None:
     offer = world.offer(tx_code=False)
-    assert "tx_code" not in offer["credential_offer"]["grants"][
-        "urn:ietf:params:oauth:grant-type:pre-authorized_code"
-    ]
+    assert (
+        "tx_code"
+        not in offer["credential_offer"]["grants"][
+            "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+        ]
+    )
     got = receive(offer["offer_by_value"], repeat=True)
     assert got["ok"], got
     assert got["repeat"]["ok"] is False and got["repeat"]["status"] == 401, got["repeat"]

@@ -45,9 +45,6 @@ from microcred.ports.webhooks import (
 )
 
 __all__ = [
-    "CredentialOffer",
-    "OfferState",
-    "Oid4vciRepository",
     "RECENT",
     "AchievementFacts",
     "Applicant",
@@ -62,6 +59,7 @@ __all__ = [
     "Clock",
     "CodeAssignmentRecord",
     "CredentialFact",
+    "CredentialOffer",
     "Delivery",
     "DeliveryState",
     "DocumentFetcher",
@@ -69,6 +67,8 @@ __all__ = [
     "Fingerprint",
     "Job",
     "JobWakeup",
+    "OfferState",
+    "Oid4vciRepository",
     "Placement",
     "PresentedCredential",
     "ProvenSkill",

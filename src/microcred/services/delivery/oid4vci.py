@@ -192,9 +192,7 @@ class Oid4vciIssuer:
         value = secrets.token_urlsafe(24)
         with self._uow() as uow:
             org = self._org(uow, org_slug)
-            uow.tenant(org.id).oid4vci.add_nonce(
-                hash_token(value), now + self._nonce_lifetime, now
-            )
+            uow.tenant(org.id).oid4vci.add_nonce(hash_token(value), now + self._nonce_lifetime, now)
             uow.commit()
         return {"c_nonce": value}
 
@@ -221,9 +219,13 @@ class Oid4vciIssuer:
             if proof.nonce is None or len(proof.nonce) > MAX_CODE_CHARS:
                 raise Oid4vciError("invalid_nonce", "The proof must carry a c_nonce.")
             if not repo.take_nonce(hash_token(proof.nonce), now):
-                raise Oid4vciError("invalid_nonce", "The proof's nonce is unknown, used or expired.")
+                raise Oid4vciError(
+                    "invalid_nonce", "The proof's nonce is unknown, used or expired."
+                )
             try:
-                copy = self._issuance.bind_within(uow, org.id, offer.credential_id, proof.holder_did)
+                copy = self._issuance.bind_within(
+                    uow, org.id, offer.credential_id, proof.holder_did
+                )
             except (InvalidInput, NotFound) as exc:
                 raise Oid4vciError("credential_request_denied", exc.explain()) from exc
             offer.state, offer.issued_at = OfferState.ISSUED, now

@@ -16,8 +16,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from microcred.crypto import b64url_decode, b64url_encode, did_key, ed25519_from_jwk
-from microcred.crypto.did import public_key_from_did_key
+from microcred.crypto import (
+    b64url_decode,
+    b64url_encode,
+    did_key,
+    ed25519_from_jwk,
+    public_key_from_did_key,
+)
 from microcred.errors import CryptoError, MicrocredError
 
 PROOF_TYPE = "openid4vci-proof+jwt"
@@ -140,9 +145,7 @@ def _signature_valid(alg: str, jwk: Mapping[str, Any], signature: bytes, message
     return _p256_verify(jwk, signature, message)
 
 
-def verify_key_proof(
-    jwt: object, *, audience: str, now: datetime, max_age: timedelta
-) -> KeyProof:
+def verify_key_proof(jwt: object, *, audience: str, now: datetime, max_age: timedelta) -> KeyProof:
     """Check a ``jwt`` key proof: type, algorithm, key, signature, ``aud`` and ``iat``.
 
     Raises `Oid4vciError` (``invalid_proof``) on any failure; the nonce is left to the caller.

@@ -50,12 +50,15 @@ class SqlOid4vci:
         row.credential_id, row.created_by = offer.credential_id, offer.created_by
         row.code_hash, row.tx_code_hash = offer.code_hash, offer.tx_code_hash
         row.tx_code_failures, row.state = offer.tx_code_failures, offer.state.value
-        row.access_token_hash, row.token_expires_at = offer.access_token_hash, offer.token_expires_at
+        row.access_token_hash, row.token_expires_at = (
+            offer.access_token_hash,
+            offer.token_expires_at,
+        )
         row.created_at, row.expires_at = offer.created_at, offer.expires_at
         row.issued_at, row.holder_did = offer.issued_at, offer.holder_did
         row.bound_credential_id = offer.bound_credential_id
 
-    def _one(self, query: Select[tuple[Oid4vciOfferRow]], for_update: bool) -> Oid4vciOfferRow | None:
+    def _one(self, query: Select[Oid4vciOfferRow], for_update: bool) -> Oid4vciOfferRow | None:
         query = query.where(Oid4vciOfferRow.organisation_id == self._org)
         return self._s.scalar(query.with_for_update() if for_update else query)
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from microcred.services.delivery import Oid4vciError
 from microcred.web.api.delivery.oid4vci_schemas import Oid4vciOfferCreate, Oid4vciOfferPublic
@@ -30,7 +31,9 @@ def _refusal(exc: Oid4vciError) -> JSONResponse:
     headers = dict(NO_STORE)
     code = status.HTTP_401_UNAUTHORIZED if exc.code in UNAUTHORISED else 400
     if exc.code == "invalid_token":
-        headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{exc.message}"'
+        headers["WWW-Authenticate"] = (
+            f'Bearer error="invalid_token", error_description="{exc.message}"'
+        )
     return JSONResponse(
         {"error": exc.code, "error_description": exc.message}, status_code=code, headers=headers
     )
@@ -64,7 +67,7 @@ async def token(slug: str, request: Request) -> JSONResponse:
     c = await container(request)
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    except Exception:  # noqa: BLE001 - a malformed form body is the client's error
+    except HTTPException:  # starlette's answer to a malformed or oversized form
         return _refusal(Oid4vciError("invalid_request", "The body must be a form."))
     fields: dict[str, str] = {}
     for key in form:

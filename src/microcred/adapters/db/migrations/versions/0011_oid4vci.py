@@ -45,9 +45,7 @@ def upgrade() -> None:
         _fk("oid4vci_offers", "bound_credential_id", "credentials"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oid4vci_offers")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_oid4vci_offers_code_hash")),
-        sa.UniqueConstraint(
-            "access_token_hash", name=op.f("uq_oid4vci_offers_access_token_hash")
-        ),
+        sa.UniqueConstraint("access_token_hash", name=op.f("uq_oid4vci_offers_access_token_hash")),
     )
     with op.batch_alter_table("oid4vci_offers", schema=None) as batch_op:
         batch_op.create_index("ix_oid4vci_offers_organisation_id", ["organisation_id"])
