@@ -129,6 +129,7 @@ class World:
             "path": "0/000",
             "run_id": self.bulk_run,
             "ext": "svg",
+            "code": "no-such-offer",  # an OpenID4VCI offer by reference: unknown, so 404
         }
 
     @property
@@ -250,6 +251,7 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/review/{submission_id}": ("reviewer", {"points:done": "1", "feedback": "forged"}),
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
         "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
+        "/learn/credentials/{credential_id}/oid4vci": ("learner", {}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
         "/admin/credentials": ("issuer", {"achievement_id": w.achievement, "email": "x@y.test"}),
         "/admin/credentials/{credential_id}/status": (

@@ -50,6 +50,10 @@ PUBLIC = {
     "/log/checkpoint",
     "/log/policy",
     "/log/tile/{path:path}",
+    # OpenID4VCI: public protocol endpoints (an offer by reference needs its secret code)
+    "/.well-known/openid-credential-issuer/orgs/{slug}/oid4vci",
+    "/.well-known/oauth-authorization-server/orgs/{slug}/oid4vci",
+    "/orgs/{slug}/oid4vci/offers/{code}",
 }
 
 
