@@ -401,3 +401,20 @@ def test_the_oid4vci_tables_are_exactly_the_migrated_schema(database_url: str) -
         assert tables <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_learner_page_makes_an_offer_with_a_qr_code(container: Container, acme: Org) -> None:
+    from tests.integration.web_forms import signed_in
+
+    credential_id = _credential(container, acme)
+    admin_web, csrf = signed_in(create_app(container), "acme", "admin@acme.test", PASSWORD)
+    page = admin_web.get("/learn")
+    assert page.status_code == 200
+    r = admin_web.post(f"/learn/credentials/{credential_id}/oid4vci", data={"csrf": csrf})
+    # staff may send the credential: the page shows the link, a QR code and the code to type
+    assert r.status_code == 200, r.text[:500]
+    assert 'id="oid4vci-qr" src="data:image/svg+xml' in r.text
+    assert "openid-credential-offer://?credential_offer_uri=" in r.text
+    assert 'id="oid4vci-tx-code"' in r.text
+    refused = admin_web.post(f"/learn/credentials/{credential_id}/oid4vci", data={"csrf": "x"})
+    assert refused.status_code == 403
