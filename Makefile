@@ -19,6 +19,11 @@ tests/e2e/dcc/node_modules/.package-lock.json: tests/e2e/dcc/package-lock.json
 	npm ci --prefix tests/e2e/dcc --no-audit --no-fund
 	touch $@
 
+# the independent OpenID4VCI wallet (@openid4vc/openid4vci) the oid4vci e2e tests drive
+tests/e2e/oid4vci/node_modules/.package-lock.json: tests/e2e/oid4vci/package-lock.json
+	npm ci --prefix tests/e2e/oid4vci --no-audit --no-fund
+	touch $@
+
 # Debian's poppler-utils: pdftoppm renders the PDF certificates in their tests
 /usr/bin/pdftoppm:
 	apt-get install -y -q poppler-utils || (apt-get update -q && apt-get install -y -q poppler-utils)
@@ -52,7 +57,7 @@ run: $(STAMP)
 	$(BIN)/microcred serve & server=$$!; wait $$server
 
 ## test: install everything the suite needs and run all of it (SQLite and PostgreSQL)
-test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json /usr/bin/chromium /usr/bin/pdftoppm /usr/bin/curl /usr/bin/jq
+test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json tests/e2e/oid4vci/node_modules/.package-lock.json /usr/bin/chromium /usr/bin/pdftoppm /usr/bin/curl /usr/bin/jq
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q

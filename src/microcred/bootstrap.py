@@ -47,6 +47,7 @@ from microcred.services.credentials.offers import CredentialOffers
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import VerificationService
+from microcred.services.delivery import Oid4vciIssuer, Oid4vciOffers
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.identity.sso import SsoProviders
@@ -86,6 +87,7 @@ from microcred.skills.skill_matching import default_matcher
 __all__ = [
     "Container",
     "Mail",
+    "Oid4vci",
     "SingleSignOn",
     "Skills",
     "Webhooks",
@@ -143,6 +145,14 @@ class SingleSignOn:
 
 
 @dataclass(slots=True)
+class Oid4vci:
+    """OpenID4VCI issuance: offers for holders, the protocol endpoints for wallets."""
+
+    offers: Oid4vciOffers
+    issuer: Oid4vciIssuer
+
+
+@dataclass(slots=True)
 class Container:
     """Everything a web process or command needs, wired once."""
 
@@ -184,6 +194,7 @@ class Container:
     mail: Mail
     #: single sign-on with each organisation's OpenID Connect provider
     sso: SingleSignOn
+    oid4vci: Oid4vci
 
     def close(self) -> None:
         """Release database connections."""
@@ -424,6 +435,26 @@ def _sso(
     )
 
 
+def _oid4vci(
+    settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock, issuance: IssuanceService
+) -> Oid4vci:
+    """Every organisation's OpenID4VCI Credential Issuer under ``public_base_url``."""
+    base = settings.public_base_url
+    return Oid4vci(
+        offers=Oid4vciOffers(
+            uow, clock, base, lifetime=timedelta(minutes=settings.oid4vci_offer_minutes)
+        ),
+        issuer=Oid4vciIssuer(
+            uow,
+            clock,
+            issuance,
+            base,
+            token_lifetime=timedelta(seconds=settings.oid4vci_token_seconds),
+            nonce_lifetime=timedelta(seconds=settings.oid4vci_nonce_seconds),
+        ),
+    )
+
+
 def _skills(
     engine: Engine,
     uow: SqlUnitOfWorkFactory,
@@ -563,6 +594,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         webhooks=webhooks,
         mail=mail,
         sso=_sso(settings, uow, clock, sealer, fetcher, identity, urls),
+        oid4vci=_oid4vci(settings, uow, clock, issuance),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

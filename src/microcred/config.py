@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     #: difference allowed when checking an ID token's times (seconds).
     sso_sign_in_minutes: int = Field(default=10, ge=1, le=60)
     sso_clock_skew_seconds: int = Field(default=120, ge=0, le=600)
+    #: OpenID4VCI: how long a credential offer's pre-authorized code may be redeemed (minutes);
+    oid4vci_offer_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    #: how long the access token it buys lives, and a proof nonce (seconds).
+    oid4vci_token_seconds: int = Field(default=300, ge=10, le=3600)
+    oid4vci_nonce_seconds: int = Field(default=300, ge=10, le=3600)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

@@ -135,6 +135,7 @@ class World:
             "action": "verify",
             # e-mail links (claim, unsubscribe): a well-formed token that matches nothing
             "token": "0" * 43,
+            "code": "no-such-offer",  # an OpenID4VCI offer by reference: unknown, so 404
         }
 
     @property
@@ -257,6 +258,7 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/review/{submission_id}": ("reviewer", {"points:done": "1", "feedback": "forged"}),
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
         "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
+        "/learn/credentials/{credential_id}/oid4vci": ("learner", {}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
         "/learn/imports": ("learner", {"text": "{}"}),
         "/learn/imports/{imported_id}/{action}": ("learner", {}),

@@ -55,6 +55,10 @@ PUBLIC = {
     # e-mail links: the token in the address is the key (docs/email.md)
     "/claim/{token}",
     "/mail/unsubscribe/{token}",
+    # OpenID4VCI: public protocol endpoints (an offer by reference needs its secret code)
+    "/.well-known/openid-credential-issuer/orgs/{slug}/oid4vci",
+    "/.well-known/oauth-authorization-server/orgs/{slug}/oid4vci",
+    "/orgs/{slug}/oid4vci/offers/{code}",
 }
 
 

@@ -8,6 +8,7 @@ from microcred.crypto.did import (
     did_web_document,
     did_web_from_url,
     did_web_to_url,
+    public_key_from_did_key,
 )
 from microcred.crypto.keys import (
     Ed25519KeyPair,
@@ -52,6 +53,7 @@ __all__ = [
     "multibase_decode",
     "multibase_encode",
     "new_token",
+    "public_key_from_did_key",
     "rsa_verify_jwk",
     "verify_password",
 ]

@@ -30,6 +30,7 @@ from microcred.ports.mail import (
     check_address,
     check_header,
 )
+from microcred.ports.oid4vci import CredentialOffer, Oid4vciOfferState, Oid4vciRepository
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -83,6 +84,7 @@ __all__ = [
     "Clock",
     "CodeAssignmentRecord",
     "CredentialFact",
+    "CredentialOffer",
     "Delivery",
     "DeliveryState",
     "DocumentFetcher",
@@ -99,6 +101,8 @@ __all__ = [
     "Mailer",
     "Offer",
     "OfferState",
+    "Oid4vciOfferState",
+    "Oid4vciRepository",
     "OidcClient",
     "PendingSignIn",
     "Placement",

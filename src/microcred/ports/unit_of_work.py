@@ -25,6 +25,7 @@ from microcred.ports.jobs import JobRepository
 from microcred.ports.learning import EnrolmentRepository, PathwayRepository, SubmissionRepository
 from microcred.ports.ledger import LedgerStore
 from microcred.ports.mail import MailLinks, MailRepository
+from microcred.ports.oid4vci import Oid4vciRepository
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.sso import SsoRepository
@@ -70,6 +71,8 @@ class TenantScope(Protocol):
     def mail(self) -> MailRepository: ...
     @property
     def sso(self) -> SsoRepository: ...
+    @property
+    def oid4vci(self) -> Oid4vciRepository: ...
 
 
 class UnitOfWork(Protocol):

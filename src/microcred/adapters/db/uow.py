@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
 from microcred.adapters.db.credentials.imported import SqlImportedCredentials
+from microcred.adapters.db.delivery import SqlOid4vci
 from microcred.adapters.db.identity import SqlSso
 from microcred.adapters.db.jobs import SqlJobs
 from microcred.adapters.db.learning.repositories import (
@@ -190,6 +191,7 @@ class TenantRepositories:
         self.webhooks = SqlWebhooks(session, organisation_id)
         self.mail = SqlMail(session, organisation_id)
         self.sso = SqlSso(session, organisation_id)
+        self.oid4vci = SqlOid4vci(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -25,6 +25,7 @@ from microcred.web.api.credentials import achievements, public
 from microcred.web.api.credentials import bulk as bulk_api
 from microcred.web.api.credentials import imports as credential_imports
 from microcred.web.api.credentials import routes as credentials
+from microcred.web.api.delivery import oid4vci as oid4vci_api
 from microcred.web.api.docs import install_api_docs
 from microcred.web.api.identity import routes as auth
 from microcred.web.api.identity import sso_routes as sso_api
@@ -207,6 +208,7 @@ def create_app(container: Container) -> FastAPI:
         webhooks.router,
         mail_api.router,
         sso_api.router,
+        oid4vci_api.router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -1,0 +1,5 @@
+"""Credential delivery on the database: OpenID4VCI offers and nonces."""
+
+from microcred.adapters.db.delivery.oid4vci_repository import SqlOid4vci
+
+__all__ = ["SqlOid4vci"]
