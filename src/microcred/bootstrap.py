@@ -61,6 +61,7 @@ from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
+from microcred.services.delivery import WalletExchanges  # DCC wallet exchanges
 from microcred.services.webhooks import (
     DELIVER_JOB,
     EXPIRING_JOB,
@@ -144,6 +145,8 @@ class Container:
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
     webhooks: Webhooks
+    #: the DCC Learner Credential Wallet's request links and VC-API exchanges
+    wallet_exchanges: WalletExchanges
 
     def close(self) -> None:
         """Release database connections."""
@@ -440,6 +443,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         fetcher=fetcher,
         witness_client=witness_client,
         webhooks=webhooks,
+        wallet_exchanges=WalletExchanges(
+            uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)
+        ),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=15, ge=1)
     #: ``credential.expiring`` is sent once per credential, this many days before it expires.
     webhook_expiring_days: int = Field(default=30, ge=1, le=365)
+    #: A DCC wallet request link (VC-API exchange) stays usable this many seconds.
+    wallet_exchange_ttl_seconds: int = Field(default=900, ge=60, le=86400)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

@@ -11,6 +11,11 @@ from microcred.ports.credentials import (
     StatusChangeRecord,
     StatusListRecord,
 )
+from microcred.ports.delivery_exchanges import (
+    ExchangeState,
+    WalletExchange,
+    WalletExchangeRepository,
+)
 from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
@@ -85,4 +90,8 @@ __all__ = [
     "WebhookSender",
     "WitnessClient",
     "WitnessStateStore",
+    # DCC wallet exchanges (delivery)
+    "ExchangeState",
+    "WalletExchange",
+    "WalletExchangeRepository",
 ]

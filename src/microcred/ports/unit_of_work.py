@@ -26,6 +26,7 @@ from microcred.ports.ledger import LedgerStore
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.webhooks import WebhookRepository
+from microcred.ports.delivery_exchanges import WalletExchangeRepository  # isort: skip
 
 
 class TenantScope(Protocol):
@@ -61,6 +62,8 @@ class TenantScope(Protocol):
     def bulk_issuance(self) -> BulkIssuanceRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def wallet_exchanges(self) -> WalletExchangeRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -32,6 +32,7 @@ from microcred.web.api.limits import BodyLimits
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
+from microcred.web.api.delivery import exchanges as wallet_exchanges  # isort: skip
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages
@@ -195,6 +196,7 @@ def create_app(container: Container) -> FastAPI:
         review.router,
         skills.router,
         webhooks.router,
+        wallet_exchanges.router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -1,0 +1,5 @@
+"""Credential delivery to wallets on the database."""
+
+from microcred.adapters.db.delivery.exchange_repository import SqlWalletExchanges
+
+__all__ = ["SqlWalletExchanges"]
