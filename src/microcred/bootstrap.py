@@ -43,6 +43,7 @@ from microcred.services.credentials.keys import IssuerKeys
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import LocalFirstFetcher, VerificationService
+from microcred.services.delivery import WalletExchanges  # DCC wallet exchanges
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.jobs import Handler, JobRunner
@@ -61,7 +62,6 @@ from microcred.services.skills.people import PeopleService
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
-from microcred.services.delivery import WalletExchanges  # DCC wallet exchanges
 from microcred.services.webhooks import (
     DELIVER_JOB,
     EXPIRING_JOB,

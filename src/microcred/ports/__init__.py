@@ -67,6 +67,7 @@ __all__ = [
     "DeliveryState",
     "DocumentFetcher",
     "EventType",
+    "ExchangeState",
     "Fingerprint",
     "Job",
     "JobWakeup",
@@ -85,13 +86,11 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserBrief",
+    "WalletExchange",
+    "WalletExchangeRepository",
     "WebhookEvent",
     "WebhookRepository",
     "WebhookSender",
     "WitnessClient",
     "WitnessStateStore",
-    # DCC wallet exchanges (delivery)
-    "ExchangeState",
-    "WalletExchange",
-    "WalletExchangeRepository",
 ]

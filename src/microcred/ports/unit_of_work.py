@@ -26,6 +26,7 @@ from microcred.ports.ledger import LedgerStore
 from microcred.ports.review import RubricRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.webhooks import WebhookRepository
+
 from microcred.ports.delivery_exchanges import WalletExchangeRepository  # isort: skip
 
 

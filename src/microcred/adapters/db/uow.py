@@ -34,6 +34,7 @@ from microcred.adapters.db.repositories import (
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.adapters.db.webhooks import SqlWebhooks
+
 from microcred.adapters.db.delivery import SqlWalletExchanges  # isort: skip  (DCC wallet exchanges)
 from microcred.errors import Conflict, MicrocredError
 from microcred.ports.clock import Clock

@@ -9,8 +9,8 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
+from microcred.credentials import resolver
 from microcred.credentials.proofs import data_integrity
-from microcred.credentials.resolver import KeyResolver
 from microcred.errors import InvalidInput, VerificationError
 
 MAX_DID = 200
@@ -24,9 +24,7 @@ def _types(value: object) -> list[str]:
     return []
 
 
-def holder_of(
-    presentation: object, *, challenge: str, domain: str, require_domain: bool
-) -> str:
+def holder_of(presentation: object, *, challenge: str, domain: str, require_domain: bool) -> str:
     """The holder DID a valid DIDAuth presentation proves control of.
 
     Raises `InvalidInput` for a malformed presentation and `VerificationError` for one whose
@@ -57,14 +55,13 @@ def holder_of(
         given.encode("utf-8", "replace"), challenge.encode()
     ):
         raise VerificationError("The presentation was not signed over this exchange's challenge.")
-    if "domain" in proof or require_domain:
-        if proof.get("domain") != domain:
-            raise VerificationError(f"The presentation was not signed for the domain {domain}.")
+    if ("domain" in proof or require_domain) and proof.get("domain") != domain:
+        raise VerificationError(f"The presentation was not signed for the domain {domain}.")
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or method.partition("#")[0] != holder:
         raise VerificationError("The presentation was signed by a key other than its holder's.")
     results = data_integrity.verify(
-        presentation, KeyResolver(), expected_purpose="authentication"
+        presentation, resolver.KeyResolver(), expected_purpose="authentication"
     )
     result = results[0]
     if not result.valid:

@@ -159,7 +159,9 @@ class WalletExchanges:
             return {"verifiablePresentationRequest": self._request(exchange, url)}
         wrapped = "verifiablePresentation" in body
         if not wrapped and "proof" not in body:
-            raise InvalidInput("Send {} to start, then {verifiablePresentation: …} signed by your DID.")
+            raise InvalidInput(
+                "Send {} to start, then {verifiablePresentation: …} signed by your DID."
+            )
         presentation = body["verifiablePresentation"] if wrapped else body
         holder = holder_of(
             presentation,
@@ -169,9 +171,7 @@ class WalletExchanges:
         )
         now = self._clock.now()
         with self._uow() as uow:
-            copy = self._issuance.bind_within(
-                uow, organisation_id, exchange.credential_id, holder
-            )
+            copy = self._issuance.bind_within(uow, organisation_id, exchange.credential_id, holder)
             used = uow.tenant(organisation_id).wallet_exchanges.complete(
                 exchange.token_hash, holder, copy.id, now
             )

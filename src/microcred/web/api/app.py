@@ -32,6 +32,7 @@ from microcred.web.api.limits import BodyLimits
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
+
 from microcred.web.api.delivery import exchanges as wallet_exchanges  # isort: skip
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages

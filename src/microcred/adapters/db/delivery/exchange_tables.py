@@ -14,7 +14,9 @@ class WalletExchangeRow(Base):
     """An exchange, keyed by the SHA-256 of its secret token (never the token itself)."""
 
     __tablename__ = "wallet_exchanges"
-    __table_args__ = (Index("ix_wallet_exchanges_org_credential", "organisation_id", "credential_id"),)
+    __table_args__ = (
+        Index("ix_wallet_exchanges_org_credential", "organisation_id", "credential_id"),
+    )
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"))

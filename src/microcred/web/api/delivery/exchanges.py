@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from microcred.errors import InvalidInput, PayloadTooLarge
 from microcred.services.delivery import MAX_EXCHANGE_BODY
-from microcred.web.api.deps import ContainerDep, PrincipalDep
 from microcred.web.api.delivery.exchange_schemas import WalletExchangePublic
+from microcred.web.api.deps import ContainerDep, PrincipalDep
 
 router = APIRouter(tags=["delivery"])
 
