@@ -47,7 +47,11 @@ from microcred.services.credentials.offers import CredentialOffers
 from microcred.services.credentials.status import CredentialService, PublicDocuments
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.credentials.verification import VerificationService
-from microcred.services.delivery import Oid4vciIssuer, Oid4vciOffers
+from microcred.services.delivery import (
+    Oid4vciIssuer,
+    Oid4vciOffers,
+    WalletExchanges,  # DCC wallet exchanges
+)
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.service import IdentityService, password_throttle
 from microcred.services.identity.sso import SsoProviders
@@ -195,6 +199,8 @@ class Container:
     #: single sign-on with each organisation's OpenID Connect provider
     sso: SingleSignOn
     oid4vci: Oid4vci
+    #: the DCC Learner Credential Wallet's request links and VC-API exchanges
+    wallet_exchanges: WalletExchanges
 
     def close(self) -> None:
         """Release database connections."""
@@ -595,6 +601,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         mail=mail,
         sso=_sso(settings, uow, clock, sealer, fetcher, identity, urls),
         oid4vci=_oid4vci(settings, uow, clock, issuance),
+        wallet_exchanges=WalletExchanges(
+            uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)
+        ),
         ledger=ledger,
         public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
         witnessing=witnessing,

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     #: how long the access token it buys lives, and a proof nonce (seconds).
     oid4vci_token_seconds: int = Field(default=300, ge=10, le=3600)
     oid4vci_nonce_seconds: int = Field(default=300, ge=10, le=3600)
+    #: A DCC wallet request link (VC-API exchange) stays usable this many seconds.
+    wallet_exchange_ttl_seconds: int = Field(default=900, ge=60, le=86400)
     #: Remote fetches running at once in the whole process; waiting counts against deadlines.
     fetch_max_concurrent: int = Field(default=16, ge=1)
     #: The fetch cache's bounds: documents kept, and bytes of them.

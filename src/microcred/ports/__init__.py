@@ -12,6 +12,11 @@ from microcred.ports.credentials import (
     StatusChangeRecord,
     StatusListRecord,
 )
+from microcred.ports.delivery_exchanges import (
+    ExchangeState,
+    WalletExchange,
+    WalletExchangeRepository,
+)
 from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
@@ -89,6 +94,7 @@ __all__ = [
     "DeliveryState",
     "DocumentFetcher",
     "EventType",
+    "ExchangeState",
     "Fingerprint",
     "ImportedCredential",
     "Job",
@@ -124,6 +130,8 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserBrief",
+    "WalletExchange",
+    "WalletExchangeRepository",
     "WebhookEvent",
     "WebhookRepository",
     "WebhookSender",

@@ -31,6 +31,8 @@ from microcred.ports.skills import SkillsRepository
 from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
 
+from microcred.ports.delivery_exchanges import WalletExchangeRepository  # isort: skip
+
 
 class TenantScope(Protocol):
     """Repositories bound to one organisation: every query filters by it."""
@@ -73,6 +75,8 @@ class TenantScope(Protocol):
     def sso(self) -> SsoRepository: ...
     @property
     def oid4vci(self) -> Oid4vciRepository: ...
+    @property
+    def wallet_exchanges(self) -> WalletExchangeRepository: ...
 
 
 class UnitOfWork(Protocol):

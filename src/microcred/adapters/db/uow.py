@@ -38,6 +38,8 @@ from microcred.adapters.db.repositories import (
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.adapters.db.webhooks import SqlWebhooks
+
+from microcred.adapters.db.delivery import SqlWalletExchanges  # isort: skip  (DCC wallet exchanges)
 from microcred.errors import Conflict, MicrocredError
 from microcred.ports.clock import Clock
 
@@ -192,6 +194,7 @@ class TenantRepositories:
         self.mail = SqlMail(session, organisation_id)
         self.sso = SqlSso(session, organisation_id)
         self.oid4vci = SqlOid4vci(session, organisation_id)
+        self.wallet_exchanges = SqlWalletExchanges(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

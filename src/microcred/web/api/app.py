@@ -36,6 +36,8 @@ from microcred.web.api.mail import routes as mail_api
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
+
+from microcred.web.api.delivery import exchanges as wallet_exchanges  # isort: skip
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages, learner_imports
@@ -209,6 +211,7 @@ def create_app(container: Container) -> FastAPI:
         mail_api.router,
         sso_api.router,
         oid4vci_api.router,
+        wallet_exchanges.router,
     ):
         app.include_router(router)
     app.add_middleware(
