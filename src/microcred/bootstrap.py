@@ -17,6 +17,7 @@ from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db import migrate
 from microcred.adapters.db.job_wakeup import PgJobWakeup
+from microcred.adapters.db.portability import SqlPortableStore
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.http import (
@@ -52,6 +53,7 @@ from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
+from microcred.services.portability import OrganisationExport, OrganisationImport
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.rubrics import RubricService
 from microcred.services.review.service import ReviewService
@@ -73,6 +75,7 @@ from microcred.skills.skill_matching import default_matcher
 
 __all__ = [
     "Container",
+    "Portability",
     "Skills",
     "Webhooks",
     "build",
@@ -108,6 +111,14 @@ class Webhooks:
     subscriptions: WebhookSubscriptions
     delivery: WebhookDelivery
     expiring: ExpiringScan
+
+
+@dataclass(slots=True)
+class Portability:
+    """Organisation export (archive) and import into a fresh instance."""
+
+    export: OrganisationExport
+    importer: OrganisationImport
 
 
 @dataclass(slots=True)
@@ -147,6 +158,7 @@ class Container:
     #: asks witnesses for their latest checkpoints (``microcred audit``)
     witness_client: HttpWitnessClient
     webhooks: Webhooks
+    portability: Portability
 
     def close(self) -> None:
         """Release database connections."""
@@ -456,4 +468,20 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             wakeup=PgJobWakeup(engine) if engine.dialect.name == "postgresql" else None,
         ),
         skills=_skills(engine, uow, clock, public, urls, verification),
+        portability=_portability(settings, engine, blobs, sealer, clock),
+    )
+
+
+def _portability(
+    settings: Settings,
+    engine: Engine,
+    blobs: LocalBlobStore | S3BlobStore,
+    sealer: Sealer,
+    clock: Clock,
+) -> Portability:
+    store = SqlPortableStore(engine)
+    base = settings.public_base_url
+    return Portability(
+        export=OrganisationExport(store, blobs, sealer, clock, base, log_origin(base)),
+        importer=OrganisationImport(store, blobs, sealer, base),
     )

@@ -15,9 +15,9 @@ Row = dict[str, Any]
 class PortableSnapshot(Protocol):
     """One consistent read of the database (nothing changes under it while it is open)."""
 
-    def rows(self, kind: str, organisation_ids: Sequence[str]) -> Iterator[Row]:
-        """The rows of ``kind`` that belong to ``organisation_ids`` (instance-wide kinds, such
-        as the log, whole), in a stable order that satisfies their own references."""
+    def rows(self, kind: str, organisation_ids: Sequence[str] | None) -> Iterator[Row]:
+        """The rows of ``kind`` that belong to ``organisation_ids`` (None: every organisation;
+        instance-wide kinds, such as the log, whole), in a stable order that satisfies their own references."""
         ...
 
 

@@ -115,10 +115,12 @@ class _Snapshot:
         self._conn = conn
         self._tables = tables
 
-    def rows(self, kind: str, organisation_ids: Sequence[str]) -> Iterator[Row]:
+    def rows(self, kind: str, organisation_ids: Sequence[str] | None) -> Iterator[Row]:
         table = self._tables[kind]
         stmt = select(table)
-        if "organisation_id" in table.c:
+        if organisation_ids is None:
+            pass
+        elif "organisation_id" in table.c:
             stmt = stmt.where(table.c.organisation_id.in_(list(organisation_ids)))
         elif kind == "organisations":
             stmt = stmt.where(table.c.id.in_(list(organisation_ids)))
