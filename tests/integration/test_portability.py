@@ -127,8 +127,8 @@ def test_bad_archives_are_refused_and_nothing_is_written(
 ) -> None:
     _seed(container)
     data = _export(container)
-    store = fresh.portability.importer._store  # noqa: SLF001  (read-only emptiness check)
-    with pytest.raises(InvalidInput, match="truncated|not a zip"):
+    store = fresh.portability.importer._store
+    with pytest.raises(InvalidInput, match=r"truncated|not a zip"):
         _import(fresh, data[: len(data) // 2])
     with pytest.raises(InvalidInput, match="passphrase"):
         _import(fresh, data, "a wrong passphrase here")

@@ -36,7 +36,8 @@ def export(
             with c.uow() as uow:
                 found = [uow.organisations.by_slug(slug) for slug in org]
             if any(o is None for o in found):
-                fail("No such organisation: " + ", ".join(s for s, o in zip(org, found) if not o))
+                missing = [s for s, o in zip(org, found, strict=True) if o is None]
+                fail("No such organisation: " + ", ".join(missing))
             ids = [o.id for o in found if o is not None]
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".export-")
@@ -64,7 +65,10 @@ def import_(
         summary = c.portability.importer.run(handle, file.stat().st_size, passphrase)
     typer.echo(
         json.dumps(
-            {"organisations": summary.organisations, "records": dict(summary.counts),
-             "blobs": summary.blobs}
+            {
+                "organisations": summary.organisations,
+                "records": dict(summary.counts),
+                "blobs": summary.blobs,
+            }
         )
     )

@@ -15,6 +15,7 @@ from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
+from microcred.ports.portability import PortableSnapshot, PortableStore, Row
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -66,8 +67,11 @@ __all__ = [
     "Job",
     "JobWakeup",
     "Placement",
+    "PortableSnapshot",
+    "PortableStore",
     "PresentedCredential",
     "ProvenSkill",
+    "Row",
     "RubricRecord",
     "SendResult",
     "SigningKeyRecord",

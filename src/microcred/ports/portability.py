@@ -17,7 +17,8 @@ class PortableSnapshot(Protocol):
 
     def rows(self, kind: str, organisation_ids: Sequence[str] | None) -> Iterator[Row]:
         """The rows of ``kind`` that belong to ``organisation_ids`` (None: every organisation;
-        instance-wide kinds, such as the log, whole), in a stable order that satisfies their own references."""
+        instance-wide kinds, such as the log, whole), in a stable order that satisfies their
+        own references."""
         ...
 
 

@@ -66,9 +66,7 @@ def derive_keys(passphrase: str, salt: bytes, n: int, r: int, p: int) -> Keys:
     """scrypt(passphrase, salt) split into a sealing secret and a MAC key."""
     if not (2**10 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
         raise InvalidInput("The archive's key-derivation parameters are out of range.")
-    out = hashlib.scrypt(
-        passphrase.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 << 20, dklen=64
-    )
+    out = hashlib.scrypt(passphrase.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 << 20, dklen=64)
     return Keys(seal_secret=out[:32].hex(), mac_key=out[32:])
 
 
@@ -156,9 +154,7 @@ class ArchiveReader:
     def __init__(self, source: IO[bytes], size: int, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         if size > self.limits.archive_bytes:
-            raise PayloadTooLarge(
-                f"The archive is larger than {self.limits.archive_bytes} bytes."
-            )
+            raise PayloadTooLarge(f"The archive is larger than {self.limits.archive_bytes} bytes.")
         try:
             self._zip = zipfile.ZipFile(source)
             infos = self._zip.infolist()
@@ -218,10 +214,11 @@ class ArchiveReader:
         """Derive the keys, check the passphrase, then the manifest's MAC and member list."""
         kdf = self.manifest.get("kdf")
         try:
-            assert isinstance(kdf, dict) and kdf.get("name") == "scrypt"
+            if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+                raise ValueError("kdf")
             salt = bytes.fromhex(kdf["salt"])
             n, r, p = (int(kdf[k]) for k in ("n", "r", "p"))
-        except (AssertionError, KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError):
             raise InvalidInput("The archive's key-derivation parameters are malformed.") from None
         keys = derive_keys(passphrase, salt, n, r, p)
         check = self.manifest.get("passphrase_check")
@@ -283,7 +280,7 @@ class ArchiveReader:
         """The objects of a JSON Lines member (call after `verify_all`)."""
         try:
             with self._zip.open(self._infos[name]) as handle:
-                reader = io.BufferedReader(handle)  # type: ignore[arg-type]
+                reader = io.BufferedReader(handle)  # type: ignore[type-var]
                 number = 0
                 while line := reader.readline(self.limits.line_bytes + 1):
                     number += 1

@@ -10,9 +10,9 @@ from typing import IO, Any
 from microcred.crypto.sealing import Sealer
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import NotFound
+from microcred.ports import PortableStore, Row
 from microcred.ports.clock import Clock
 from microcred.ports.learning import BlobStore
-from microcred.ports.portability import PortableStore, Row
 from microcred.services.portability.archive import (
     ArchiveWriter,
     check_passphrase,

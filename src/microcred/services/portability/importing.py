@@ -9,8 +9,8 @@ from typing import IO
 
 from microcred.crypto.sealing import Sealer
 from microcred.errors import Conflict, InvalidInput
+from microcred.ports import PortableStore, Row
 from microcred.ports.learning import BlobStore
-from microcred.ports.portability import PortableStore, Row
 from microcred.services.portability.archive import ArchiveReader, Limits
 from microcred.services.portability.sealed import reseal
 
@@ -95,7 +95,9 @@ class OrganisationImport:
                         yield kind, batch
                         batch = []
                 if listed != seen:
-                    raise InvalidInput(f"{name} holds {seen} records but its manifest lists {listed}.")
+                    raise InvalidInput(
+                        f"{name} holds {seen} records but its manifest lists {listed}."
+                    )
                 yield kind, batch
 
         # evidence files are content-addressed: until the records naming them are committed

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from microcred.crypto.sealing import Sealer
 from microcred.errors import CryptoError, InvalidInput
-from microcred.ports.portability import Row
+from microcred.ports import Row
 from microcred.services.credentials import IssuerKeys
 from microcred.services.ledger import LogKeys
 
@@ -23,9 +23,9 @@ def _webhook(row: Row) -> bytes:
 SEALED: dict[str, tuple[str, Callable[[Row], bytes]]] = {
     "signing_keys": (
         "sealed_private",
-        lambda r: IssuerKeys._aad(r["organisation_id"], r["id"]),  # noqa: SLF001
+        lambda r: IssuerKeys._aad(r["organisation_id"], r["id"]),
     ),
-    "server_keys": ("sealed_private", lambda r: LogKeys._aad(r["id"])),  # noqa: SLF001
+    "server_keys": ("sealed_private", lambda r: LogKeys._aad(r["id"])),
     "webhook_subscriptions": ("sealed_secret", _webhook),
 }
 

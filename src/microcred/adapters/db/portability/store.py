@@ -35,7 +35,7 @@ from microcred.adapters.db.migrate import current
 from microcred.adapters.db.tables import Base, UTCDateTime
 from microcred.adapters.db.uow import snapshot_engine
 from microcred.errors import InvalidInput
-from microcred.ports.portability import Row
+from microcred.ports import Row
 
 # register every feature's tables on the metadata
 from microcred.adapters.db.credentials import bulk_tables as _bulk  # noqa: F401  # isort: skip
