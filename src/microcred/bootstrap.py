@@ -17,6 +17,7 @@ from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db import migrate
 from microcred.adapters.db.job_wakeup import PgJobWakeup
+from microcred.adapters.db.portability import SqlPortableStore
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, snapshot_engine
 from microcred.adapters.db.witness_store import WitnessStore
 from microcred.adapters.http import (
@@ -69,6 +70,7 @@ from microcred.services.notifications import (
     MailDelivery,
     MailPreferences,
 )
+from microcred.services.portability import OrganisationExport, OrganisationImport
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.rubrics import RubricService
 from microcred.services.review.service import ReviewService
@@ -92,6 +94,7 @@ __all__ = [
     "Container",
     "Mail",
     "Oid4vci",
+    "Portability",
     "SingleSignOn",
     "Skills",
     "Webhooks",
@@ -157,6 +160,14 @@ class Oid4vci:
 
 
 @dataclass(slots=True)
+class Portability:
+    """Organisation export (archive) and import into a fresh instance."""
+
+    export: OrganisationExport
+    importer: OrganisationImport
+
+
+@dataclass(slots=True)
 class Container:
     """Everything a web process or command needs, wired once."""
 
@@ -201,6 +212,7 @@ class Container:
     oid4vci: Oid4vci
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
+    portability: Portability
 
     def close(self) -> None:
         """Release database connections."""
@@ -615,4 +627,20 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             wakeup=PgJobWakeup(engine) if engine.dialect.name == "postgresql" else None,
         ),
         skills=_skills(engine, uow, clock, public, urls, verification),
+        portability=_portability(settings, engine, blobs, sealer, clock),
+    )
+
+
+def _portability(
+    settings: Settings,
+    engine: Engine,
+    blobs: LocalBlobStore | S3BlobStore,
+    sealer: Sealer,
+    clock: Clock,
+) -> Portability:
+    store = SqlPortableStore(engine)
+    base = settings.public_base_url
+    return Portability(
+        export=OrganisationExport(store, blobs, sealer, clock, base, log_origin(base)),
+        importer=OrganisationImport(store, blobs, sealer, base),
     )

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from microcred.bootstrap import upgrade_database
-from microcred.cli import assess, ledger, local_witness, skills, vc
+from microcred.cli import assess, ledger, local_witness, portability, skills, vc
 from microcred.cli.common import fail, operator, session
 from microcred.cli.demo import STEPS, seed_demo
 from microcred.config import get_settings
@@ -36,6 +36,8 @@ app.add_typer(skills.app, name="skills")
 app.add_typer(assess.app, name="assess")
 app.command("audit")(ledger.audit)
 app.command("worker")(ledger.worker)
+app.command("export")(portability.export)
+app.command("import")(portability.import_)
 
 
 @db_app.command("upgrade")

@@ -36,6 +36,7 @@ from microcred.ports.mail import (
     check_header,
 )
 from microcred.ports.oid4vci import CredentialOffer, Oid4vciOfferState, Oid4vciRepository
+from microcred.ports.portability import PortableSnapshot, PortableStore, Row
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -112,9 +113,12 @@ __all__ = [
     "OidcClient",
     "PendingSignIn",
     "Placement",
+    "PortableSnapshot",
+    "PortableStore",
     "PresentedCredential",
     "ProvenSkill",
     "ProviderMetadata",
+    "Row",
     "RubricRecord",
     "SendResult",
     "SigningKeyRecord",

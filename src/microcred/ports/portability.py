@@ -1,0 +1,51 @@
+"""What organisation export and import need from storage: every stored kind of record, read as
+JSON-ready rows in one consistent snapshot, and written back into an empty instance in one
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+#: one record as it travels: column name -> JSON value (bytes as base64, times as ISO 8601)
+Row = dict[str, Any]
+
+
+class PortableSnapshot(Protocol):
+    """One consistent read of the database (nothing changes under it while it is open)."""
+
+    def rows(self, kind: str, organisation_ids: Sequence[str] | None) -> Iterator[Row]:
+        """The rows of ``kind`` that belong to ``organisation_ids`` (None: every organisation;
+        instance-wide kinds, such as the log, whole), in a stable order that satisfies their
+        own references."""
+        ...
+
+
+class PortableStore(Protocol):
+    """Raw access to every kind of record an organisation owns, for export and import."""
+
+    def kinds(self) -> Sequence[str]:
+        """The kinds that travel, parents before children (the order to write them in)."""
+        ...
+
+    def columns(self, kind: str) -> Sequence[str]:
+        """The fields of one kind."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[PortableSnapshot]:
+        """A consistent read of everything (a repeatable-read transaction)."""
+        ...
+
+    def occupied(self) -> list[str]:
+        """The kinds that already hold records (an instance to import into must have none)."""
+        ...
+
+    def schema_revision(self) -> str | None:
+        """The database schema's migration revision(s), comma-separated."""
+        ...
+
+    def load(self, batches: Iterable[tuple[str, Sequence[Row]]]) -> Mapping[str, int]:
+        """Write every batch in one transaction (all or nothing); how many rows per kind.
+        Raises `InvalidInput` when a row does not fit the schema."""
+        ...
