@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from microcred.credentials.achievement_credential import (
@@ -70,7 +70,6 @@ class ClrDraft:
     description: str | None = None
     #: the record leaves out credentials the publisher knows of (CLR ``partial``)
     partial: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_clr(draft: ClrDraft) -> dict[str, Any]:
@@ -112,7 +111,7 @@ def build_clr(draft: ClrDraft) -> dict[str, Any]:
         document["description"] = draft.description
     if draft.partial:
         document["partial"] = True
-    return document | draft.extra
+    return document
 
 
 def achievement_id_of(credential: Mapping[str, Any]) -> str | None:
