@@ -81,8 +81,13 @@ class AchievementRepository(Protocol):
         """Those of the ids that are the organisation's (others are left out), in no order."""
         ...
 
-    def search(self, text: str, *, limit: int = 20) -> Sequence[Achievement]:
-        """Definitions whose name holds every word of ``text`` (case aside), by name."""
+    def names(self, achievement_ids: Collection[str]) -> dict[str, str]:
+        """The names of those of the ids that are the organisation's, by id."""
+        ...
+
+    def search(self, text: str, *, limit: int = 20) -> Sequence[tuple[str, str]]:
+        """(id, name) of definitions whose name holds every word of ``text`` (case aside), by
+        name."""
         ...
 
 

@@ -157,22 +157,34 @@ class AchievementService:
             raise NotFound("No such achievement in your organisation.")
         return found
 
-    def get_many(
-        self, principal: Principal, achievement_ids: Iterable[str]
-    ) -> dict[str, Achievement]:
-        """Those of the ids that are the principal's organisation's, by id (at most
-        `MAX_LOOKUP`; others are left out)."""
-        principal.require(Permission.VIEW_ACHIEVEMENTS)
+    def _ids(self, achievement_ids: Iterable[str]) -> list[str]:
         ids = list(dict.fromkeys(achievement_ids))
         if len(ids) > MAX_LOOKUP:
             raise InvalidInput(f"Ask for at most {MAX_LOOKUP:,} micro-credentials at a time.")
+        return ids
+
+    def get_many(
+        self, principal: Principal, achievement_ids: Iterable[str]
+    ) -> dict[str, Achievement]:
+        """Those of the ids that are the principal's organisation's, by id (others are left
+        out; at most `MAX_LOOKUP` ids)."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        ids = self._ids(achievement_ids)
         with self._uow() as uow:
             found = uow.tenant(principal.organisation_id).achievements.get_many(ids)
         return {a.id: a for a in found}
 
-    def search(self, principal: Principal, text: str, limit: int = 20) -> list[Achievement]:
-        """Definitions whose name holds every word of ``text`` (case aside), by name; with no
-        words, the first ``limit`` by name."""
+    def names(self, principal: Principal, achievement_ids: Iterable[str]) -> dict[str, str]:
+        """The names of those of the ids that are the organisation's, by id (names only: no
+        definition is read whole)."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        ids = self._ids(achievement_ids)
+        with self._uow() as uow:
+            return uow.tenant(principal.organisation_id).achievements.names(ids)
+
+    def search(self, principal: Principal, text: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(id, name) of definitions whose name holds every word of ``text`` (case aside), by
+        name; with no words, the first ``limit`` by name."""
         principal.require(Permission.VIEW_ACHIEVEMENTS)
         if len(text) > MAX_QUERY:
             raise InvalidInput(f"Search with at most {MAX_QUERY} characters.")

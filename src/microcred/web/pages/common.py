@@ -26,7 +26,7 @@ def achievements(c: Container, principal: Principal, ids: Iterable[str]) -> dict
 
 def names(c: Container, principal: Principal, ids: Iterable[str]) -> dict[str, str]:
     """The names of those of ``ids`` that are the organisation's micro-credentials, by id."""
-    return {i: a.name for i, a in achievements(c, principal, ids).items()}
+    return c.achievements.names(principal, ids)
 
 
 def page_context(request: Request, principal: Principal, **extra: object) -> dict[str, object]:

@@ -69,14 +69,31 @@ class SqlAchievements(_Scoped):
             found += [m.achievement_from_row(r) for r in rows]
         return found
 
-    def search(self, text: str, *, limit: int = 20) -> Sequence[Achievement]:
-        words = text.lower().split()
-        query = select(AchievementRow).where(AchievementRow.organisation_id == self._org)
-        for word in words[:8]:  # every word somewhere in the name, case aside
+    def names(self, achievement_ids: Collection[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(achievement_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), _CHUNK):
+            found.update(  # pairs, not the Result (whose keys() are its column names)
+                self._s.execute(
+                    select(AchievementRow.id, AchievementRow.name).where(
+                        AchievementRow.organisation_id == self._org,
+                        AchievementRow.id.in_(ids[start : start + _CHUNK]),
+                    )
+                )
+                .tuples()
+                .all()
+            )
+        return found
+
+    def search(self, text: str, *, limit: int = 20) -> Sequence[tuple[str, str]]:
+        query = select(AchievementRow.id, AchievementRow.name).where(
+            AchievementRow.organisation_id == self._org
+        )
+        for word in text.lower().split()[:8]:  # every word somewhere in the name, case aside
             query = query.where(func.lower(AchievementRow.name).contains(word, autoescape=True))
-        rows = self._s.scalars(
+        rows = self._s.execute(
             query.order_by(func.lower(AchievementRow.name), AchievementRow.id).limit(
                 max(1, min(limit, MAX_FOUND))
             )
         )
-        return [m.achievement_from_row(r) for r in rows]
+        return list(rows.tuples())

@@ -16,7 +16,7 @@ from microcred.errors import InvalidInput, MicrocredError
 from microcred.services.credentials.issuance import IssueRequest
 from microcred.web.errors import status_of
 from microcred.web.pages.admin.base import posted, render, staff
-from microcred.web.pages.common import achievements, container, names
+from microcred.web.pages.common import container, names
 
 router = APIRouter(include_in_schema=False)
 #: micro-credentials the issue form offers at once (by name; a search finds the others)
@@ -49,10 +49,10 @@ def _list_page(
 ) -> Response:
     issued = c.credentials.list(principal, limit=100)
     find = request.query_params.get("find", "")[:200]
-    options = {a.id: a for a in c.achievements.search(principal, find, OPTIONS)}
+    options = dict(c.achievements.search(principal, find, OPTIONS))
     kept = (typed or {}).get("achievement_id", "")
     if kept and kept not in options:  # the one chosen before an error stays on offer
-        options.update(achievements(c, principal, [kept]))
+        options.update(names(c, principal, [kept]))
     return render(
         request,
         principal,
@@ -99,7 +99,7 @@ def _issue(c: Container, request: Request, form: FormData) -> Response:
             raise InvalidInput("Give the recipient's e-mail address.")
         name = typed.get("name", "").strip() or None
         aid = typed.get("achievement_id", "")
-        if not aid or aid not in achievements(c, principal, [aid]):
+        if not aid or aid not in names(c, principal, [aid]):
             raise InvalidInput("Choose one of your micro-credentials.")
         issued = c.issuance.issue(
             principal, IssueRequest(aid, Recipient(email=email, name=name), [])

@@ -21,7 +21,7 @@ from microcred.domain.pathway import AllOf, Earn, NOf, Pathway, Requirement, ach
 from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.web.errors import status_of
 from microcred.web.pages.admin.base import posted, render, staff, wants_search
-from microcred.web.pages.common import achievements, container, names
+from microcred.web.pages.common import container, names
 
 router = APIRouter(include_in_schema=False)
 RULES = {"all": "All of them", "n": "A number of them", "any": "Any one of them"}
@@ -163,11 +163,8 @@ def _create(c: Container, request: Request, form: FormData) -> Response:
         }
         picking = {"add_embed", "remove_embed", "set_target", "drop_target"} & typed.keys()
         if picking or wants_search(typed, "pw_q"):
-            known = achievements(c, principal, [*chosen, typed.get("achievement_id", "")])
-            unknown = [
-                a for a in [*chosen, typed.get("achievement_id", "")] if a and a not in known
-            ]
-            if unknown:
+            wanted = [a for a in [*chosen, typed.get("achievement_id", "")] if a]
+            if set(wanted) - names(c, principal, wanted).keys():
                 raise NotFound("That is not one of your organisation's micro-credentials.")
             searched = wants_search(typed, "pw_q")
             return _page(request, c, principal, typed, chosen, prereqs, searched=searched)
