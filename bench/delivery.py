@@ -29,13 +29,13 @@ from collections.abc import Callable
 from typing import Any
 
 from credentials import credential  # bench/credentials.py, beside this file
-from oid4vci_roundtrip import measure as oid4vci_round_trips
 from microcred.credentials import baking
 from microcred.credentials.baking.png import SIGNATURE, Chunk
 from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.credentials.proofs import data_integrity
 from microcred.crypto.did import did_key_verification_method
 from microcred.crypto.keys import Ed25519KeyPair
+from oid4vci_roundtrip import measure as oid4vci_round_trips
 
 
 def png_image(width: int, height: int, seed: int = 7) -> bytes:

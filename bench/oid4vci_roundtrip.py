@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from error_pages import PASSWORD, fresh_container  # bench/ is the script's directory
 from fastapi.testclient import TestClient
+
+from error_pages import PASSWORD, fresh_container  # bench/ is the script's directory
 from microcred.bootstrap import Container
 from microcred.crypto.keys import Ed25519KeyPair
 from microcred.domain.credential import Recipient
