@@ -84,9 +84,18 @@ def test_admin_defines_issues_and_revokes(tmp_path: Path) -> None:
                 assert r.status_code == 201, r.text
             page.click("nav a[href='/admin/pathways']")
             page.fill("#pw-name", "Dashboards")
-            page.select_option("#pw-target", label="Dashboards Capstone")
-            page.check("#embed label:has-text('Data Visualisation') input")
-            page.check("#embed label:has-text('Chart Critique') input")
+            # the builder finds micro-credentials by name; Enter in the box searches
+            page.fill("#pw-q", "capstone")
+            page.press("#pw-q", "Enter")
+            assert page.locator("#matches li").count() == 1
+            assert page.input_value("#pw-name") == "Dashboards"  # kept across the search
+            page.click("#matches li:has-text('Dashboards Capstone') button[name=set_target]")
+            assert page.locator("#target-name").inner_text() == "Dashboards Capstone"
+            for name in ("Data Visualisation", "Chart Critique"):
+                page.fill("#pw-q", name)
+                page.click("#search-achievements")
+                page.click(f"#matches li:has-text('{name}') button[name=add_embed]")
+            assert page.locator("#embedded li").count() == 2
             page.check("input[name=rule][value=n]")
             page.fill("#pw-n", "5")
             page.click("#create-pathway")

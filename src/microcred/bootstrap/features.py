@@ -48,6 +48,7 @@ from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache
 from microcred.services.skills.people import PeopleService
+from microcred.services.skills.role_cache import RoleCache
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
@@ -295,10 +296,11 @@ def wire_skills(
     make_verifier: VerifierFactory = verification.verifier
     cache = SkillsIndexCache(SqlUnitOfWorkFactory(snapshot_engine(engine), clock), clock)
     reference = Reference(default_matcher)
+    role_sets = RoleCache()
     return Skills(
-        roles=RoleService(uow, clock, reference),
+        roles=RoleService(uow, clock, reference, role_sets),
         people=PeopleService(uow, clock),
-        analysis=SkillsAnalysis(uow, cache),
+        analysis=SkillsAnalysis(uow, cache, role_sets),
         applicants=ApplicantService(uow, clock, make_verifier),
         reference=SkillsReference(reference, uow),
         cache=cache,

@@ -4,7 +4,7 @@ credentials, status lists, the public reader and the remote document fetcher."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -77,6 +77,13 @@ class AchievementRepository(Protocol):
     def get(self, achievement_id: str) -> Achievement | None: ...
     def list(self, *, offset: int = 0, limit: int = 50) -> Sequence[Achievement]: ...
     def update(self, achievement: Achievement) -> None: ...
+    def get_many(self, achievement_ids: Collection[str]) -> Sequence[Achievement]:
+        """Those of the ids that are the organisation's (others are left out), in no order."""
+        ...
+
+    def search(self, text: str, *, limit: int = 20) -> Sequence[Achievement]:
+        """Definitions whose name holds every word of ``text`` (case aside), by name."""
+        ...
 
 
 class CredentialRepository(Protocol):

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from microcred.adapters.db import mapping as m
 from microcred.adapters.db.tables import (
-    AchievementRow,
     ApiTokenRow,
     CredentialRow,
     OrganisationRow,
@@ -20,7 +19,7 @@ from microcred.adapters.db.tables import (
     StatusListRow,
     UserRow,
 )
-from microcred.domain.achievement import Achievement, StatusPurpose
+from microcred.domain.achievement import StatusPurpose
 from microcred.domain.credential import CredentialStatus, IssuedCredential
 from microcred.domain.identity import ApiToken, Organisation, User
 from microcred.ports.credentials import SigningKeyRecord, StatusChangeRecord, StatusListRecord
@@ -233,45 +232,6 @@ class SqlKeys(_Scoped):
         row = self._row(key.id)
         if row is not None:
             m.key_to_row(key, row)
-            row.organisation_id = self._org
-            self._s.flush()
-
-
-class SqlAchievements(_Scoped):
-    """Achievements of one organisation."""
-
-    def add(self, achievement: Achievement) -> None:
-        if achievement.organisation_id != self._org:
-            raise ValueError("achievement belongs to another organisation")
-        self._s.add(m.achievement_to_row(achievement, AchievementRow()))
-        self._s.flush()
-
-    def _row(self, achievement_id: str) -> AchievementRow | None:
-        return self._s.scalar(
-            select(AchievementRow).where(
-                AchievementRow.id == achievement_id, AchievementRow.organisation_id == self._org
-            )
-        )
-
-    def get(self, achievement_id: str) -> Achievement | None:
-        row = self._row(achievement_id)
-        return m.achievement_from_row(row) if row else None
-
-    def list(self, *, offset: int = 0, limit: int = 50) -> Sequence[Achievement]:
-        offset, limit = _page(offset, limit)
-        rows = self._s.scalars(
-            select(AchievementRow)
-            .where(AchievementRow.organisation_id == self._org)
-            .order_by(AchievementRow.created_at, AchievementRow.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return [m.achievement_from_row(r) for r in rows]
-
-    def update(self, achievement: Achievement) -> None:
-        row = self._row(achievement.id)
-        if row is not None:
-            m.achievement_to_row(achievement, row)
             row.organisation_id = self._org
             self._s.flush()
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from microcred.adapters.db.credentials.achievements import SqlAchievements
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
 from microcred.adapters.db.credentials.imported import SqlImportedCredentials
 from microcred.adapters.db.delivery import SqlOid4vci
@@ -26,7 +27,6 @@ from microcred.adapters.db.learning.repositories import (
 from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.mail import SqlMail, SqlMailLinks
 from microcred.adapters.db.repositories import (
-    SqlAchievements,
     SqlCredentials,
     SqlKeys,
     SqlOrganisations,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from microcred.credentials.achievement_credential import (
@@ -29,6 +30,10 @@ from microcred.services.ids import new_id
 from microcred.services.urls import PublicUrls
 
 MAX_ALIGNMENTS = 100
+#: ids one `AchievementService.get_many` call reads at most
+MAX_LOOKUP = 5_000
+#: the longest search text
+MAX_QUERY = 200
 MAX_RESULTS = 50
 
 
@@ -151,6 +156,29 @@ class AchievementService:
         if found is None:
             raise NotFound("No such achievement in your organisation.")
         return found
+
+    def get_many(
+        self, principal: Principal, achievement_ids: Iterable[str]
+    ) -> dict[str, Achievement]:
+        """Those of the ids that are the principal's organisation's, by id (at most
+        `MAX_LOOKUP`; others are left out)."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        ids = list(dict.fromkeys(achievement_ids))
+        if len(ids) > MAX_LOOKUP:
+            raise InvalidInput(f"Ask for at most {MAX_LOOKUP:,} micro-credentials at a time.")
+        with self._uow() as uow:
+            found = uow.tenant(principal.organisation_id).achievements.get_many(ids)
+        return {a.id: a for a in found}
+
+    def search(self, principal: Principal, text: str, limit: int = 20) -> list[Achievement]:
+        """Definitions whose name holds every word of ``text`` (case aside), by name; with no
+        words, the first ``limit`` by name."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        if len(text) > MAX_QUERY:
+            raise InvalidInput(f"Search with at most {MAX_QUERY} characters.")
+        with self._uow() as uow:
+            repo = uow.tenant(principal.organisation_id).achievements
+            return list(repo.search(text, limit=limit))
 
     def list(self, principal: Principal, offset: int = 0, limit: int = 50) -> list[Achievement]:
         """Definitions of the principal's organisation, oldest first."""

@@ -165,6 +165,13 @@ class LearningService:
             uow.commit()
         return enrolment
 
+    def my_enrolments(self, principal: Principal) -> list[Enrolment]:
+        """The caller's enrolments: in pathways and in single micro-credentials."""
+        with self._uow() as uow:
+            return list(
+                uow.tenant(principal.organisation_id).enrolments.for_user(principal.user_id)
+            )
+
     def progress(self, principal: Principal) -> list[PathwayProgress]:
         """The caller's progress on every pathway they are enrolled in."""
         with self._uow() as uow:

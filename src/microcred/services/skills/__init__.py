@@ -4,6 +4,7 @@ from microcred.services.skills.analysis import Explained, RoleMatches, SkillsAna
 from microcred.services.skills.applicants import ApplicantService, ApplicantView, VerifierFactory
 from microcred.services.skills.index import IndexStats, SkillsIndexCache
 from microcred.services.skills.people import EvidenceView, PeopleService, PersonSkills, PersonView
+from microcred.services.skills.role_cache import RoleCache
 from microcred.services.skills.roles import RoleDraft, RoleInput, RoleService
 from microcred.services.skills.taxonomy import (
     AlignmentSuggestion,
@@ -24,6 +25,7 @@ __all__ = [
     "PersonSkills",
     "PersonView",
     "Reference",
+    "RoleCache",
     "RoleDraft",
     "RoleInput",
     "RoleMatches",

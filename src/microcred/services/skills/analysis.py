@@ -18,6 +18,7 @@ from microcred.ports.skills import StoredRole
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.skills.index import IndexStats, OrganisationSkills, SkillsIndexCache
 from microcred.services.skills.people import resolve
+from microcred.services.skills.role_cache import RoleCache
 from microcred.skills import gaps as g
 from microcred.skills import paths as p
 from microcred.skills.index import PersonKind
@@ -64,9 +65,12 @@ class SkillsAnalysis:
     """Gap analysis, heatmaps, career paths, role matches and talent search for one
     organisation at a time."""
 
-    def __init__(self, uow: UnitOfWorkFactory, cache: SkillsIndexCache) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, cache: SkillsIndexCache, roles: RoleCache | None = None
+    ) -> None:
         self._uow = uow
         self._cache = cache
+        self._role_sets = roles or RoleCache()
 
     # ------------------------------------------------------------------ helpers
 
@@ -74,7 +78,7 @@ class SkillsAnalysis:
         with self._uow() as uow:
             scope = uow.tenant(organisation_id)
             if role_ids is None:
-                return list(scope.skills.all_roles())
+                return list(self._role_sets.all(organisation_id, scope.skills))
             if len(role_ids) > MAX_ROLES:
                 raise InvalidInput(f"Ask for at most {MAX_ROLES} roles at a time.")
             found = []
@@ -228,9 +232,23 @@ class SkillsAnalysis:
             if population is g.Population.ORGANISATION
             else Permission.VIEW_PEOPLE_SKILLS,
         )
-        roles = self._roles(principal.organisation_id, role_ids or None)
+        if role_ids:
+            roles: Sequence[StoredRole] = self._roles(principal.organisation_id, role_ids)
+        else:
+            with self._uow() as uow:
+                skills = uow.tenant(principal.organisation_id).skills
+                roles = self._role_sets.all(principal.organisation_id, skills)
         org = self._cache.get(principal.organisation_id)
-        found = g.roles_heatmap(org.index, [r.profile() for r in roles], population=population)
+        # the whole organisation's heatmap is drawn once per index and role set (the same
+        # objects while neither has changed): ~40 ms with 200 roles and 100,000 people
+        key = ("roles_heatmap", population)
+        kept = org.derived.get(key) if not role_ids else None
+        if isinstance(kept, tuple) and kept[0] is roles:
+            found: g.Heatmap = kept[1]
+        else:
+            found = g.roles_heatmap(org.index, [r.profile() for r in roles], population=population)
+            if not role_ids:
+                org.derived[key] = (roles, found)
         return self._explained(found, org, roles)
 
     def teams_heatmap(

@@ -67,6 +67,9 @@ class OrganisationSkills:
     warnings: tuple[str, ...]
     stats: IndexStats
     key: tuple[object, ...]
+    #: results drawn from this moment's figures, kept as long as it is the newest (see
+    #: `SkillsAnalysis.roles_heatmap`)
+    derived: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False)
 
 
 def _rule(req: pw.Requirement) -> cat.Rule:

@@ -13,11 +13,14 @@ from microcred.ports.clock import Clock
 from microcred.ports.skills import SkillsRepository, StoredRole
 from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.ids import new_id
+from microcred.services.skills.role_cache import RoleCache
 from microcred.services.skills.taxonomy import Reference
 from microcred.skills.roles import Requirement, role_from_occupation
 from microcred.skills.skill_matching import Match
 
 MAX_REQUIREMENTS = 500
+#: the largest page of roles `RoleService.list` answers
+MAX_LISTED = 200
 MAX_HEADCOUNT = 1_000_000
 ESSENTIAL_LEVEL = 3
 OPTIONAL_LEVEL = 2
@@ -64,10 +67,17 @@ def _text(value: str, what: str, limit: int, *, empty: bool = False) -> str:
 class RoleService:
     """Role profiles of an organisation."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reference: Reference) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        reference: Reference,
+        cache: RoleCache | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ref = reference
+        self._cache = cache or RoleCache()
 
     def _checked(self, data: RoleInput) -> RoleInput:
         name = _text(data.name, "name", 200)
@@ -124,6 +134,7 @@ class RoleService:
             self._unique_name(scope.skills, role.name)
             scope.skills.add_role(role)
             uow.commit()
+        self._cache.forget(principal.organisation_id)
         return role
 
     def from_occupation(
@@ -209,9 +220,12 @@ class RoleService:
     ) -> tuple[list[StoredRole], int]:
         """A page of roles (by name) and how many there are."""
         principal.require(Permission.VIEW_ROLES)
+        offset, limit = max(0, offset), max(1, min(limit, MAX_LISTED))
         with self._uow() as uow:
-            skills = uow.tenant(principal.organisation_id).skills
-            return list(skills.list_roles(offset=offset, limit=limit)), skills.count_roles()
+            every = self._cache.all(
+                principal.organisation_id, uow.tenant(principal.organisation_id).skills
+            )
+        return list(every[offset : offset + limit]), len(every)
 
     def update(self, principal: Principal, role_id: str, data: RoleInput) -> StoredRole:
         """Replace a role's name, description, headcount and requirements."""
@@ -236,6 +250,7 @@ class RoleService:
             )
             scope.skills.replace_role(role)
             uow.commit()
+        self._cache.forget(principal.organisation_id)
         return role
 
     def delete(self, principal: Principal, role_id: str) -> None:
@@ -247,3 +262,4 @@ class RoleService:
                 raise NotFound("No such role in your organisation.")
             scope.skills.bump()
             uow.commit()
+        self._cache.forget(principal.organisation_id)

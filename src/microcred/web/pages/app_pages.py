@@ -151,7 +151,8 @@ def instructor(request: Request) -> Response:
     require_instructor(principal)
     rows, code = [], []
     with_rubric, with_code = c.rubrics.assessed(principal)
-    for achievement_id, name in names(c, principal).items():
+    assessed = names(c, principal, with_rubric | with_code)
+    for achievement_id, name in sorted(assessed.items(), key=lambda x: (x[1].lower(), x[0])):
         if achievement_id in with_code:
             with contextlib.suppress(NotFound):  # deleted meanwhile
                 assignment = c.code.get(principal, achievement_id)

@@ -3,6 +3,8 @@ role's navigation), and the organisation's micro-credentials by id."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import Request
 
 from microcred.bootstrap import Container
@@ -17,14 +19,14 @@ def container(request: Request) -> Container:
     return found
 
 
-def achievements(c: Container, principal: Principal) -> dict[str, Achievement]:
-    """The principal's organisation's micro-credentials by id (the first 500)."""
-    return {a.id: a for a in c.achievements.list(principal, limit=500)}
+def achievements(c: Container, principal: Principal, ids: Iterable[str]) -> dict[str, Achievement]:
+    """Those of ``ids`` that are the principal's organisation's micro-credentials, by id."""
+    return c.achievements.get_many(principal, ids)
 
 
-def names(c: Container, principal: Principal) -> dict[str, str]:
-    """The organisation's micro-credential names by id."""
-    return {i: a.name for i, a in achievements(c, principal).items()}
+def names(c: Container, principal: Principal, ids: Iterable[str]) -> dict[str, str]:
+    """The names of those of ``ids`` that are the organisation's micro-credentials, by id."""
+    return {i: a.name for i, a in achievements(c, principal, ids).items()}
 
 
 def page_context(request: Request, principal: Principal, **extra: object) -> dict[str, object]:

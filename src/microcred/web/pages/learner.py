@@ -4,6 +4,7 @@ follow its review, read feedback and resubmit, with every version listed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -22,6 +23,7 @@ from microcred.services.credentials import FORMAT_WORDS
 from microcred.services.learning.evidence import Upload
 from microcred.web.errors import status_of
 from microcred.web.pages.common import achievements, container, page_context
+from microcred.web.pages.common import names as c_names
 from microcred.web.pages.routes import error_page, templates
 from microcred.web.pages.session import check_csrf, current
 from microcred.web.pages.sharing import ShareRecord, linkedin_add_url
@@ -58,12 +60,14 @@ class WalletEntry:
     offered: bool = False
 
 
-def _wallet(c: Container, principal: Principal, names: dict[str, str]) -> list[WalletEntry]:
+def _wallet(
+    c: Container, principal: Principal, held: Sequence[IssuedCredential], names: dict[str, str]
+) -> list[WalletEntry]:
     now = c.clock.now()
     organisation = c.identity.get_organisation(principal.organisation_id).name
     entries = []
     offered = c.mail.offers.pending(principal)
-    for cred in c.credentials.list(principal, limit=200):
+    for cred in held:
         if cred.recipient_email and cred.recipient_email.lower() != principal.email.lower():
             continue  # an issuer's own list shows everyone's; the wallet is the holder's
         until = cred.valid_until
@@ -95,12 +99,18 @@ def learn(request: Request) -> Response:
     principal = current(request, c)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    found = achievements(c, principal)
-    names = {i: a.name for i, a in found.items()}
-    with c.uow() as uow:
-        enrolled = list(
-            uow.tenant(principal.organisation_id).enrolments.for_user(principal.user_id)
-        )
+    enrolled = c.learning.my_enrolments(principal)
+    held = c.credentials.list(principal, limit=200)
+    progress = c.learning.progress(principal)
+    submissions = list(reversed(c.learning.my_submissions(principal)))
+    names = c_names(
+        c,
+        principal,
+        [e.achievement_id for e in enrolled if e.achievement_id]
+        + [x.achievement_id for x in held]
+        + [a for p in progress for a in p.unlocked]
+        + [s.achievement_id for s in submissions],
+    )
     enrolled_pathways = {e.pathway_id for e in enrolled if e.pathway_id}
     single = [e.achievement_id for e in enrolled if e.achievement_id in names]
     return templates.TemplateResponse(
@@ -109,18 +119,18 @@ def learn(request: Request) -> Response:
         page_context(
             request,
             principal,
-            wallet=_wallet(c, principal, names),
+            wallet=_wallet(c, principal, held, names),
             imports=c.imports.list(principal)
             if Permission.VIEW_OWN_CREDENTIALS in principal.permissions
             else [],
             format_words=FORMAT_WORDS,
             wants_reminders=c.mail.preferences.wants_reminders(principal),
-            progress=c.learning.progress(principal),
+            progress=progress,
             single=single,
             open_pathways=[
                 p for p in c.learning.pathways(principal) if p.id not in enrolled_pathways
             ],
-            submissions=list(reversed(c.learning.my_submissions(principal))),
+            submissions=submissions,
             names=names,
             states=STATE_WORDS,
         ),
@@ -200,8 +210,7 @@ def _work_page(
     status: int = 200,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    found = achievements(c, principal)
-    achievement = found.get(achievement_id)
+    achievement = achievements(c, principal, [achievement_id]).get(achievement_id)
     if achievement is None:
         return error_page(
             request, 404, "Not found", "No such micro-credential in your organisation."

@@ -71,8 +71,8 @@ def review_queue(request: Request) -> Response:
     principal = current(request, c)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    by_id = names(c, principal)
     waiting = c.review.queue(principal, limit=QUEUE_LIMIT)
+    by_id = names(c, principal, {s.achievement_id for s in waiting})
     rows = [
         QueueRow(
             s,
@@ -162,7 +162,9 @@ def _item_page(
     chosen: dict[str, str] | None = None,
 ) -> Response:
     item = c.review.item(principal, submission_id)
-    achievement = achievements(c, principal).get(item.submission.achievement_id)
+    achievement = achievements(c, principal, [item.submission.achievement_id]).get(
+        item.submission.achievement_id
+    )
     rubric = item.rubric
     max_points = (
         sum(max((lv["points"] for lv in cr["levels"]), default=0) for cr in rubric["criteria"])

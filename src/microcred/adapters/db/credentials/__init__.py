@@ -1,10 +1,13 @@
-"""Credential storage moving into its feature's room: bulk issuance first (the older credential
-tables are still in ``adapters/db/tables.py``)."""
+"""Credential storage moving into its feature's room: micro-credential definitions, bulk
+issuance and imported credentials (the older credential tables are still in
+``adapters/db/tables.py``)."""
 
+from microcred.adapters.db.credentials.achievements import SqlAchievements
 from microcred.adapters.db.credentials.bulk import SqlBulkIssuance
 from microcred.adapters.db.credentials.imported import SqlImportedCredentials
 
 __all__ = [
+    "SqlAchievements",
     "SqlBulkIssuance",
     "SqlImportedCredentials",
 ]

@@ -149,6 +149,14 @@ class SqlSkills(SqlEvidence, SqlApplicants):
         ).all()
         return self._roles(rows)
 
+    def roles_version(self) -> tuple[int, datetime | None]:
+        count, newest = self._s.execute(
+            select(func.count(), func.max(RoleProfileRow.updated_at)).where(
+                RoleProfileRow.organisation_id == self._org
+            )
+        ).one()
+        return int(count or 0), newest
+
     def count_roles(self) -> int:
         return int(
             self._s.scalar(

@@ -22,7 +22,7 @@ from microcred.errors import InvalidInput, MicrocredError
 from microcred.services.credentials.achievements import AchievementInput
 from microcred.skills.skill_matching import Match
 from microcred.web.errors import status_of
-from microcred.web.pages.admin.base import posted, render, staff
+from microcred.web.pages.admin.base import posted, render, staff, wants_search
 from microcred.web.pages.common import container
 
 router = APIRouter(include_in_schema=False)
@@ -226,15 +226,6 @@ async def update(achievement_id: str, request: Request) -> Response:
     return await run_in_threadpool(_save, c, request, form, image, achievement_id)
 
 
-def _wants_search(typed: dict[str, str]) -> bool:
-    """The "Search skills" button, or Enter (the form's default button) just after typing a
-    skill query not searched yet: the keyboard user meant to search, not to save."""
-    if typed.get("op") == "search":
-        return True
-    query = typed.get("skill_q", "").strip()
-    return typed.get("op") == "enter" and bool(query) and query != typed.get("searched_q", "")
-
-
 def _save(
     c: Container,
     request: Request,
@@ -251,7 +242,7 @@ def _save(
     skills: list[Skill] = []
     try:
         skills = _chosen(form)
-        if _wants_search(typed) or "add_skill" in typed or "remove_skill" in typed:
+        if wants_search(typed, "skill_q") or "add_skill" in typed or "remove_skill" in typed:
             query = typed.get("skill_q", "").strip()[:200]
             found = c.skills.reference.match_skills(query, top_k=8) if query else []
             return _form_page(request, principal, typed, skills, action=action, matches=found)

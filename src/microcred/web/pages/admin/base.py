@@ -41,6 +41,16 @@ def posted(request: Request, form: FormData) -> dict[str, str]:
     return values
 
 
+def wants_search(typed: dict[str, str], query_field: str) -> bool:
+    """The form's search button, or Enter (the form's default button) just after typing a query
+    not searched yet (``searched_q`` holds the last one): the keyboard user meant to search, not
+    to save."""
+    if typed.get("op") == "search":
+        return True
+    query = typed.get(query_field, "").strip()
+    return typed.get("op") == "enter" and bool(query) and query != typed.get("searched_q", "")
+
+
 def render(
     request: Request, principal: Principal, template: str, status: int = 200, **extra: object
 ) -> Response:

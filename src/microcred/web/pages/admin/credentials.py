@@ -19,6 +19,8 @@ from microcred.web.pages.admin.base import posted, render, staff
 from microcred.web.pages.common import achievements, container, names
 
 router = APIRouter(include_in_schema=False)
+#: micro-credentials the issue form offers at once (by name; a search finds the others)
+OPTIONS = 50
 TONES = {
     CredentialStatus.ACTIVE: "ok",
     CredentialStatus.SUSPENDED: "warn",
@@ -46,14 +48,21 @@ def _list_page(
     typed: dict[str, str] | None = None,
 ) -> Response:
     issued = c.credentials.list(principal, limit=100)
+    find = request.query_params.get("find", "")[:200]
+    options = {a.id: a for a in c.achievements.search(principal, find, OPTIONS)}
+    kept = (typed or {}).get("achievement_id", "")
+    if kept and kept not in options:  # the one chosen before an error stays on offer
+        options.update(achievements(c, principal, [kept]))
     return render(
         request,
         principal,
         "admin_credentials.html",
         status,
         issued=issued,
-        names=names(c, principal),
-        options=achievements(c, principal),
+        names=names(c, principal, {x.achievement_id for x in issued}),
+        options=options,
+        find=find,
+        more=len(options) >= OPTIONS,
         tones=TONES,
         error=error,
         typed=typed or {},
@@ -90,7 +99,7 @@ def _issue(c: Container, request: Request, form: FormData) -> Response:
             raise InvalidInput("Give the recipient's e-mail address.")
         name = typed.get("name", "").strip() or None
         aid = typed.get("achievement_id", "")
-        if aid not in achievements(c, principal):
+        if not aid or aid not in achievements(c, principal, [aid]):
             raise InvalidInput("Choose one of your micro-credentials.")
         issued = c.issuance.issue(
             principal, IssueRequest(aid, Recipient(email=email, name=name), [])
@@ -116,7 +125,9 @@ def _item_page(
         "admin_credential.html",
         status,
         credential=credential,
-        name=names(c, principal).get(credential.achievement_id, "Micro-credential"),
+        name=names(c, principal, [credential.achievement_id]).get(
+            credential.achievement_id, "Micro-credential"
+        ),
         history=c.credentials.history(principal, credential_id),
         tone=TONES[credential.status],
         actions=[
