@@ -259,6 +259,7 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
         "/learn/enrol": ("learner", {"pathway_id": w.pathway}),
         "/learn/credentials/{credential_id}/visibility": ("learner", {"visibility": "private"}),
         "/learn/credentials/{credential_id}/oid4vci": ("learner", {}),
+        "/learn/credentials/{credential_id}/dcc-wallet": ("learner", {}),
         "/learn/{achievement_id}/submit": ("learner", {"text": "forged evidence"}),
         "/learn/imports": ("learner", {"text": "{}"}),
         "/learn/imports/{imported_id}/{action}": ("learner", {}),

@@ -72,8 +72,11 @@ def sign(
     created: str | None = None,
     proof_purpose: str = "assertionMethod",
     canonize: Canonicalizer = jsonld.canonize,
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of ``document`` with a DataIntegrityProof added.
+    """Return a copy of ``document`` with a DataIntegrityProof added (with ``challenge`` and
+    ``domain`` among the signed proof options when given, as a DIDAuth presentation's are).
 
     The document must be strict JSON-LD (every term defined); `UndefinedTerm` is raised
     otherwise, so nothing is signed over less than it shows.
@@ -95,6 +98,10 @@ def sign(
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
     }
+    if challenge is not None:
+        proof["challenge"] = challenge
+    if domain is not None:
+        proof["domain"] = domain
     config = dict(proof)
     config["@context"] = unsecured["@context"]
     if cryptosuite is Cryptosuite.EDDSA_JCS_2022:

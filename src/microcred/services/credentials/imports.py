@@ -134,6 +134,7 @@ class CredentialImports:
             if scope.imported.get(imported_id) is None:
                 raise NotFound("No such imported credential.")
             scope.imported.update(updated)
+            scope.skills.bump()  # what counts as skill evidence may have changed
             uow.commit()
         return updated
 
@@ -141,7 +142,9 @@ class CredentialImports:
         """Remove an import from the wallet."""
         self._own(principal, imported_id)
         with self._uow() as uow:
-            uow.tenant(principal.organisation_id).imported.delete(imported_id)
+            scope = uow.tenant(principal.organisation_id)
+            scope.imported.delete(imported_id)
+            scope.skills.bump()
             uow.commit()
 
     def _own(self, principal: Principal, imported_id: str) -> ImportedCredential:
@@ -196,7 +199,9 @@ class CredentialImports:
             source_url=source_url,
         )
         with self._uow() as uow:
-            uow.tenant(principal.organisation_id).imported.add(record)
+            scope = uow.tenant(principal.organisation_id)
+            scope.imported.add(record)
+            scope.skills.bump()
             uow.commit()
         return record
 

@@ -28,6 +28,7 @@ from microcred.services.skills.evidence import (
     achievement_skills,
     organisation_evidence,
 )
+from microcred.services.skills.imported import imported_evidence
 from microcred.skills import catalogue as cat
 from microcred.skills.index import Person, PersonKind, TalentIndex
 from microcred.skills.skills_profile import DeclaredSkill, EvidenceStatus
@@ -147,6 +148,8 @@ class _Read:
     #: every credential read, counted or not
     seen: set[str] = field(default_factory=set)
     applicant_rows: list[EvidenceRow] = field(default_factory=list)
+    #: evidence of the imports that count (services/skills/imported.py)
+    imported_rows: list[EvidenceRow] = field(default_factory=list)
     applicants: list[Person] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -226,6 +229,11 @@ def read_everything(scope: TenantScope, fingerprint: Fingerprint) -> _Read:
                 )
             )
     r.applicants = [Person(a, PersonKind.APPLICANT) for a in sorted(applicants)]
+    imported = imported_evidence(scope.imported.verified(), active, r.seen)
+    r.imported_rows = imported.rows
+    r.names.update(imported.names)
+    for skill, label in imported.labels.items():
+        r.labels.setdefault(skill, label)
     return r
 
 
@@ -263,6 +271,7 @@ def assemble(r: _Read, clock: Clock, started: float) -> OrganisationSkills:
     """The index and catalogue from what was read."""
     rows = [row for group in r.rows.values() for row in group]
     rows += r.applicant_rows
+    rows += r.imported_rows
     index = TalentIndex.build(
         rows, as_of=clock.now(), people=[*r.employees, *r.applicants], declared=r.declared
     )

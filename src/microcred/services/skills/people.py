@@ -22,6 +22,7 @@ from microcred.ports.skills import (
 )
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.skills.evidence import EvidenceBatch, organisation_evidence
+from microcred.services.skills.imported import imported_evidence
 from microcred.skills.skills_profile import DeclaredSkill, SkillEvidence, SkillsProfile, Standing
 
 MAX_DECLARED = 200
@@ -172,6 +173,13 @@ class PeopleService:
             if any(row[1] not in batch.labels for row in batch.rows):
                 batch = _evidence(t, facts, t.achievement_facts(), user.email, placement, user_id)
             declared = tuple(t.declared(user_id))
+            imported = imported_evidence(
+                scope.imported.of_user(user_id), {user_id}, {f.id for f in facts}
+            )
+        batch.rows.extend(imported.rows)
+        batch.names.update(imported.names)
+        for skill, label in imported.labels.items():
+            batch.labels.setdefault(skill, label)
         profile = SkillsProfile(user_id, tuple(SkillEvidence(*r) for r in batch.rows), declared)
         evidence = tuple(
             EvidenceView(

@@ -40,7 +40,7 @@ from microcred.web.api.webhooks import routes as webhooks
 from microcred.web.api.delivery import exchanges as wallet_exchanges  # isort: skip
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
-from microcred.web.pages import app_pages, learner_imports
+from microcred.web.pages import app_pages, learner_imports, learner_wallets
 from microcred.web.pages import learner as learner_pages
 from microcred.web.pages import mail as mail_pages
 from microcred.web.pages import public as public_pages
@@ -189,6 +189,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(learner_pages.router)
     app.include_router(learner_imports.router)
+    app.include_router(learner_wallets.router)
     app.include_router(mail_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(sso_pages.router)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -320,27 +319,4 @@ def submission_status(submission_id: str, request: Request) -> Response:
     return JSONResponse(
         {"state": found.status.value, "words": words, "tone": tone, "open": found.open},
         headers={"Cache-Control": "no-store"},
-    )
-
-
-@router.post("/learn/credentials/{credential_id}/oid4vci")
-async def credential_oid4vci(credential_id: str, request: Request) -> Response:
-    """The holder offers a credential to an OpenID4VCI wallet: the link, its QR code and the
-    transaction code to type."""
-    c = container(request)
-    form = await request.form(max_files=0, max_fields=5)
-    return await run_in_threadpool(_credential_oid4vci, c, request, credential_id, form)
-
-
-def _credential_oid4vci(
-    c: Container, request: Request, credential_id: str, form: FormData
-) -> Response:
-    principal = current(request, c)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, form.get("csrf"))
-    offer = c.oid4vci.offers.create(principal, credential_id)
-    qr = segno.make(offer.by_reference, error="m", micro=False).svg_data_uri(scale=4)
-    return templates.TemplateResponse(
-        request, "oid4vci_offer.html", page_context(request, principal, offer=offer, qr=qr)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -26,7 +27,7 @@ from microcred.web.errors import status_of
 from microcred.web.pages import public_checks as checks
 from microcred.web.pages.common import page_context
 from microcred.web.pages.formatting import points, when, words
-from microcred.web.pages.session import current, viewer
+from microcred.web.pages.session import csrf_token, current, viewer
 from microcred.web.pages.sharing import ShareRecord, linkedin_add_url, open_graph
 from microcred.web.pages.view import credential_view
 
@@ -231,8 +232,22 @@ def credential_page(
             "private": found.private,
             "holder": holder,
             "linkedin_url": linkedin_add_url(share) if holder and shareable else None,
+            "wallet_panel": holder and _sendable(c, found),
+            "credential_id": found.id,
+            "csrf": csrf_token(request) if holder else None,
         },
     )
+
+
+def _sendable(c: Container, found: IssuedCredential) -> bool:
+    """True when the holder may send ``found`` to a wallet: active and not expired."""
+    until = found.valid_until
+    if (
+        until is not None
+        and (until if until.tzinfo else until.replace(tzinfo=UTC)) <= c.clock.now()
+    ):
+        return False
+    return found.status is CredentialStatus.ACTIVE and found.bound_from is None
 
 
 def share_record(c: Container, found: IssuedCredential) -> ShareRecord:

@@ -108,6 +108,17 @@ class SqlImportedCredentials:
         )
         return [_record(r) for r in rows]
 
+    def verified(self) -> Sequence[ImportedCredential]:
+        rows = self._s.scalars(
+            select(ImportedCredentialRow)
+            .where(
+                ImportedCredentialRow.organisation_id == self._org,
+                ImportedCredentialRow.verified.is_(True),
+            )
+            .order_by(ImportedCredentialRow.id)
+        )
+        return [_record(r) for r in rows]
+
     def update(self, imported: ImportedCredential) -> None:
         row = self._row(imported.id)
         if row is not None:
