@@ -61,6 +61,7 @@ from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
+from microcred.services.portability import StaticSite
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
 from microcred.services.notifications import (
@@ -126,6 +127,7 @@ class Container:
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
     portability: Portability
+    static_site: StaticSite
 
     def close(self) -> None:
         """Release database connections."""
@@ -226,6 +228,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         deadline_seconds=settings.verify_deadline_seconds,
         max_fetches=settings.verify_max_fetches,
     )
+    public_log = PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log")
     return Container(
         settings=settings,
         engine=engine,
@@ -257,7 +260,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)
         ),
         ledger=ledger,
-        public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
+        public_log=public_log,
         witnessing=witnessing,
         anchoring=anchoring,
         jobs=JobRunner(
@@ -268,4 +271,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         ),
         skills=wire_skills(engine, uow, clock, public, urls, verification),
         portability=wire_portability(settings, engine, blobs, sealer, clock),
+        static_site=StaticSite(uow, public, public_log, keys, urls, clock),
     )

@@ -10,6 +10,12 @@ from microcred.services.portability.archive import (
 )
 from microcred.services.portability.export import ExportSummary, OrganisationExport
 from microcred.services.portability.importing import ImportSummary, OrganisationImport
+from microcred.services.portability.static import (
+    PageRequest,
+    StaticFile,
+    StaticSite,
+    StaticSummary,
+)
 
 __all__ = [
     "FORMAT",
@@ -21,5 +27,9 @@ __all__ = [
     "Limits",
     "OrganisationExport",
     "OrganisationImport",
+    "PageRequest",
+    "StaticFile",
+    "StaticSite",
+    "StaticSummary",
     "check_name",
 ]
