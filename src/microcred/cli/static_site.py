@@ -99,9 +99,7 @@ def write_static(
             _place(work, item)
             summary.files += 1
             summary.bytes += len(item.body)
-            listed.append(
-                {"path": item.path, "type": item.media_type, "sha256": digest(item.body)}
-            )
+            listed.append({"path": item.path, "type": item.media_type, "sha256": digest(item.body)})
 
         for item in c.static_site.files(summary, organisation_ids, status_days):
             put(item)

@@ -43,7 +43,7 @@ from microcred.adapters.db.webhooks import tables as _webhooks  # noqa: F401  # 
 
 #: transient or secret-bearing records that do not travel: queued jobs, sign-in throttles,
 #: API and session tokens (an archive must not grant access; people sign in again)
-EXCLUDED = frozenset({"jobs", "attempt_counters", "api_tokens"})
+EXCLUDED = frozenset({"jobs", "attempt_counters", "api_tokens", "sso_pending"})
 _BATCH = 500
 
 
