@@ -61,7 +61,7 @@ from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
-from microcred.services.portability import StaticSite
+from microcred.services.portability import EXPORT_JOB, StaticSite
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
 from microcred.services.notifications import (
@@ -228,6 +228,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         deadline_seconds=settings.verify_deadline_seconds,
         max_fetches=settings.verify_max_fetches,
     )
+    portability = wire_portability(settings, engine, blobs, sealer, clock, uow)
+    handlers[EXPORT_JOB] = portability.runs.run
     public_log = PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log")
     return Container(
         settings=settings,
@@ -270,6 +272,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             wakeup=PgJobWakeup(engine) if engine.dialect.name == "postgresql" else None,
         ),
         skills=wire_skills(engine, uow, clock, public, urls, verification),
-        portability=wire_portability(settings, engine, blobs, sealer, clock),
+        portability=portability,
         static_site=StaticSite(uow, public, public_log, keys, urls, clock),
     )

@@ -36,7 +36,14 @@ from microcred.ports.mail import (
     check_header,
 )
 from microcred.ports.oid4vci import CredentialOffer, Oid4vciOfferState, Oid4vciRepository
-from microcred.ports.portability import PortableSnapshot, PortableStore, Row
+from microcred.ports.portability import (
+    ExportRun,
+    ExportRunRepository,
+    ExportState,
+    PortableSnapshot,
+    PortableStore,
+    Row,
+)
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -113,6 +120,9 @@ __all__ = [
     "OidcClient",
     "PendingSignIn",
     "Placement",
+    "ExportRun",
+    "ExportRunRepository",
+    "ExportState",
     "PortableSnapshot",
     "PortableStore",
     "PresentedCredential",

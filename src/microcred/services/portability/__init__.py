@@ -10,6 +10,7 @@ from microcred.services.portability.archive import (
 )
 from microcred.services.portability.export import ExportSummary, OrganisationExport
 from microcred.services.portability.importing import ImportSummary, OrganisationImport
+from microcred.services.portability.runs import EXPORT_JOB, ExportRuns
 from microcred.services.portability.static import (
     PageRequest,
     StaticFile,
@@ -18,10 +19,12 @@ from microcred.services.portability.static import (
 )
 
 __all__ = [
+    "EXPORT_JOB",
     "FORMAT",
     "VERSION",
     "ArchiveReader",
     "ArchiveWriter",
+    "ExportRuns",
     "ExportSummary",
     "ImportSummary",
     "Limits",
