@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from dcc_verifier import ensure_installed, run_dcc_verifier
-from procs import Api, free_port, run_cli, start_server, wait_for
+from procs import Api, run_cli, start_server, wait_for
 
 from microcred.credentials.schema import ACHIEVEMENT_CREDENTIAL_SCHEMA
 from microcred.transparency.checkpoint import open_checkpoint

@@ -61,13 +61,13 @@ from microcred.services.jobs import Handler, JobRunner
 from microcred.services.learning.service import REVIEW_JOB, LearningService
 from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
-from microcred.services.portability import EXPORT_JOB, StaticSite
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
 from microcred.services.notifications import (
     MAIL_JOB,
     SCAN_JOB,
 )
+from microcred.services.portability import EXPORT_JOB, StaticSite
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.rubrics import RubricService
 from microcred.services.review.service import ReviewService

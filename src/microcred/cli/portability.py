@@ -15,16 +15,13 @@ from microcred.bootstrap import Container
 from microcred.cli.common import fail, session
 from microcred.cli.static_site import check_target, write_static
 from microcred.errors import MicrocredError
-from microcred.services.portability.static import DEFAULT_STATUS_DAYS
+from microcred.services.portability import DEFAULT_STATUS_DAYS
 
 _PASSPHRASE = typer.Option(
     envvar="MICROCRED_EXPORT_PASSPHRASE",
     help="Seals the signing keys inside the archive and keys its manifest (or the env var).",
     prompt=True,
     hide_input=True,
-)
-_HELP_PASSPHRASE = (
-    "Seals the signing keys inside the archive and keys its manifest (asked for when unset)."
 )
 
 
@@ -45,7 +42,10 @@ def export(
     ] = None,
     passphrase: Annotated[
         str | None,
-        typer.Option(envvar="MICROCRED_EXPORT_PASSPHRASE", help=_HELP_PASSPHRASE),
+        typer.Option(
+            envvar="MICROCRED_EXPORT_PASSPHRASE",
+            help="Seals the keys inside the archive, keys its manifest (asked for when unset).",
+        ),
     ] = None,
     org: Annotated[
         list[str] | None, typer.Option(help="Organisation slug (repeatable; default: all).")

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from html import escape
 from importlib import resources
 from pathlib import Path
 
@@ -20,8 +21,7 @@ from fastapi.testclient import TestClient
 from microcred import __version__
 from microcred.bootstrap import Container
 from microcred.errors import InvalidInput
-from microcred.services.portability import StaticFile, StaticSummary
-from microcred.services.portability.static import HTML, digest
+from microcred.services.portability import HTML, StaticFile, StaticSummary, digest
 from microcred.web.api.app import create_app
 
 #: copied from the package so the pages keep their look
@@ -147,8 +147,6 @@ def write_static(
 
 
 def _index_html(c: Container, listed: list[dict[str, object]]) -> bytes:
-    from html import escape
-
     orgs = sorted(str(f["path"]) for f in listed if str(f["path"]).endswith("/index.html"))
     creds = sorted(
         str(f["path"])

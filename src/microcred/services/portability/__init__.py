@@ -12,15 +12,20 @@ from microcred.services.portability.export import ExportSummary, OrganisationExp
 from microcred.services.portability.importing import ImportSummary, OrganisationImport
 from microcred.services.portability.runs import EXPORT_JOB, ExportRuns
 from microcred.services.portability.static import (
+    DEFAULT_STATUS_DAYS,
+    HTML,
     PageRequest,
     StaticFile,
     StaticSite,
     StaticSummary,
+    digest,
 )
 
 __all__ = [
+    "DEFAULT_STATUS_DAYS",
     "EXPORT_JOB",
     "FORMAT",
+    "HTML",
     "VERSION",
     "ArchiveReader",
     "ArchiveWriter",
@@ -35,4 +40,5 @@ __all__ = [
     "StaticSite",
     "StaticSummary",
     "check_name",
+    "digest",
 ]

@@ -12,6 +12,7 @@ and the HTML pages of organisations and achievements, rendered by the server's o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +26,7 @@ from microcred.ports.unit_of_work import UnitOfWorkFactory
 from microcred.services.credentials import IssuerKeys, PublicDocuments, StatusLists
 from microcred.services.ledger import PublicLog
 from microcred.services.urls import PublicUrls
-from microcred.transparency.tiles import ENTRIES, TILE_WIDTH, Tile, tile_counts
+from microcred.transparency import ENTRIES, TILE_WIDTH, Tile, tile_counts
 
 JSON = "application/json"
 VC_JSON = "application/vc+ld+json"
@@ -170,10 +171,9 @@ class StaticSite:
             return
         summary.log_size = latest[0]
         yield StaticFile("log/checkpoint", self._log.checkpoint().encode(), TEXT)
-        try:
-            yield StaticFile("log/policy", self._log.policy().encode(), TEXT)
-        except NotFound:
-            pass
+        with contextlib.suppress(NotFound):  # no log key yet
+            policy = self._log.policy()
+            yield StaticFile("log/policy", policy.encode(), TEXT)
         for path in tile_paths(latest[0]):
             summary.tiles += 1
             yield StaticFile(f"log/tile/{path}", self._log.tile(path).body, OCTETS)

@@ -154,7 +154,7 @@ class SqlPortableStore:
 
     @contextmanager
     def _snapshot(self) -> Iterator[_Snapshot]:
-        from microcred.adapters.db.uow import snapshot_engine  # uow imports this package
+        from microcred.adapters.db.uow import snapshot_engine  # noqa: PLC0415  (uow imports us)
 
         if self._engine.dialect.name == "sqlite":
             reader = snapshot_engine(self._engine)
@@ -182,7 +182,7 @@ class SqlPortableStore:
 
     def schema_revision(self) -> str | None:
         """The revision(s) the database is at."""
-        from microcred.adapters.db.migrate import current  # migrate imports the unit of work
+        from microcred.adapters.db.migrate import current  # noqa: PLC0415  (via uow, imports us)
 
         return current(self._engine.url.render_as_string(hide_password=False))
 

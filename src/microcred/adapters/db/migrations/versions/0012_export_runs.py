@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0012static"
 down_revision = "0011imports"
 branch_labels = None
@@ -37,9 +36,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_export_runs_org_created", "export_runs", ["organisation_id", "created_at"]
-    )
+    op.create_index("ix_export_runs_org_created", "export_runs", ["organisation_id", "created_at"])
 
 
 def downgrade() -> None:
