@@ -79,14 +79,14 @@ def _start(c: Container, request: Request, form: FormData) -> Response:
     return RedirectResponse("/admin/exports?done=queued", status_code=303)
 
 
-@router.get("/admin/exports/{run_id}/archive")
-def download(run_id: str, request: Request) -> Response:
+@router.get("/admin/exports/{export_id}/archive")
+def download(export_id: str, request: Request) -> Response:
     """A finished export's archive (recorded as a security event)."""
     c = container(request)
     principal = staff(request, c, Permission.MANAGE_ORGANISATION)
     if isinstance(principal, Response):
         return principal
-    run, data = c.portability.runs.archive(principal, run_id)
+    run, data = c.portability.runs.archive(principal, export_id)
     with c.uow() as uow:
         org = uow.organisations.get(principal.organisation_id)
     name = archive_name(org.slug if org else "org", f"{run.created_at:%Y%m%d-%H%M%S}")
