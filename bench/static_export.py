@@ -86,8 +86,9 @@ def run(count: int, repeat: int) -> list[dict[str, Any]]:
             started = time.perf_counter()
             summary = write_static(c, target, None, 3650)
             static_s.append(time.perf_counter() - started)
-            files, size = summary.files, sum(
-                f.stat().st_size for f in target.rglob("*") if f.is_file()
+            files, size = (
+                summary.files,
+                sum(f.stat().st_size for f in target.rglob("*") if f.is_file()),
             )
             shutil.rmtree(target)
         archive_s: list[float] = []

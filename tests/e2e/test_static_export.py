@@ -205,13 +205,23 @@ def test_static_export_verifies_online_with_microcred_stopped(tmp_path: Path) ->
             .joinpath("schemas", "ob_v3p0_achievementcredential_schema.json")
             .read_text()
         )
+        registry_url = f"{base}/registry/dcc-legacy.json"
         dcc = run_dcc_verifier(
             [item["credential"] for item in issued],
-            {status_url: http.get(status_url).json(), ACHIEVEMENT_CREDENTIAL_SCHEMA: schema},
+            {
+                status_url: http.get(status_url).json(),
+                ACHIEVEMENT_CREDENTIAL_SCHEMA: schema,
+                registry_url: http.get(registry_url).json(),
+            },
+            known_did_registries=[
+                {"type": "dcc-legacy", "name": "The static copy's registry", "url": registry_url}
+            ],
         )
         for item, result in zip(issued, dcc, strict=True):
             assert result.checks["valid_signature"] == "passed", result.raw
             assert result.revoked is (item["id"] == revoked), result.raw
+            # the DCC's registry client finds the issuer in the entry microcred wrote
+            assert result.checks["registered_issuer"] == "passed", result.raw
     finally:
         static.terminate()
         static.wait(10)

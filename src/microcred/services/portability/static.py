@@ -15,10 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
+from microcred.domain.credential import IssuedCredential
+from microcred.domain.identity import Organisation
 from microcred.errors import InvalidInput, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.credentials import StatusListRecord
@@ -34,6 +37,8 @@ DID_JSON = "application/did+json"
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 OCTETS = "application/octet-stream"
+#: the issuers' DIDs in the DCC's "dcc-legacy" registry format (docs/wallets.md)
+REGISTRY_PATH = "registry/dcc-legacy.json"
 #: a static copy's status lists are valid this long by default (the copy cannot change them)
 DEFAULT_STATUS_DAYS = 3650
 
@@ -151,6 +156,7 @@ class StaticSite:
                 DID_JSON,
             )
         yield from self._status_lists(lists, status_days, summary)
+        yield StaticFile(REGISTRY_PATH, _json(dcc_registry(orgs.values(), credentials)), JSON)
         for credential in credentials:
             if credential.private:
                 summary.skipped_private += 1
@@ -195,6 +201,25 @@ class StaticSite:
             document = signing.sign(replace(record), signer, now).encode()
             summary.status_lists += 1
             yield StaticFile(f"status/{record.id}", document, JSON)
+
+
+def dcc_registry(
+    orgs: Iterable[Organisation], credentials: Iterable[IssuedCredential]
+) -> dict[str, Any]:
+    """Every issuer DID the organisations' public credentials name, as a registry in the
+    DCC's "dcc-legacy" format (``{"registry": {did: {name, url, location}}}``), the entry an
+    issuer submits to the registries wallets consult."""
+    by_id = {o.id: o for o in orgs}
+    registry: dict[str, dict[str, str]] = {}
+    for credential in credentials:
+        issuer = credential.document.get("issuer") if not credential.jwt else None
+        did = issuer.get("id") if isinstance(issuer, dict) else issuer
+        org = by_id.get(credential.organisation_id)
+        if credential.private or org is None or not isinstance(did, str):
+            continue
+        if did.startswith("did:") and did not in registry:
+            registry[did] = {"name": org.name, "url": org.url or "", "location": ""}
+    return {"meta": {"format": "dcc-legacy", "created_by": "microcred"}, "registry": registry}
 
 
 def _json(value: object) -> bytes:
