@@ -114,3 +114,21 @@ def test_the_folder_is_all_or_nothing(container: Container, tmp_path: Path) -> N
     empty.mkdir()
     write_static(container, empty, None, 30)
     assert (empty / "README.md").read_text().startswith("# A static copy of")
+
+
+def test_a_credential_not_yet_logged_goes_without_its_proof(
+    container: Container, tmp_path: Path
+) -> None:
+    aid, ids = _seed(container)
+    with container.uow() as uow:
+        org = uow.organisations.by_slug("acme")
+        admin = uow.tenant(org.id).users.by_email("a@acme.test")
+    late = container.issuance.issue(
+        principal_of(admin), IssueRequest(aid, Recipient(email="late@x.test"))
+    ).id  # no job drained: not sequenced
+    site = tmp_path / "site"
+    summary = write_static(container, site, None, 365)
+    assert summary.credentials == 3
+    assert (site / "credentials" / late).exists()
+    assert not (site / "credentials" / f"{late}.tlog-proof").exists()
+    assert (site / "credentials" / f"{ids[1]}.tlog-proof").exists()

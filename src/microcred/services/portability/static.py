@@ -157,10 +157,9 @@ class StaticSite:
             )
         yield from self._status_lists(lists, status_days, summary)
         yield StaticFile(REGISTRY_PATH, _json(dcc_registry(orgs.values(), credentials)), JSON)
-        for credential in credentials:
-            if credential.private:
-                summary.skipped_private += 1
-                continue
+        public = [c for c in credentials if not c.private]
+        summary.skipped_private += len(credentials) - len(public)
+        for credential in public:
             summary.credentials += 1
             body = credential.jwt.encode() if credential.jwt else _json(credential.document)
             kind = "application/vc+jwt" if credential.jwt else VC_JSON
@@ -168,11 +167,10 @@ class StaticSite:
             yield StaticFile(
                 f"credentials/{credential.id}.{'jwt' if credential.jwt else 'json'}", body, kind
             )
-            try:
-                proof = self._log.credential_proof(credential.id)
-            except NotFound:  # not sequenced yet, or no cosigned checkpoint covers it
-                continue
-            yield StaticFile(f"credentials/{credential.id}.tlog-proof", proof.encode(), TEXT)
+        # None: not sequenced yet, or no cosigned checkpoint covers it
+        for credential_id, proof in self._log.credential_proofs([c.id for c in public]):
+            if proof is not None:
+                yield StaticFile(f"credentials/{credential_id}.tlog-proof", proof.encode(), TEXT)
         if latest is None:
             return
         summary.log_size = latest[0]
