@@ -123,6 +123,15 @@ def test_static_export_verifies_online_with_microcred_stopped(tmp_path: Path) ->
     r = run_cli("export", "--static", str(blocker), env=env)
     assert r.returncode == 2 and "not a folder" in r.stderr, r.stderr
 
+    # the archive form of the same command still works beside --static, and they do not mix
+    r = run_cli("export", str(tmp_path / "x.zip"), "--static", str(tmp_path / "d"), env=env)
+    assert r.returncode == 2 and "not both" in r.stderr, r.stderr
+    r = run_cli("export", env=env)
+    assert r.returncode == 2 and "Name the archive" in r.stderr, r.stderr
+    archive_env = {**env, "MICROCRED_EXPORT_PASSPHRASE": "a passphrase for the archive"}
+    r = run_cli("export", str(tmp_path / "all.zip"), env=archive_env)
+    assert r.returncode == 0 and json.loads(r.stdout)["records"]["credentials"] == 3, r.stderr
+
     site = tmp_path / "site"
     started = time.perf_counter()
     r = run_cli("export", "--static", str(site), env=env)
