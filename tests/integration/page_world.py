@@ -104,6 +104,7 @@ class World:
     bulk_run: str = ""
     webhook: str = ""
     imported: str = ""
+    export: str = ""
 
     @property
     def slug(self) -> str:
@@ -132,6 +133,7 @@ class World:
             "run_id": self.bulk_run,
             "ext": "svg",
             "imported_id": self.imported,
+            "export_id": self.export,
             "action": "verify",
             # e-mail links (claim, unsubscribe): a well-formed token that matches nothing
             "token": "0" * 43,
@@ -219,6 +221,9 @@ def build_world(c: Container, client: TestClient, slug: str) -> World:
     w.webhook = c.webhooks.subscriptions.create(
         admin, "https://93.184.216.34/hooks", ["credential.revoked"], f"{s} secret webhook"
     ).subscription.id
+    # an export, run to the end (the job, called directly: no worker runs here)
+    w.export = c.portability.runs.start(admin, f"{s} export passphrase").id
+    c.portability.runs.run({"organisation_id": w.org.org_id, "run_id": w.export})
     with c.uow() as uow:
         learner = principal_of(uow.tenant(w.org.org_id).users.get(w.users["learner"]))
     submitted = c.learning.submit(
@@ -293,6 +298,10 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
             {"url": "https://93.184.216.34/forged", "event": "credential.issued"},
         ),
         "/admin/webhooks/{webhook_id}": ("admin", {"op": "off"}),
+        "/admin/exports": (
+            "admin",
+            {"passphrase": "forged passphrase", "confirm": "forged passphrase"},
+        ),
         # single sign-on (the CSRF check comes before the issuer is ever fetched)
         "/admin/sso": (
             "admin",

@@ -16,7 +16,7 @@ from microcred.adapters.db import migrate
 from microcred.bootstrap import Container, build
 from microcred.config import Settings
 from microcred.domain.credential import Recipient, StatusAction
-from microcred.errors import Conflict, InvalidInput
+from microcred.errors import Conflict, CryptoError, InvalidInput
 from microcred.services.credentials.achievements import AchievementInput
 from microcred.services.credentials.issuance import IssueRequest
 from microcred.services.identity.service import principal_of
@@ -144,3 +144,76 @@ def test_bad_archives_are_refused_and_nothing_is_written(
     with pytest.raises(InvalidInput, match="altered"):
         _import(fresh, out.getvalue())
     assert store.occupied() == []
+
+
+def test_sealed_secrets_are_resealed_under_the_new_kek(
+    container: Container, fresh: Container
+) -> None:
+    """SSO client secrets, webhook secrets and signing keys travel sealed under the passphrase
+    and arrive sealed under the importing instance's own (different) KEK."""
+    from datetime import UTC, datetime
+
+    from microcred.ports.sso import SsoProvider
+    from microcred.ports.webhooks import EventType, Subscription
+    from microcred.services.identity import sealing_context
+    from microcred.services.webhooks import sealing_context as webhook_context
+
+    p, _, ids = _seed(container)
+    sso_secret = "the-idp-client-secret-0123456789"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    sealer = container.sso.providers._sealer
+    with container.uow() as uow:
+        uow.tenant(p.organisation_id).sso.save_provider(
+            SsoProvider(
+                organisation_id=p.organisation_id,
+                display_name="Acme IdP",
+                issuer="https://idp.example.org",
+                client_id="microcred",
+                sealed_secret=sealer.seal(sso_secret.encode(), sealing_context(p.organisation_id)),
+                role_claim="",
+                role_map={},
+                default_role="learner",
+                just_in_time=False,
+                password_sign_in=True,
+                enabled=False,
+                created_at=now,
+                updated_at=now,
+                updated_by="a@acme.test",
+            )
+        )
+        uow.commit()
+    # stored as the service stores one (creating it through the service resolves the URL)
+    hook_secret = "whsec_" + "c2VjcmV0IGZvciB0aGUgaG9vaw=="
+    with container.uow() as uow:
+        uow.tenant(p.organisation_id).webhooks.add_subscription(
+            Subscription(
+                id="hook-1",
+                organisation_id=p.organisation_id,
+                url="https://hooks.example.org/in",
+                events=[EventType.CREDENTIAL_ISSUED],
+                sealed_secret=sealer.seal(
+                    hook_secret.encode(), webhook_context(p.organisation_id, "hook-1")
+                ),
+                active=True,
+                created_at=now,
+                created_by="a@acme.test",
+                description="HR system",
+            )
+        )
+        uow.commit()
+    _import(fresh, _export(container))
+    with fresh.uow() as uow:
+        scope = uow.tenant(p.organisation_id)
+        provider = scope.sso.provider()
+        subscription = scope.webhooks.subscription("hook-1")
+        old = container.uow()
+        with old as before:
+            old_sealed = before.tenant(p.organisation_id).sso.provider().sealed_secret
+    assert provider is not None and subscription is not None
+    assert provider.sealed_secret != old_sealed  # sealed again, under another key
+    assert fresh.sso.providers.open_secret(provider) == sso_secret
+    assert fresh.webhooks.subscriptions.open_secret(subscription) == hook_secret
+    with pytest.raises(CryptoError, match="key-encryption key"):
+        container.sso.providers.open_secret(provider)  # the old KEK cannot open it
+    # the signing key opens too: the imported instance signs with it
+    assert fresh.verification.verify(fresh.public.credential(ids[1]).document).verified

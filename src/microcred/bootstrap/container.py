@@ -67,6 +67,7 @@ from microcred.services.notifications import (
     MAIL_JOB,
     SCAN_JOB,
 )
+from microcred.services.portability import EXPORT_JOB, StaticSite
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.rubrics import RubricService
 from microcred.services.review.service import ReviewService
@@ -126,6 +127,7 @@ class Container:
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
     portability: Portability
+    static_site: StaticSite
 
     def close(self) -> None:
         """Release database connections."""
@@ -226,6 +228,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         deadline_seconds=settings.verify_deadline_seconds,
         max_fetches=settings.verify_max_fetches,
     )
+    portability = wire_portability(settings, engine, blobs, sealer, clock, uow)
+    handlers[EXPORT_JOB] = portability.runs.run
+    public_log = PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log")
     return Container(
         settings=settings,
         engine=engine,
@@ -257,7 +262,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)
         ),
         ledger=ledger,
-        public_log=PublicLog(uow, ledger.keys, endpoints, quorum, f"{urls.base}/log"),
+        public_log=public_log,
         witnessing=witnessing,
         anchoring=anchoring,
         jobs=JobRunner(
@@ -267,5 +272,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             wakeup=PgJobWakeup(engine) if engine.dialect.name == "postgresql" else None,
         ),
         skills=wire_skills(engine, uow, clock, public, urls, verification),
-        portability=wire_portability(settings, engine, blobs, sealer, clock),
+        portability=portability,
+        static_site=StaticSite(uow, public, public_log, keys, urls, clock),
     )

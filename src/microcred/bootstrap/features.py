@@ -43,7 +43,7 @@ from microcred.services.notifications import (
     MailDelivery,
     MailPreferences,
 )
-from microcred.services.portability import OrganisationExport, OrganisationImport
+from microcred.services.portability import ExportRuns, OrganisationExport, OrganisationImport
 from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache
@@ -116,6 +116,7 @@ class Portability:
 
     export: OrganisationExport
     importer: OrganisationImport
+    runs: ExportRuns
 
 
 def wire_anchoring(
@@ -313,10 +314,13 @@ def wire_portability(
     blobs: LocalBlobStore | S3BlobStore,
     sealer: Sealer,
     clock: Clock,
+    uow: SqlUnitOfWorkFactory,
 ) -> Portability:
     store = SqlPortableStore(engine)
     base = settings.public_base_url
+    export = OrganisationExport(store, blobs, sealer, clock, base, log_origin(base))
     return Portability(
-        export=OrganisationExport(store, blobs, sealer, clock, base, log_origin(base)),
+        export=export,
         importer=OrganisationImport(store, blobs, sealer, base),
+        runs=ExportRuns(uow, export, blobs, sealer, clock),
     )

@@ -36,7 +36,14 @@ from microcred.ports.mail import (
     check_header,
 )
 from microcred.ports.oid4vci import CredentialOffer, Oid4vciOfferState, Oid4vciRepository
-from microcred.ports.portability import PortableSnapshot, PortableStore, Row
+from microcred.ports.portability import (
+    ExportRun,
+    ExportRunRepository,
+    ExportState,
+    PortableSnapshot,
+    PortableStore,
+    Row,
+)
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.skills import (
     RECENT,
@@ -96,6 +103,9 @@ __all__ = [
     "DocumentFetcher",
     "EventType",
     "ExchangeState",
+    "ExportRun",
+    "ExportRunRepository",
+    "ExportState",
     "Fingerprint",
     "ImportedCredential",
     "Job",

@@ -32,6 +32,7 @@ from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
 
 from microcred.ports.delivery_exchanges import WalletExchangeRepository  # isort: skip
+from microcred.ports.portability import ExportRunRepository  # isort: skip
 
 
 class TenantScope(Protocol):
@@ -77,6 +78,8 @@ class TenantScope(Protocol):
     def oid4vci(self) -> Oid4vciRepository: ...
     @property
     def wallet_exchanges(self) -> WalletExchangeRepository: ...
+    @property
+    def exports(self) -> ExportRunRepository: ...
 
 
 class UnitOfWork(Protocol):

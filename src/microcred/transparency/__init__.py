@@ -53,6 +53,7 @@ from microcred.transparency.tiles import (
     encode_entry_bundle,
     parse_tile_path,
     tile_at,
+    tile_counts,
 )
 from microcred.transparency.witness import (
     MAX_BODY_BYTES,
@@ -126,6 +127,7 @@ __all__ = [
     "parse_tile_path",
     "root_at",
     "tile_at",
+    "tile_counts",
     "verify_inclusion",
     "verify_note",
 ]

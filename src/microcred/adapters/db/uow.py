@@ -26,6 +26,7 @@ from microcred.adapters.db.learning.repositories import (
 )
 from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.mail import SqlMail, SqlMailLinks
+from microcred.adapters.db.portability import SqlExportRuns
 from microcred.adapters.db.repositories import (
     SqlCredentials,
     SqlKeys,
@@ -195,6 +196,7 @@ class TenantRepositories:
         self.sso = SqlSso(session, organisation_id)
         self.oid4vci = SqlOid4vci(session, organisation_id)
         self.wallet_exchanges = SqlWalletExchanges(session, organisation_id)
+        self.exports = SqlExportRuns(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -8,6 +8,7 @@ from microcred.services.identity.sso import (
     SsoProviders,
     SsoSettings,
     parse_role_map,
+    sealing_context,
 )
 from microcred.services.identity.sso_signin import SsoSignedIn, SsoSignIn, SsoStart, code_challenge
 
@@ -27,4 +28,5 @@ __all__ = [
     "mapped_role",
     "parse_role_map",
     "password_throttle",
+    "sealing_context",
 ]

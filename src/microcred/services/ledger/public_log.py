@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from base64 import b64decode
 from binascii import Error as Base64Error
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from microcred.domain.identity import Permission, Principal
 from microcred.errors import NotFound
 from microcred.ports.unit_of_work import UnitOfWorkFactory
-from microcred.services.ledger.service import LogKeys, latest_note, log_policy, tlog_proof
+from microcred.services.ledger.service import (
+    LogKeys,
+    NotYetLogged,
+    latest_note,
+    log_policy,
+    tlog_proof,
+)
 from microcred.services.ledger.witnessing import WitnessEndpoint
 from microcred.transparency.cosignature import cosignature_timestamp
 from microcred.transparency.note import MalformedNote
@@ -110,6 +116,16 @@ class PublicLog:
             if uow.public.credential(credential_id) is None:
                 raise NotFound("No such credential.")
             return tlog_proof(uow, credential_id, self._quorum).format()
+
+    def credential_proofs(self, credential_ids: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+        """Each credential's tlog-proof (None when it has none yet), read in one unit of work
+        (a static export asks for thousands)."""
+        with self._uow() as uow:
+            for credential_id in credential_ids:
+                try:
+                    yield credential_id, tlog_proof(uow, credential_id, self._quorum).format()
+                except (NotFound, NotYetLogged):
+                    yield credential_id, None
 
     def health(self, principal: Principal) -> LogHealth:
         """Size, checkpoint, each witness's latest cosignature and its age, anchor receipts."""

@@ -10,16 +10,35 @@ from microcred.services.portability.archive import (
 )
 from microcred.services.portability.export import ExportSummary, OrganisationExport
 from microcred.services.portability.importing import ImportSummary, OrganisationImport
+from microcred.services.portability.runs import EXPORT_JOB, ExportRuns
+from microcred.services.portability.static import (
+    DEFAULT_STATUS_DAYS,
+    HTML,
+    PageRequest,
+    StaticFile,
+    StaticSite,
+    StaticSummary,
+    digest,
+)
 
 __all__ = [
+    "DEFAULT_STATUS_DAYS",
+    "EXPORT_JOB",
     "FORMAT",
+    "HTML",
     "VERSION",
     "ArchiveReader",
     "ArchiveWriter",
+    "ExportRuns",
     "ExportSummary",
     "ImportSummary",
     "Limits",
     "OrganisationExport",
     "OrganisationImport",
+    "PageRequest",
+    "StaticFile",
+    "StaticSite",
+    "StaticSummary",
     "check_name",
+    "digest",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -65,9 +65,14 @@ class OrganisationExport:
         return self.write(target, passphrase, [principal.organisation_id])
 
     def write(
-        self, target: IO[bytes], passphrase: str, organisation_ids: Sequence[str] | None = None
+        self,
+        target: IO[bytes],
+        passphrase: str,
+        organisation_ids: Sequence[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ExportSummary:
-        """Write the archive to ``target`` (None: every organisation of the instance)."""
+        """Write the archive to ``target`` (None: every organisation of the instance);
+        ``progress(kinds written, kinds in all)`` after each kind of record."""
         check_passphrase(passphrase)
         salt = os.urandom(16)
         kdf = new_kdf(salt)
@@ -89,6 +94,8 @@ class OrganisationExport:
                         yield reseal(kind, row, self._sealer, archive_sealer)
 
                 counts[kind] = writer.write_lines(f"data/{kind}.jsonl", rows())
+                if progress is not None:
+                    progress(len(counts), len(self._store.kinds()))
         missing: list[str] = []
         for digest in sorted(wanted):
             try:

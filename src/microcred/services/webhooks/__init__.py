@@ -20,6 +20,7 @@ from microcred.services.webhooks.subscriptions import (
     CreatedSubscription,
     WebhookSubscriptions,
     parse_events,
+    sealing_context,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "emit",
     "new_secret",
     "parse_events",
+    "sealing_context",
     "signature",
     "signed_headers",
     "submission_decided",

@@ -37,6 +37,8 @@ from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
 
+from microcred.web.api.portability import routes as exports_api  # isort: skip
+
 from microcred.web.api.delivery import exchanges as wallet_exchanges  # isort: skip
 from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
@@ -213,6 +215,7 @@ def create_app(container: Container) -> FastAPI:
         sso_api.router,
         oid4vci_api.router,
         wallet_exchanges.router,
+        exports_api.router,
     ):
         app.include_router(router)
     app.add_middleware(

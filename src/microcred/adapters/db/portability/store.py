@@ -31,9 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from microcred.adapters.db.migrate import current
 from microcred.adapters.db.tables import Base, UTCDateTime
-from microcred.adapters.db.uow import snapshot_engine
 from microcred.errors import InvalidInput
 from microcred.ports import Row
 
@@ -42,8 +40,9 @@ from microcred.adapters.db.credentials import bulk_tables as _bulk  # noqa: F401
 from microcred.adapters.db.webhooks import tables as _webhooks  # noqa: F401  # isort: skip
 
 #: transient or secret-bearing records that do not travel: queued jobs, sign-in throttles,
-#: API and session tokens (an archive must not grant access; people sign in again)
-EXCLUDED = frozenset({"jobs", "attempt_counters", "api_tokens"})
+#: API and session tokens (an archive must not grant access; people sign in again), pending SSO
+#: sign-ins and the export runs themselves
+EXCLUDED = frozenset({"jobs", "attempt_counters", "api_tokens", "sso_pending", "export_runs"})
 _BATCH = 500
 
 
@@ -155,6 +154,8 @@ class SqlPortableStore:
 
     @contextmanager
     def _snapshot(self) -> Iterator[_Snapshot]:
+        from microcred.adapters.db.uow import snapshot_engine  # noqa: PLC0415  (uow imports us)
+
         if self._engine.dialect.name == "sqlite":
             reader = snapshot_engine(self._engine)
             try:
@@ -181,6 +182,8 @@ class SqlPortableStore:
 
     def schema_revision(self) -> str | None:
         """The revision(s) the database is at."""
+        from microcred.adapters.db.migrate import current  # noqa: PLC0415  (via uow, imports us)
+
         return current(self._engine.url.render_as_string(hide_password=False))
 
     def load(self, batches: Iterable[tuple[str, Sequence[Row]]]) -> Mapping[str, int]:

@@ -9,6 +9,7 @@ from microcred.web.pages.admin import (
     achievements,
     bulk,
     credentials,
+    exports,
     keys_log,
     pathways,
     people,
@@ -27,5 +28,6 @@ router.include_router(rubrics.router)
 router.include_router(pathways.router)
 router.include_router(webhooks.router)
 router.include_router(sso.router)
+router.include_router(exports.router)
 
 __all__: list[str] = []  # nothing here is for other packages
