@@ -56,7 +56,7 @@ from microcred.services.webhooks import (
     WebhookDelivery,
     WebhookSubscriptions,
 )
-from microcred.skills.skill_matching import default_matcher
+from microcred.bootstrap.tools import shipped_matcher
 
 if TYPE_CHECKING:
     pass
@@ -294,7 +294,7 @@ def wire_skills(
 
     make_verifier: VerifierFactory = verification.verifier
     cache = SkillsIndexCache(SqlUnitOfWorkFactory(snapshot_engine(engine), clock), clock)
-    reference = Reference(default_matcher)
+    reference = Reference(shipped_matcher)
     return Skills(
         roles=RoleService(uow, clock, reference),
         people=PeopleService(uow, clock),
