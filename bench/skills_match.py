@@ -1,4 +1,4 @@
-"""Ranking quality and latency of ``skills match`` / ``skills occupation`` beside TF-IDF, in one run.
+"""Quality and latency of ``skills match`` / ``skills occupation`` beside TF-IDF, in one run.
 
 Test sets (built in ``bench/skills_match_sets.py``; each split into dev/test halves by a hash —
 the shipped fusion weights were chosen on dev halves only, the **test** halves are held out):
@@ -7,7 +7,7 @@ the shipped fusion weights were chosen on dev halves only, the **test** halves a
    by a label rule. RP@5 and MAP, with each gold span a relevant item.
 2. **Vacancy titles → occupations**: (a) held-out ESCO alternative labels, answered from a
    taxonomy that no longer holds them; (b) the Occupation spans of Green et al. mapped to ESCO
-   by the same label rule (never tuned on: all of them are reported). hit@1 and hit@10.
+   by the same label rule. hit@1 and hit@10.
 3. **ESCO occupation descriptions → essential skills** (the set the earlier weights were tuned
    on; occupation evidence leaves the query's own occupation out). MAP, RP@5.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -33,7 +32,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from skills_match_sets import (  # noqa: E402
+from microcred.adapters.ai.embeddings import load_embedder
+from microcred.skills.skill_matching import SkillMatcher, Weights
+from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.taxonomy_loader import load_taxonomy
+from skills_match_sets import (
     GreenGold,
     TfIdfBaseline,
     average_precision,
@@ -43,11 +46,6 @@ from skills_match_sets import (  # noqa: E402
     span_scores,
     split_of,
 )
-
-from microcred.adapters.ai.embeddings import load_embedder  # noqa: E402
-from microcred.skills.skill_matching import SkillMatcher, Weights  # noqa: E402
-from microcred.skills.taxonomy import Taxonomy  # noqa: E402
-from microcred.skills.taxonomy_loader import load_taxonomy  # noqa: E402
 
 Rank = Callable[[str], list[int]]
 #: the matcher's weights before this fusion was learned (short texts and titles)
@@ -100,7 +98,7 @@ def occupation_rankers(tax: Taxonomy, embedder: object) -> dict[str, Rank]:
     return systems
 
 
-def _timed(rank: Callable[[], list[int]], times: list[float]) -> list[int]:
+def _timed(rank: Callable[..., list[int]], times: list[float]) -> list[int]:
     t0 = time.perf_counter()
     out = rank()
     times.append(time.perf_counter() - t0)
@@ -122,7 +120,7 @@ def evaluate(
     rows: dict[str, list[tuple[float, ...]]] = {"dev": [], "test": [], "all": []}
     times: list[float] = []
     for split, text, occ, gold in queries:
-        row = score(_timed(lambda: rank(text, occ), times), gold)
+        row = score(_timed(lambda t=text, o=occ: rank(t, o), times), gold)
         rows[split].append(row)
         rows["all"].append(row)
     out: dict[str, dict[str, float]] = {}
@@ -164,7 +162,7 @@ def build_sets(
         for span in spans:
             gold = occ_gold.concepts(span)
             if gold:
-                green_titles.append(("test", span, "", gold))
+                green_titles.append((split_of(span), span, "", gold))
     held = [
         (split_of(reduced.occupations.uri[i]), label, "", {i})
         for i, label in enumerate(o_held)
@@ -214,7 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables.setdefault("esco_descriptions", {})[name] = evaluate(
             sets["esco_descriptions"], rank2, _esco, ("MAP", "RP@5")
         )
-    for set_name, which in (("held_out_titles", "held-out labels"), ("green_titles", "shipped taxonomy")):
+    for set_name, which in (
+        ("held_out_titles", "held-out labels"),
+        ("green_titles", "shipped taxonomy"),
+    ):
         for name, rank1 in occupations[which].items():
             tables.setdefault(set_name, {})[name] = evaluate(
                 sets[set_name], lambda t, o, r=rank1: r(t), _hits, ("hit@1", "hit@10")
@@ -230,8 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     titles = {
         "sentences": "Job-ad sentences -> ESCO skills (Green et al. 2022)",
         "held_out_titles": "Vacancy titles -> occupations: held-out ESCO alternative labels",
-        "green_titles": "Vacancy titles -> occupations: Green et al. Occupation spans (all held out)",
-        "esco_descriptions": f"ESCO occupation descriptions -> essential skills (first {args.limit or 'all'})",
+        "green_titles": "Vacancy titles -> occupations: Green et al. Occupation spans",
+        "esco_descriptions": "ESCO occupation descriptions -> essential skills "
+        + f"(first {args.limit or 'all'})",
     }
     for set_name, per_system in tables.items():
         print(f"\n{titles[set_name]}")
@@ -244,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"{name:<10}{cells}{m['test']['n']:>8.0f}{lat['p50_ms']:>8.1f}{lat['p95_ms']:>8.1f}"
             )
-    print(f"\nRP@5 gain over TF-IDF, held-out sentences: {result['rp5_gain_points_test']:+.1f} points")
+    print(
+        f"\nRP@5 gain over TF-IDF, held-out sentences: {result['rp5_gain_points_test']:+.1f} points"
+    )
     print(f"setup (load, build, embed labels of 3 matchers) {setup_s:.1f} s")
     return 0
 

@@ -61,7 +61,9 @@ def r_precision_at(ranked: Sequence[int], relevant: set[int], k: int) -> float:
     return sum(1 for s in ranked[:k] if s in relevant) / min(k, len(relevant))
 
 
-def span_scores(ranked: Sequence[int], golds: Sequence[set[int]], k: int = 5) -> tuple[float, float]:
+def span_scores(
+    ranked: Sequence[int], golds: Sequence[set[int]], k: int = 5
+) -> tuple[float, float]:
     """RP@k and AP of a sentence whose relevant items are its gold *spans*.
 
     A span is found at the first rank holding one of its ESCO skills (each rank finds at most
@@ -166,6 +168,7 @@ def held_out_taxonomy(tax: Taxonomy) -> tuple[Taxonomy, list[str | None], list[s
     """The taxonomy less one alternative label per concept, and the labels held out."""
     s_alt, s_held = _hold_out(tax.skills)
     o_alt, o_held = _hold_out(tax.occupations)
+
     def hidden(table: SkillTable | OccupationTable, held: list[str | None]) -> list[list[str]]:
         return [[h for h in table.hidden(i) if h != held[i]] for i in range(len(table))]
 

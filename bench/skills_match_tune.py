@@ -19,11 +19,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from skills_match_sets import GreenGold, green_sentences, held_out_taxonomy, span_scores, split_of  # noqa: E402
-
-from microcred.adapters.ai.embeddings import load_embedder  # noqa: E402
-from microcred.skills.skill_matching import SkillMatcher  # noqa: E402
-from microcred.skills.taxonomy_loader import load_taxonomy  # noqa: E402
+from microcred.adapters.ai.embeddings import load_embedder
+from microcred.skills.skill_matching import SkillMatcher
+from microcred.skills.taxonomy_loader import load_taxonomy
+from skills_match_sets import GreenGold, green_sentences, held_out_taxonomy, span_scores, split_of
 
 GRID = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0)
 SKILL_KEYS = ("short_label", "short_bm25", "short_cosine", "short_semantic")
@@ -81,9 +80,12 @@ def main() -> int:
         phrases.append((red_m, sig, n, red_m.occupation_scores(str(s_held[i])), [{int(i)}]))
 
     def skill_objective() -> float:
-        def mean(rows: list[tuple[SkillMatcher, dict, int, np.ndarray, list[set[int]]]]) -> np.ndarray:
+        def mean(
+            rows: list[tuple[SkillMatcher, dict, int, np.ndarray, list[set[int]]]],
+        ) -> np.ndarray:
             return np.mean(
-                [span_scores(_ranked(m.combine_skills(s, n, o)), g) for m, s, n, o, g in rows], axis=0
+                [span_scores(_ranked(m.combine_skills(s, n, o)), g) for m, s, n, o, g in rows],
+                axis=0,
             )
 
         return float(mean(sentences).sum() + 0.5 * mean(phrases)[1])
@@ -107,15 +109,19 @@ def main() -> int:
             out = []
             for m, sig, gold, _ in rows:
                 ranked = _ranked(m.combine_occupations(sig, True), 10)
-                out.append(float(bool(ranked) and ranked[0] in gold) + 0.2 * bool(gold & set(ranked)))
+                out.append(
+                    float(bool(ranked) and ranked[0] in gold) + 0.2 * bool(gold & set(ranked))
+                )
             return float(np.mean(out))
 
         return mean(titles) + mean(green)
 
     print("titles:")
     ascend([full_m, red_m], TITLE_KEYS, title_objective)
-    print(f"dev queries: {len(sentences)} sentences, {len(phrases)} skill labels, "
-          f"{len(titles)} held-out titles, {len(green)} Green titles")
+    print(
+        f"dev queries: {len(sentences)} sentences, {len(phrases)} skill labels, "
+        f"{len(titles)} held-out titles, {len(green)} Green titles"
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ from microcred.adapters.http import (
     parse_networks,
 )
 from microcred.adapters.mail import OutboxMailer, SmtpMailer, SmtpSettings
+from microcred.bootstrap.tools import shipped_matcher
 from microcred.config import Settings
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError
@@ -56,7 +57,6 @@ from microcred.services.webhooks import (
     WebhookDelivery,
     WebhookSubscriptions,
 )
-from microcred.bootstrap.tools import shipped_matcher
 
 if TYPE_CHECKING:
     pass

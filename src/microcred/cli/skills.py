@@ -13,8 +13,7 @@ from typing import Annotated
 
 import typer
 
-from microcred.bootstrap import embedder
-from microcred.bootstrap.tools import shipped_matcher
+from microcred.bootstrap import embedder, shipped_matcher
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.skills.skill_matching import Match, SkillMatcher, default_matcher
 from microcred.skills.taxonomy_import import (

@@ -7,7 +7,6 @@ running code or the bundle, it is ignored and the taxonomy is analysed afresh.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 

@@ -98,8 +98,10 @@ def _hidden(doc: dict[str, Any], key: str, n: int) -> list[list[str]]:
     column = doc[key].get("hidden") if isinstance(doc.get(key), dict) else None
     if column is None:
         return []
-    if not isinstance(column, list) or len(column) != n or not all(
-        isinstance(v, str) for v in column
+    if (
+        not isinstance(column, list)
+        or len(column) != n
+        or not all(isinstance(v, str) for v in column)
     ):
         raise InvalidInput(f"The taxonomy bundle's {key} hidden labels are damaged.")
     return _split(column)
