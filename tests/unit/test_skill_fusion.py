@@ -19,6 +19,7 @@ from microcred.skills.skill_matching import SkillMatcher, Weights
 from microcred.skills.taxonomy import Framework, Links, OccupationTable, SkillTable, Taxonomy
 from microcred.skills.taxonomy_import import write_bundle
 from microcred.skills.taxonomy_loader import read_bundle
+from microcred.skills.text import vacancy_title
 
 #: words the test embedder treats as meaning the same (one dimension per group)
 _GROUPS = {
@@ -166,3 +167,29 @@ def test_a_batch_larger_than_the_embedding_cache_is_embedded(
     assert out[:, 0].tolist() == [1, 2, 3, 4, 5, 1]
     assert model.computed == 5
     assert model.embed(["eeeee"])[0, 0] == 5 and model.computed == 5  # cached
+
+
+@pytest.mark.parametrize(
+    ("title", "cleaned"),
+    [
+        ("Senior Java Developer - London", "Java Developer"),
+        ("Sales Executive (m/f)", "Sales Executive"),
+        ("Head Chef | Bristol", "Head Chef"),
+        ("front-end developer", "front-end developer"),  # a hyphen inside a word stays
+        ("Senior", "Senior"),  # nothing would be left: unchanged
+        ("Jnr. Accountant", "Accountant"),
+    ],
+)
+def test_vacancy_titles_lose_seniority_and_location(title: str, cleaned: str) -> None:
+    assert vacancy_title(title) == cleaned
+
+
+def test_a_seniority_word_does_not_pick_the_occupation() -> None:
+    """"senior" shared with an unrelated alt label must not outrank the occupation."""
+    tax = _taxonomy()
+    tax.occupations.alt_labels[2] = ["senior verse writer"]
+    matcher = SkillMatcher(tax)
+    assert matcher.match_occupations("Senior Cook - Leeds")[0].label == "cook"
+    cleaned = matcher.occupation_scores("Senior Cook - Leeds", title=True)
+    assert np.array_equal(cleaned, matcher.occupation_scores("Cook", title=True))
+    assert not np.array_equal(cleaned, matcher.occupation_scores("Senior Cook - Leeds"))

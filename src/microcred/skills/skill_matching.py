@@ -37,7 +37,7 @@ from microcred.skills.index_store import analysed_taxonomy, search_labels
 from microcred.skills.label_vectors import concept_centroids
 from microcred.skills.taxonomy import Taxonomy
 from microcred.skills.taxonomy_loader import load_taxonomy
-from microcred.skills.text import stems
+from microcred.skills.text import stems, vacancy_title
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -235,7 +235,8 @@ class SkillMatcher:
 
     def occupation_signals(self, text: str, *, title: bool = False) -> dict[str, FloatArray]:
         """The raw per-occupation signals, each normalised to [0, 1]."""
-        words = stems(_check_text(text))
+        text = vacancy_title(_check_text(text)) if title else _check_text(text)
+        words = stems(text)
         index = self.occupations
         q, mass = index.query_terms(words)
         label, _ = index.label_scores(
