@@ -185,7 +185,7 @@ def test_vacancy_titles_lose_seniority_and_location(title: str, cleaned: str) ->
 
 
 def test_a_seniority_word_does_not_pick_the_occupation() -> None:
-    """"senior" shared with an unrelated alt label must not outrank the occupation."""
+    """ "senior" shared with an unrelated alt label must not outrank the occupation."""
     tax = _taxonomy()
     tax.occupations.alt_labels[2] = ["senior verse writer"]
     matcher = SkillMatcher(tax)
@@ -193,3 +193,12 @@ def test_a_seniority_word_does_not_pick_the_occupation() -> None:
     cleaned = matcher.occupation_scores("Senior Cook - Leeds", title=True)
     assert np.array_equal(cleaned, matcher.occupation_scores("Cook", title=True))
     assert not np.array_equal(cleaned, matcher.occupation_scores("Senior Cook - Leeds"))
+
+
+def test_label_vectors_do_not_fill_the_query_cache() -> None:
+    model = _Counting()
+    vectors = concept_centroids(model, [["a", "bb"], ["ccc"]])
+    assert vectors.shape == (2, 2) and model.computed == 3
+    assert len(model._cache) == 0  # the bulk path leaves the cache to queries
+    model.embed(["a"])
+    assert model.computed == 4 and len(model._cache) == 1

@@ -37,10 +37,12 @@ def concept_centroids(embedder: Embedder, labels: Sequence[Sequence[str]]) -> Fl
                 owners.append(i)
                 rows.append(distinct.setdefault(name, len(distinct)))
     texts = list(distinct)
+    # a model with a query cache may offer a bulk path that leaves the cache to queries
+    embed = getattr(embedder, "embed_uncached", embedder.embed)
     dim = 0
     chunks: list[FloatArray] = []
     for lo in range(0, len(texts), BATCH):
-        chunk = np.asarray(embedder.embed(texts[lo : lo + BATCH]), dtype=np.float32)
+        chunk = np.asarray(embed(texts[lo : lo + BATCH]), dtype=np.float32)
         dim = int(chunk.shape[1])
         chunks.append(chunk)
     if not chunks:

@@ -82,6 +82,12 @@ class _Cached:
         """Vector size."""
         raise NotImplementedError
 
+    def embed_uncached(self, texts: Sequence[str]) -> Vectors:
+        """Unit vectors, one row per text, without filling the cache (for bulk label sets)."""
+        if not texts:
+            return np.zeros((0, self.dimension))
+        return self._compute(list(texts))
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
