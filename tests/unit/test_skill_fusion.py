@@ -202,3 +202,19 @@ def test_label_vectors_do_not_fill_the_query_cache() -> None:
     assert len(model._cache) == 0  # the bulk path leaves the cache to queries
     model.embed(["a"])
     assert model.computed == 4 and len(model._cache) == 1
+
+
+def test_short_texts_skip_occupation_evidence_without_changing_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher = SkillMatcher(_taxonomy())
+    with_evidence = matcher.combine_skills(
+        *matcher.skill_signals("bake bread")[::2], matcher.occupation_scores("bake bread")
+    )
+    calls: list[str] = []
+    original = matcher.occupation_scores
+    monkeypatch.setattr(matcher, "occupation_scores", lambda t: calls.append(t) or original(t))
+    scores, _ = matcher.skill_scores("bake bread")
+    assert calls == [] and np.array_equal(scores, with_evidence)
+    matcher.skill_scores(" ".join(["bakery baker bread"] * 5))
+    assert len(calls) == 1  # long texts still borrow the occupations' skills

@@ -322,7 +322,10 @@ class SkillMatcher:
         """
         signals, rows, n_words = self.skill_signals(text)
         occ = None
-        if self.weights.occupations > 0 and len(self.taxonomy.links):
+        w = self.weights
+        # evidence changes nothing for texts this short unless it boosts direct matches
+        lends = n_words > w.occupation_text or w.occ_boost > 0
+        if w.occupations > 0 and lends and len(self.taxonomy.links):
             occ = self.occupation_scores(text).copy()
             for uri in ignore_occupations:
                 occ[self.taxonomy.occupation_index(uri)] = 0.0
