@@ -21,6 +21,7 @@ from microcred.adapters.http import (
     parse_networks,
 )
 from microcred.adapters.mail import OutboxMailer, SmtpMailer, SmtpSettings
+from microcred.bootstrap.tools import shipped_matcher
 from microcred.config import Settings
 from microcred.crypto.sealing import Sealer
 from microcred.errors import ConfigurationError
@@ -57,7 +58,6 @@ from microcred.services.webhooks import (
     WebhookDelivery,
     WebhookSubscriptions,
 )
-from microcred.skills.skill_matching import default_matcher
 
 if TYPE_CHECKING:
     pass
@@ -296,7 +296,7 @@ def wire_skills(
 
     make_verifier: VerifierFactory = verification.verifier
     cache = SkillsIndexCache(SqlUnitOfWorkFactory(snapshot_engine(engine), clock), clock)
-    reference = Reference(default_matcher)
+    reference = Reference(shipped_matcher)
     role_sets = RoleCache()
     return Skills(
         roles=RoleService(uow, clock, reference, role_sets),

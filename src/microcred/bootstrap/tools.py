@@ -4,6 +4,7 @@ database upgrade, witness storage, log reading and the code-archive checks."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -23,6 +24,8 @@ from microcred.assessment.embedder import Embedder
 from microcred.assessment.reviewer import Reviewer
 from microcred.config import Settings, get_settings
 from microcred.errors import MicrocredError
+from microcred.skills.skill_matching import SkillMatcher
+from microcred.skills.taxonomy_loader import load_taxonomy
 
 if TYPE_CHECKING:
     from microcred.adapters.ai.embeddings import MiniLMEmbedder, StaticEmbedder
@@ -47,6 +50,21 @@ def embedder(name: str = "static") -> StaticEmbedder | MiniLMEmbedder:
     from microcred.adapters.ai.embeddings import load_embedder  # noqa: PLC0415 — heavy
 
     return load_embedder(name)
+
+
+_matcher_lock = threading.Lock()
+_shipped_matcher: list[SkillMatcher] = []
+
+
+def shipped_matcher() -> SkillMatcher:
+    """The product's skill matcher: shipped ESCO v1.1.1 with the shipped static embedder.
+
+    Built once per process; the label vectors are computed on the first query (seconds).
+    """
+    with _matcher_lock:
+        if not _shipped_matcher:
+            _shipped_matcher.append(SkillMatcher(load_taxonomy(), embedder=embedder("static")))
+        return _shipped_matcher[0]
 
 
 def upgrade_database(revision: str = "heads", settings: Settings | None = None) -> str | None:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from microcred.bootstrap import embedder
+from microcred.bootstrap import embedder, shipped_matcher
 from microcred.errors import InvalidInput, MicrocredError
 from microcred.skills.skill_matching import Match, SkillMatcher, default_matcher
 from microcred.skills.taxonomy_import import (
@@ -46,8 +46,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON line per text.")
 SemanticOpt = Annotated[
     bool,
     typer.Option(
-        "--semantic",
-        help="Add the shipped static embedding model as a fourth signal (slower start).",
+        "--semantic/--lexical",
+        help="Use the shipped static embedding model as a signal (default; --lexical: faster "
+        "start, lower accuracy).",
     ),
 ]
 TaxonomyOpt = Annotated[
@@ -117,6 +118,8 @@ def _matcher(taxonomy: Path | None, semantic: bool = False) -> SkillMatcher:
     try:
         if not semantic:
             return default_matcher() if taxonomy is None else SkillMatcher(load_taxonomy(taxonomy))
+        if taxonomy is None:
+            return shipped_matcher()
         return SkillMatcher(load_taxonomy(taxonomy), embedder=embedder("static"))
     except MicrocredError as exc:
         _fail(exc)
@@ -130,7 +133,7 @@ def match(
     top: TopOpt = 10,
     as_json: JsonOpt = False,
     taxonomy: TaxonomyOpt = None,
-    semantic: SemanticOpt = False,
+    semantic: SemanticOpt = True,
 ) -> None:
     """Rank skills for a sentence, a job ad or a piece of evidence."""
     matcher = _matcher(taxonomy, semantic)
@@ -144,7 +147,7 @@ def occupation(
     top: TopOpt = 10,
     as_json: JsonOpt = False,
     taxonomy: TaxonomyOpt = None,
-    semantic: SemanticOpt = False,
+    semantic: SemanticOpt = True,
 ) -> None:
     """Rank occupations for a job title."""
     matcher = _matcher(taxonomy, semantic)

@@ -7,31 +7,32 @@ running code or the bundle, it is ignored and the taxonomy is analysed afresh.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from microcred.skills.concept_index import AnalysedConcepts
-from microcred.skills.taxonomy import Taxonomy
+from microcred.skills.taxonomy import OccupationTable, SkillTable, Taxonomy
 from microcred.skills.text import ANALYZER_VERSION
 
 INDEX_FILE = "index.npz"
 
 
-def _labels(labels: Sequence[str], alts: Sequence[Sequence[str]]) -> list[list[str]]:
-    return [[lab, *alt] for lab, alt in zip(labels, alts, strict=True)]
+def search_labels(table: SkillTable | OccupationTable) -> list[list[str]]:
+    """Each concept's labels as matched: preferred, alternative, then hidden."""
+    return [
+        [lab, *alt, *table.hidden(i)]
+        for i, (lab, alt) in enumerate(zip(table.label, table.alt_labels, strict=True))
+    ]
 
 
 def analyse_taxonomy(taxonomy: Taxonomy) -> tuple[AnalysedConcepts, AnalysedConcepts]:
     """Skills and occupations reduced to stems (a few seconds for ESCO)."""
     t = taxonomy
     return (
-        AnalysedConcepts.of(_labels(t.skills.label, t.skills.alt_labels), t.skills.description),
-        AnalysedConcepts.of(
-            _labels(t.occupations.label, t.occupations.alt_labels), t.occupations.description
-        ),
+        AnalysedConcepts.of(search_labels(t.skills), t.skills.description),
+        AnalysedConcepts.of(search_labels(t.occupations), t.occupations.description),
     )
 
 

@@ -33,10 +33,11 @@ import numpy.typing as npt
 from microcred.assessment.embedder import Embedder
 from microcred.errors import InvalidInput, PayloadTooLarge
 from microcred.skills.concept_index import ConceptIndex
-from microcred.skills.index_store import analysed_taxonomy
+from microcred.skills.index_store import analysed_taxonomy, search_labels
+from microcred.skills.label_vectors import concept_centroids
 from microcred.skills.taxonomy import Taxonomy
 from microcred.skills.taxonomy_loader import load_taxonomy
-from microcred.skills.text import stems
+from microcred.skills.text import stems, vacancy_title
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -107,15 +108,21 @@ class Weights:
     bm25: float = 0.0
     cosine: float = 1.5
     semantic: float = 0.5
-    #: the same for short texts (a sentence, a title): led by label coverage
-    short_label: float = 0.55
-    short_bm25: float = 0.45
+    #: the same for short texts (a sentence, a phrase): learned on the dev halves of Green et
+    #: al. 2022 job-ad sentences and of held-out ESCO alternative labels (see the MANIFEST)
+    short_label: float = 2.0
+    short_bm25: float = 1.5
     short_cosine: float = 0.0
-    short_semantic: float = 0.1
+    short_semantic: float = 0.75
     #: texts of ≤ ``short_text`` content words use the short mix, ≥ ``long_text`` the long
     #: one, and those between a blend
     short_text: int = 10
     long_text: int = 40
+    #: job title -> occupation mix, learned on the dev half of held-out ESCO alternative labels
+    title_label: float = 1.0
+    title_bm25: float = 1.0
+    title_cosine: float = 0.5
+    title_semantic: float = 1.0
     #: occupation signals (for occupation evidence; job titles use their own mix)
     occ_label: float = 0.3
     occ_bm25: float = 0.45
@@ -193,11 +200,12 @@ class SkillMatcher:
         if row < 0:
             return ""
         k = row - int(self.skills.label_start[skill])
-        return (
-            self.taxonomy.skills.label[skill]
-            if k == 0
-            else self.taxonomy.skills.alt_labels[skill][k - 1]
-        )
+        t = self.taxonomy.skills
+        if k == 0:
+            return t.label[skill]
+        alts = t.alt_labels[skill]
+        # a hidden label matched: show the preferred label, never the hidden one
+        return alts[k - 1] if k - 1 < len(alts) else t.label[skill]
 
     # --- semantic signal -------------------------------------------------------------------
 
@@ -206,27 +214,29 @@ class SkillMatcher:
         with self._lock:
             if self._skill_vectors is None or self._occupation_vectors is None:
                 t = self.taxonomy
-                self._skill_vectors = np.asarray(
-                    self.embedder.embed(t.skills.label), dtype=np.float32
-                )
-                self._occupation_vectors = np.asarray(
-                    self.embedder.embed(t.occupations.label), dtype=np.float32
+                self._skill_vectors = concept_centroids(self.embedder, search_labels(t.skills))
+                self._occupation_vectors = concept_centroids(
+                    self.embedder, search_labels(t.occupations)
                 )
             return self._skill_vectors, self._occupation_vectors
 
-    def _semantic(self, text: str, occupations: bool) -> FloatArray | None:
-        if self.embedder is None:
+    def _semantic(self, text: str, occupations: bool, weight: float = 1.0) -> FloatArray | None:
+        if self.embedder is None or weight <= 0:
             return None
         skill_vecs, occ_vecs = self._embed_concepts()
         q = np.asarray(self.embedder.embed([text]), dtype=np.float32)[0]
-        sims: FloatArray = np.clip((occ_vecs if occupations else skill_vecs) @ q, 0.0, None)
+        # einsum, not BLAS: one thread, so a busy machine does not stall the query (measured)
+        sims: FloatArray = np.clip(
+            np.einsum("ij,j->i", occ_vecs if occupations else skill_vecs, q), 0.0, None
+        )
         return sims.astype(np.float32)
 
     # --- scoring -------------------------------------------------------------------------------
 
     def occupation_signals(self, text: str, *, title: bool = False) -> dict[str, FloatArray]:
         """The raw per-occupation signals, each normalised to [0, 1]."""
-        words = stems(_check_text(text))
+        text = vacancy_title(_check_text(text)) if title else _check_text(text)
+        words = stems(text)
         index = self.occupations
         q, mass = index.query_terms(words)
         label, _ = index.label_scores(
@@ -237,7 +247,8 @@ class SkillMatcher:
             "bm25": _normalised(index.bm25_scores(q)),
             "cosine": _normalised(index.cosine_scores(words)),
         }
-        sem = self._semantic(text, occupations=True)
+        w = self.weights
+        sem = self._semantic(text, True, w.title_semantic if title else w.occ_semantic)
         if sem is not None:
             out["semantic"] = _normalised(sem)
         return out
@@ -246,10 +257,10 @@ class SkillMatcher:
         """Weighted sum of occupation signals, normalised."""
         w = self.weights
         weights = {
-            "label": 0.7 if title else w.occ_label,
-            "bm25": 0.3 if title else w.occ_bm25,
-            "cosine": 0.0 if title else w.occ_cosine,
-            "semantic": w.occ_semantic,
+            "label": w.title_label if title else w.occ_label,
+            "bm25": w.title_bm25 if title else w.occ_bm25,
+            "cosine": w.title_cosine if title else w.occ_cosine,
+            "semantic": w.title_semantic if title else w.occ_semantic,
         }
         total = sum(weights[k] * v for k, v in signals.items())
         return _normalised(np.asarray(total, dtype=np.float32))
@@ -311,7 +322,10 @@ class SkillMatcher:
         """
         signals, rows, n_words = self.skill_signals(text)
         occ = None
-        if self.weights.occupations > 0 and len(self.taxonomy.links):
+        w = self.weights
+        # evidence changes nothing for texts this short unless it boosts direct matches
+        lends = n_words > w.occupation_text or w.occ_boost > 0
+        if w.occupations > 0 and lends and len(self.taxonomy.links):
             occ = self.occupation_scores(text).copy()
             for uri in ignore_occupations:
                 occ[self.taxonomy.occupation_index(uri)] = 0.0

@@ -95,9 +95,16 @@ class SkillTable:
     description: list[str] = field(default_factory=list)
     skill_type: list[str] = field(default_factory=list)
     reuse_level: list[str] = field(default_factory=list)
+    #: labels for search only, never shown (ESCO's hidden labels: misspellings, jargon); empty
+    #: when the taxonomy has none, else one list per row
+    hidden_labels: list[list[str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.uri)
+
+    def hidden(self, i: int) -> list[str]:
+        """Row ``i``'s hidden labels."""
+        return self.hidden_labels[i] if i < len(self.hidden_labels) else []
 
     def row(self, i: int) -> Skill:
         """Skill ``i`` as an object."""
@@ -121,9 +128,16 @@ class OccupationTable:
     description: list[str] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
     isco_group: list[str] = field(default_factory=list)
+    #: labels for search only, never shown (ESCO's hidden labels: misspellings, jargon); empty
+    #: when the taxonomy has none, else one list per row
+    hidden_labels: list[list[str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.uri)
+
+    def hidden(self, i: int) -> list[str]:
+        """Row ``i``'s hidden labels."""
+        return self.hidden_labels[i] if i < len(self.hidden_labels) else []
 
     def row(self, i: int) -> Occupation:
         """Occupation ``i`` as an object."""

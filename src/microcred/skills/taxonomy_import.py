@@ -146,6 +146,7 @@ def import_esco(sources: Sequence[Path], *, version: str, language: str = "en") 
         skills.uri.append(uri)
         skills.label.append(cell(t, i, "preferredLabel"))
         skills.alt_labels.append(_lines(cell(t, i, "altLabels", required=False)))
+        skills.hidden_labels.append(_lines(cell(t, i, "hiddenLabels", required=False)))
         skills.description.append(cell(t, i, "description", required=False))
         skills.skill_type.append(cell(t, i, "skillType", required=False))
         skills.reuse_level.append(cell(t, i, "reuseLevel", required=False))
@@ -162,6 +163,7 @@ def import_esco(sources: Sequence[Path], *, version: str, language: str = "en") 
         occupations.uri.append(uri)
         occupations.label.append(cell(t, i, "preferredLabel"))
         occupations.alt_labels.append(_lines(cell(t, i, "altLabels", required=False)))
+        occupations.hidden_labels.append(_lines(cell(t, i, "hiddenLabels", required=False)))
         occupations.description.append(cell(t, i, "description", required=False))
         occupations.code.append(cell(t, i, "code", required=False))
         occupations.isco_group.append(cell(t, i, "iscoGroup", required=False))
@@ -196,6 +198,7 @@ def import_esco(sources: Sequence[Path], *, version: str, language: str = "en") 
             occupations.uri.append(o_uri)
             occupations.label.append(f"(occupation without a {language} label)")
             occupations.alt_labels.append([])
+            occupations.hidden_labels.append([])
             occupations.description.append("")
             occupations.code.append("")
             occupations.isco_group.append("")
@@ -328,6 +331,13 @@ def import_onet_occupations(path: Path, *, version: str) -> ImportReport:
 # --- writing a bundle ----------------------------------------------------------------------------
 
 
+def _hidden_column(table: SkillTable | OccupationTable) -> list[str] | None:
+    """Hidden labels as newline-joined cells, or ``None`` when the table has none."""
+    if not any(table.hidden_labels):
+        return None
+    return ["\n".join(table.hidden(i)) for i in range(len(table))]
+
+
 def write_bundle(
     taxonomy: Taxonomy, directory: Path, *, source: str = "", derived: str = ""
 ) -> Path:
@@ -353,6 +363,7 @@ def write_bundle(
             "uri": taxonomy.skills.uri,
             "label": taxonomy.skills.label,
             "alt": ["\n".join(a) for a in taxonomy.skills.alt_labels],
+            "hidden": _hidden_column(taxonomy.skills),
             "description": taxonomy.skills.description,
             "type": taxonomy.skills.skill_type,
             "reuse": taxonomy.skills.reuse_level,
@@ -361,6 +372,7 @@ def write_bundle(
             "uri": taxonomy.occupations.uri,
             "label": taxonomy.occupations.label,
             "alt": ["\n".join(a) for a in taxonomy.occupations.alt_labels],
+            "hidden": _hidden_column(taxonomy.occupations),
             "description": taxonomy.occupations.description,
             "code": taxonomy.occupations.code,
             "isco": taxonomy.occupations.isco_group,

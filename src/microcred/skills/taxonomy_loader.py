@@ -93,6 +93,20 @@ def _split(values: list[str]) -> list[list[str]]:
     return [v.split("\n") if v else [] for v in values]
 
 
+def _hidden(doc: dict[str, Any], key: str, n: int) -> list[list[str]]:
+    """The optional hidden-label column (bundles written before it have none)."""
+    column = doc[key].get("hidden") if isinstance(doc.get(key), dict) else None
+    if column is None:
+        return []
+    if (
+        not isinstance(column, list)
+        or len(column) != n
+        or not all(isinstance(v, str) for v in column)
+    ):
+        raise InvalidInput(f"The taxonomy bundle's {key} hidden labels are damaged.")
+    return _split(column)
+
+
 def read_bundle(folder: Path) -> Taxonomy:
     """Read one bundle folder without caching; a damaged bundle raises :class:`InvalidInput`."""
     try:
@@ -113,11 +127,13 @@ def read_bundle(folder: Path) -> Taxonomy:
     o = _columns(doc, "occupations", ("uri", "label", "alt", "description", "code", "isco"))
     g = _columns(doc, "groups", ("uri", "label", "code", "description"))
     skills = SkillTable(
-        s["uri"], s["label"], _split(s["alt"]), s["description"], s["type"], s["reuse"]
-    )
+        s["uri"], s["label"], _split(s["alt"]), s["description"], s["type"], s["reuse"],
+        _hidden(doc, "skills", len(s["uri"])),
+    )  # fmt: skip
     occupations = OccupationTable(
-        o["uri"], o["label"], _split(o["alt"]), o["description"], o["code"], o["isco"]
-    )
+        o["uri"], o["label"], _split(o["alt"]), o["description"], o["code"], o["isco"],
+        _hidden(doc, "occupations", len(o["uri"])),
+    )  # fmt: skip
     groups = [
         SkillGroup(u, lab, c, d)
         for u, lab, c, d in zip(g["uri"], g["label"], g["code"], g["description"], strict=True)

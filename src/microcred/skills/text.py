@@ -109,3 +109,18 @@ def stems(text: str) -> list[str]:
             continue
         out.extend(_stem(t) for t in _ABBREVIATIONS.get(token, (token,)))
     return out
+
+
+#: Seniority words vacancy titles add that say nothing about the occupation.
+_SENIORITY = frozenset(("senior", "junior", "snr", "jnr", "sr", "jr", "experienced"))
+_TITLE_TAIL = re.compile(r"\s+[-–|/]\s+.*$|\s*\(.*$")
+
+
+def vacancy_title(text: str) -> str:
+    """A vacancy title reduced to its occupation: no "- London"/"(m/f)" tail, no seniority words.
+
+    Returns ``text`` unchanged when nothing would be left.
+    """
+    head = _TITLE_TAIL.sub("", text).strip() or text
+    words = [w for w in head.split() if w.lower().strip(".,") not in _SENIORITY]
+    return " ".join(words) if words else head

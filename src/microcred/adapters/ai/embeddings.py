@@ -82,20 +82,29 @@ class _Cached:
         """Vector size."""
         raise NotImplementedError
 
+    def embed_uncached(self, texts: Sequence[str]) -> Vectors:
+        """Unit vectors, one row per text, without filling the cache (for bulk label sets)."""
+        if not texts:
+            return np.zeros((0, self.dimension))
+        return self._compute(list(texts))
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vec in zip(missing, self._compute(missing), strict=True):
-                self._cache[text] = vec
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
+        # this batch's new vectors are kept apart, so a batch larger than the cache still works
+        fresh = dict(zip(missing, self._compute(missing), strict=True)) if missing else {}
         if not texts:
             return np.zeros((0, self.dimension))
         rows = []
         for t in texts:
-            self._cache.move_to_end(t)
-            rows.append(self._cache[t])
+            vec = fresh.get(t)
+            if vec is None:
+                self._cache.move_to_end(t)
+                vec = self._cache[t]
+            rows.append(vec)
+        self._cache.update(fresh)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
         return np.vstack(rows)
 
 
