@@ -10,6 +10,7 @@ from microcred.web.pages.admin import (
     bulk,
     credentials,
     keys_log,
+    lti,
     pathways,
     people,
     rubrics,
@@ -27,5 +28,6 @@ router.include_router(rubrics.router)
 router.include_router(pathways.router)
 router.include_router(webhooks.router)
 router.include_router(sso.router)
+router.include_router(lti.router)
 
 __all__: list[str] = []  # nothing here is for other packages

@@ -1,0 +1,1 @@
+"""The LTI platform registrations over HTTP."""
