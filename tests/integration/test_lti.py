@@ -333,11 +333,11 @@ def test_login_initiation_bad_input_is_a_clear_error(
     good = query_of(lms.login_initiation())
     for drop in ("iss", "login_hint", "target_link_uri"):
         r = client.get("/lti/acme/login", params={k: v for k, v in good.items() if k != drop})
-        assert r.status_code == 400 and drop in r.text, r.text
+        assert r.status_code == 422 and drop in r.text, r.text
     hostile = good | {"target_link_uri": "https://evil.test/phish"}
-    assert client.get("/lti/acme/login", params=hostile).status_code == 400
+    assert client.get("/lti/acme/login", params=hostile).status_code == 422
     long = good | {"login_hint": "x" * 5000}
-    assert client.get("/lti/acme/login", params=long).status_code == 400
+    assert client.get("/lti/acme/login", params=long).status_code == 422
     other = good | {"lti_deployment_id": "nope"}
     assert client.get("/lti/acme/login", params=other).status_code == 401
     assert client.get("/lti/nobody/login", params=good).status_code == 404

@@ -66,9 +66,8 @@ def _change(c: Container, request: Request, form: FormData) -> Response:
     principal = staff(request, c, Permission.MANAGE_ORGANISATION)
     if isinstance(principal, Response):
         return principal
-    typed: dict[str, str] = {}
+    typed = posted(request, form)
     try:
-        typed = posted(request, form)
         if typed.get("op") == "delete":
             c.lti.registrations.delete(principal, typed.get("platform_id", ""))
             return RedirectResponse("/admin/lti?done=deleted", status_code=303)
