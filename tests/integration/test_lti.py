@@ -102,7 +102,9 @@ def launch(web: TestClient, lms: Platform) -> tuple[httpx.Response, dict[str, st
 def _counts(c: Container) -> dict[str, int]:
     tables = ("users", "api_tokens", "lti_identities", "lti_line_items")
     with c.engine.connect() as conn:
-        return {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in tables}
+        return {
+            t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in tables
+        }
 
 
 def _refused(r: httpx.Response, words: str) -> None:
