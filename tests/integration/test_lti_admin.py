@@ -52,9 +52,8 @@ def test_the_api_registers_changes_and_removes_platforms_per_organisation(
     c, client = world
     organisation(c, "acme")
     organisation(c, "globex")
-    auth = {
-        "Authorization": f"Bearer {c.identity.create_token_for('acme', 'admin@acme.test', 't').token}"
-    }
+    mine = c.identity.create_token_for("acme", "admin@acme.test", "t").token
+    auth = {"Authorization": f"Bearer {mine}"}
     other = c.identity.create_token_for("globex", "admin@globex.test", "t").token
     foreign = {"Authorization": f"Bearer {other}"}
     r = client.post("/api/v1/lti/platforms", json=BODY, headers=auth)

@@ -11,6 +11,7 @@ from microcred.services.lti.registrations import (
     PlatformSettings,
     ToolKeys,
     ToolUrls,
+    key_context,
     parse_deployments,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "ToolKeys",
     "ToolUrls",
     "check_launch",
+    "key_context",
     "parse_deployments",
     "queue_scores",
     "score_of",

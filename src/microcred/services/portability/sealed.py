@@ -13,6 +13,7 @@ from microcred.errors import CryptoError, InvalidInput
 from microcred.ports import Row
 from microcred.services.credentials import IssuerKeys
 from microcred.services.ledger import LogKeys
+from microcred.services.lti import key_context
 
 
 def _webhook(row: Row) -> bytes:
@@ -27,6 +28,7 @@ SEALED: dict[str, tuple[str, Callable[[Row], bytes]]] = {
     ),
     "server_keys": ("sealed_private", lambda r: LogKeys._aad(r["id"])),
     "webhook_subscriptions": ("sealed_secret", _webhook),
+    "lti_tool_keys": ("sealed_private", lambda r: key_context(r["organisation_id"], r["kid"])),
 }
 
 
