@@ -158,3 +158,33 @@ def test_the_page_registers_a_platform_and_the_tool_key_is_sealed(
         follow_redirects=False,
     )
     assert removed.status_code == 303 and _count(c, "lti_platforms") == 0
+
+
+def test_the_lti_tables_are_exactly_the_migrated_schema(database_url: str) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine, inspect
+
+    from microcred.adapters.db import migrate
+    from microcred.adapters.db.tables import Base
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert [d for d in diffs if "lti_" in repr(d)] == []
+        tables = {
+            "lti_platforms",
+            "lti_tool_keys",
+            "lti_pending",
+            "lti_identities",
+            "lti_line_items",
+        }
+        assert tables <= set(inspect(engine).get_table_names())
+        command.downgrade(migrate.alembic_config(database_url), "0012lti@-1")
+        assert not tables & set(inspect(engine).get_table_names())
+        migrate.upgrade(database_url)
+        assert tables <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
