@@ -133,7 +133,7 @@ def test_a_resource_link_launch_signs_in_just_in_time_and_lands_on_the_micro_cre
     assert decoded(fields["id_token"])["nonce"] == sent["nonce"]
     done = client.post(action.removeprefix(BASE), data=fields, headers=HTML)
     assert done.status_code == 200, done.text
-    assert f"/learn/{wanted}" in done.text
+    assert f"/learn/{wanted}" in done.text and "Your microcred account was created" in done.text
     assert "samesite=strict" in done.headers["set-cookie"].lower()
     page = client.get(f"/learn/{wanted}", headers=HTML)
     assert page.status_code == 200 and "Safe Lifting" in page.text
@@ -240,6 +240,7 @@ def test_deep_linking_places_an_activity_the_platform_validates_and_it_launches(
     picker = client.post(action.removeprefix(BASE), data=fields, headers=HTML)
     assert picker.status_code == 200, picker.text
     assert "Forklift Basics" in picker.text and "mc_session=" not in str(picker.headers)
+    assert "Place in the course" in picker.text
     context = launch_form(picker.text)[1]["context"]
     # a forged context or nothing chosen: refused
     bad = client.post("/lti/acme/deep-link", data={"context": "AAAA", "achievement_id": wanted})

@@ -117,7 +117,7 @@ def _signed_in(request: Request, c: Container, done: Launched) -> Response:
     # (same-site) navigation on, not on one that began at the platform
     response = templates.TemplateResponse(
         request,
-        "sso_done.html",
+        "lti_done.html",
         {"created": done.created, "next": done.next_url},
     )
     assert done.session is not None
