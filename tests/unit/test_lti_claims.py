@@ -102,6 +102,9 @@ def test_deep_linking_needs_its_settings_a_return_url_and_resource_links() -> No
         check(claims(**dl))
     with pytest.raises(Unauthenticated, match="return URL"):
         check(claims(**dl, **{DL: settings | {"deep_link_return_url": "javascript:x"}}))
+    hostile = "https://lms.example.org; script-src *;/dl"
+    with pytest.raises(Unauthenticated, match="return URL"):
+        check(claims(**dl, **{DL: settings | {"deep_link_return_url": hostile}}))
     with pytest.raises(Unauthenticated, match="does not accept"):
         check(claims(**dl, **{DL: settings | {"accept_types": ["html"]}}))
     with pytest.raises(Unauthenticated, match="too large"):

@@ -6,6 +6,7 @@ URI and the claims each message type needs."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,8 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 RESOURCE_LINK = "LtiResourceLinkRequest"
+#: a return URL's host[:port] (it goes into the page's form-action policy as it is)
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 DEEP_LINKING = "LtiDeepLinkingRequest"
 
 
@@ -109,8 +112,13 @@ def check_launch(
         if not isinstance(settings, Mapping):
             raise Unauthenticated("The deep linking launch carries no deep linking settings.")
         return_url = _text(settings.get("deep_link_return_url"), 2048)
-        if return_url is None or urlsplit(return_url).scheme not in ("https", "http"):
-            raise Unauthenticated("The deep linking launch names no return URL.")
+        parts = urlsplit(return_url or "")
+        if (
+            return_url is None
+            or parts.scheme not in ("https", "http")
+            or not _HOST.fullmatch(parts.netloc)
+        ):
+            raise Unauthenticated("The deep linking launch names no usable return URL.")
         accepted = settings.get("accept_types")
         if not isinstance(accepted, list) or "ltiResourceLink" not in accepted:
             raise Unauthenticated("The platform does not accept LTI resource links here.")
