@@ -5,6 +5,7 @@ deployment ids, the platform's auth login, token and JWKS URLs; and the tool's o
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from microcred.services.ids import new_id
 
 MAX_DEPLOYMENTS = 50
 MAX_PLATFORMS = 20
+MAX_CACHED_KEYS = 4096
 
 
 def key_context(organisation_id: str, kid: str) -> bytes:
@@ -101,6 +103,10 @@ class ToolKeys:
         self._uow = uow
         self._clock = clock
         self._sealer = sealer
+        #: public JWKs by kid (loading an RSA key costs ~tens of ms; the JWKS URL is public)
+        self._public: dict[str, dict[str, str]] = {}
+        self._private: dict[str, RSAKey] = {}
+        self._lock = threading.Lock()
 
     def ensure(self, organisation_id: str) -> str:
         """The kid of the organisation's signing key, made now if it has none."""
@@ -121,8 +127,16 @@ class ToolKeys:
             keys = uow.tenant(organisation_id).lti.tool_keys()
         published = []
         for key in keys:
-            pair = self._open(key)
-            published.append({**pair.public_jwk(), "kid": key.kid, "alg": "RS256", "use": "sig"})
+            with self._lock:
+                known = self._public.get(key.kid)
+            if known is None:
+                known = {**self._open(key).public_jwk(), "kid": key.kid, "alg": "RS256"}
+                known["use"] = "sig"
+                with self._lock:
+                    if len(self._public) >= MAX_CACHED_KEYS:
+                        self._public.clear()
+                    self._public[key.kid] = known
+            published.append(dict(known))
         return {"keys": published}
 
     def _open(self, key: LtiToolKey) -> RsaKeyPair:
@@ -132,9 +146,16 @@ class ToolKeys:
     def sign(self, organisation_id: str, claims: dict[str, Any]) -> str:
         """A compact RS256 JWT over ``claims``, signed with the newest key."""
         kid = self.ensure(organisation_id)
-        with self._uow() as uow:
-            key = next(k for k in uow.tenant(organisation_id).lti.tool_keys() if k.kid == kid)
-        private = RSAKey.import_key(self._open(key).private_der)
+        with self._lock:
+            private = self._private.get(kid)
+        if private is None:
+            with self._uow() as uow:
+                key = next(k for k in uow.tenant(organisation_id).lti.tool_keys() if k.kid == kid)
+            private = RSAKey.import_key(self._open(key).private_der)
+            with self._lock:
+                if len(self._private) >= MAX_CACHED_KEYS:
+                    self._private.clear()
+                self._private[kid] = private
         return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": kid}, claims, private)
 
 
