@@ -171,6 +171,7 @@ MISSING = {
 FLOW_ONLY = {
     "/login/sso": "starts single sign-on: the organisation has no OpenID Connect provider",
     "/login/sso/callback": "answers an OpenID Connect provider's redirect only",
+    "/lti/{slug}/login": "answers an LTI platform's login initiation only",
 }
 
 

@@ -302,6 +302,19 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
             "admin",
             {"passphrase": "forged passphrase", "confirm": "forged passphrase"},
         ),
+        "/admin/lti": (
+            "admin",
+            {
+                "op": "save",
+                "name": "Forged",
+                "issuer": "https://93.184.216.34",
+                "client_id": "forged",
+                "deployment_ids": "1",
+                "auth_login_url": "https://93.184.216.34/auth",
+                "auth_token_url": "https://93.184.216.34/token",
+                "jwks_url": "https://93.184.216.34/jwks",
+            },
+        ),
         # single sign-on (the CSRF check comes before the issuer is ever fetched)
         "/admin/sso": (
             "admin",

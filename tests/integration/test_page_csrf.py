@@ -38,6 +38,13 @@ NO_SESSION = {
     "/orgs/{slug}/oid4vci/token",
     "/orgs/{slug}/oid4vci/nonce",
     "/orgs/{slug}/oid4vci/credential",
+    # LTI 1.3: cross-site posts by design (the platform's login initiation and launch, the
+    # picker's answer); they read no session cookie: the launch is authorised by the platform's
+    # signed id_token with its single-use state bound to the browser, the picker by its sealed
+    # context (tests/integration/test_lti.py)
+    "/lti/{slug}/login",
+    "/lti/{slug}/launch",
+    "/lti/{slug}/deep-link",
 }
 
 

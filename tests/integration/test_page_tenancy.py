@@ -35,6 +35,10 @@ PUBLIC = {
     "/login",
     "/login/sso",  # single sign-on's start and callback: about the sign-in in progress only
     "/login/sso/callback",
+    # LTI 1.3: the platform's login initiation (about the login in progress only; an unknown
+    # platform is refused) and the tool's public keys
+    "/lti/{slug}/login",
+    "/lti/{slug}/jwks",
     "/healthz",
     "/openapi.json",
     "/docs",

@@ -18,6 +18,7 @@ from microcred.adapters.http import (
 )
 from microcred.adapters.witness_client import HttpWitnessClient
 from microcred.bootstrap.features import (
+    Lti,
     Mail,
     Oid4vci,
     Portability,
@@ -26,6 +27,7 @@ from microcred.bootstrap.features import (
     Webhooks,
     remote_fetcher,
     wire_anchoring,
+    wire_lti,
     wire_mail,
     wire_oid4vci,
     wire_portability,
@@ -63,6 +65,7 @@ from microcred.services.ledger.anchoring import ANCHOR_JOB, Anchoring
 from microcred.services.ledger.public_log import PublicLog
 from microcred.services.ledger.service import SEQUENCE_JOB, Ledger, LogKeys, log_origin
 from microcred.services.ledger.witnessing import WITNESS_JOB, WitnessEndpoint, Witnessing
+from microcred.services.lti import SCORE_JOB
 from microcred.services.notifications import (
     MAIL_JOB,
     SCAN_JOB,
@@ -123,6 +126,8 @@ class Container:
     mail: Mail
     #: single sign-on with each organisation's OpenID Connect provider
     sso: SingleSignOn
+    #: microcred as an LTI 1.3 tool for each organisation's learning platforms
+    lti: Lti
     oid4vci: Oid4vci
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
@@ -220,6 +225,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
             max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
         ),
     )
+    lti = wire_lti(settings, uow, clock, sealer, fetcher, identity, urls)
+    handlers[SCORE_JOB] = lti.grades.post
     verification = VerificationService(
         public,
         urls,
@@ -257,6 +264,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         webhooks=webhooks,
         mail=mail,
         sso=wire_sso(settings, uow, clock, sealer, fetcher, identity, urls),
+        lti=lti,
         oid4vci=wire_oid4vci(settings, uow, clock, issuance),
         wallet_exchanges=WalletExchanges(
             uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)

@@ -15,6 +15,7 @@ from microcred.adapters.db.portability import SqlPortableStore
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, snapshot_engine
 from microcred.adapters.http import (
     AddressPolicy,
+    GuardedLtiClient,
     GuardedOidcClient,
     GuardedWebhookSender,
     HttpFetcher,
@@ -39,6 +40,7 @@ from microcred.services.identity.sso import SsoProviders
 from microcred.services.identity.sso_signin import SsoSignIn
 from microcred.services.ledger.anchoring import Anchoring
 from microcred.services.ledger.service import log_origin
+from microcred.services.lti import DeepLinking, LtiGrades, LtiLaunches, LtiRegistrations, ToolKeys
 from microcred.services.notifications import (
     LifecycleScan,
     MailDelivery,
@@ -100,6 +102,17 @@ class SingleSignOn:
 
     providers: SsoProviders
     sign_in: SsoSignIn
+
+
+@dataclass(slots=True)
+class Lti:
+    """microcred as an LTI 1.3 tool: registrations, keys, launches, deep linking, scores."""
+
+    registrations: LtiRegistrations
+    keys: ToolKeys
+    launches: LtiLaunches
+    deep_linking: DeepLinking
+    grades: LtiGrades
 
 
 @dataclass(slots=True)
@@ -261,6 +274,41 @@ def wire_sso(
             lifetime=timedelta(minutes=settings.sso_sign_in_minutes),
             skew_seconds=settings.sso_clock_skew_seconds,
         ),
+    )
+
+
+def wire_lti(
+    settings: Settings,
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    sealer: Sealer,
+    fetcher: HttpFetcher,
+    identity: IdentityService,
+    urls: PublicUrls,
+) -> Lti:
+    """The LTI tool; the platforms' JWKS, token and score URLs go through the guarded fetcher
+    and client (``MICROCRED_FETCH_ALLOW_NETWORKS`` lets an on-premises LMS in)."""
+    client = GuardedLtiClient(
+        fetcher, timeout=settings.http_timeout_seconds, ca_bundle=settings.ca_bundle
+    )
+    keys = ToolKeys(uow, clock, sealer)
+    registrations = LtiRegistrations(
+        uow, clock, keys, urls.base, allow_http=settings.allow_insecure_http
+    )
+    return Lti(
+        registrations=registrations,
+        keys=keys,
+        launches=LtiLaunches(
+            uow,
+            clock,
+            client,
+            identity,
+            registrations,
+            lifetime=timedelta(minutes=settings.sso_sign_in_minutes),
+            skew_seconds=settings.sso_clock_skew_seconds,
+        ),
+        deep_linking=DeepLinking(uow, clock, sealer, keys, registrations),
+        grades=LtiGrades(uow, clock, client, keys),
     )
 
 

@@ -21,6 +21,15 @@ from microcred.ports.identity import AttemptCounter
 from microcred.ports.jobs import Job, JobWakeup
 from microcred.ports.learning import BlobStore
 from microcred.ports.ledger import WitnessClient, WitnessStateStore
+from microcred.ports.lti import (
+    LtiClient,
+    LtiIdentity,
+    LtiLineItem,
+    LtiPendingLogin,
+    LtiPlatform,
+    LtiRepository,
+    LtiToolKey,
+)
 from microcred.ports.mail import (
     MAX_NAME,
     MAX_SUBJECT,
@@ -110,6 +119,13 @@ __all__ = [
     "ImportedCredential",
     "Job",
     "JobWakeup",
+    "LtiClient",
+    "LtiIdentity",
+    "LtiLineItem",
+    "LtiPendingLogin",
+    "LtiPlatform",
+    "LtiRepository",
+    "LtiToolKey",
     "MailKind",
     "MailLinks",
     "MailMessage",

@@ -24,6 +24,7 @@ from microcred.ports.identity import (
 from microcred.ports.jobs import JobRepository
 from microcred.ports.learning import EnrolmentRepository, PathwayRepository, SubmissionRepository
 from microcred.ports.ledger import LedgerStore
+from microcred.ports.lti import LtiRepository
 from microcred.ports.mail import MailLinks, MailRepository
 from microcred.ports.oid4vci import Oid4vciRepository
 from microcred.ports.review import RubricRepository
@@ -74,6 +75,8 @@ class TenantScope(Protocol):
     def mail(self) -> MailRepository: ...
     @property
     def sso(self) -> SsoRepository: ...
+    @property
+    def lti(self) -> LtiRepository: ...
     @property
     def oid4vci(self) -> Oid4vciRepository: ...
     @property

@@ -25,6 +25,7 @@ from microcred.adapters.db.learning.repositories import (
     SqlSubmissions,
 )
 from microcred.adapters.db.ledger import SqlLedger
+from microcred.adapters.db.lti import SqlLti
 from microcred.adapters.db.mail import SqlMail, SqlMailLinks
 from microcred.adapters.db.portability import SqlExportRuns
 from microcred.adapters.db.repositories import (
@@ -194,6 +195,7 @@ class TenantRepositories:
         self.webhooks = SqlWebhooks(session, organisation_id)
         self.mail = SqlMail(session, organisation_id)
         self.sso = SqlSso(session, organisation_id)
+        self.lti = SqlLti(session, organisation_id)
         self.oid4vci = SqlOid4vci(session, organisation_id)
         self.wallet_exchanges = SqlWalletExchanges(session, organisation_id)
         self.exports = SqlExportRuns(session, organisation_id)

@@ -8,12 +8,14 @@ from microcred.adapters.http.addresses import AddressPolicy, parse_networks, ref
 from microcred.adapters.http.backend import fetch_deadline
 from microcred.adapters.http.client import guarded_client
 from microcred.adapters.http.fetcher import MAX_DOCUMENT_BYTES, HttpFetcher
+from microcred.adapters.http.lti import GuardedLtiClient
 from microcred.adapters.http.oidc import GuardedOidcClient
 from microcred.adapters.http.webhooks import GuardedWebhookSender
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "AddressPolicy",
+    "GuardedLtiClient",
     "GuardedOidcClient",
     "GuardedWebhookSender",
     "HttpFetcher",

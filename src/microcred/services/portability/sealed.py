@@ -14,6 +14,7 @@ from microcred.ports import Row
 from microcred.services.credentials import IssuerKeys
 from microcred.services.identity import sealing_context as sso_context
 from microcred.services.ledger import LogKeys
+from microcred.services.lti import key_context
 from microcred.services.webhooks import sealing_context as webhook_context
 
 #: kind -> (sealed field, associated data of a row): every sealed column of the database
@@ -29,6 +30,7 @@ SEALED: dict[str, tuple[str, Callable[[Row], bytes]]] = {
         lambda r: webhook_context(r["organisation_id"], r["id"]),
     ),
     "sso_providers": ("sealed_secret", lambda r: sso_context(r["organisation_id"])),
+    "lti_tool_keys": ("sealed_private", lambda r: key_context(r["organisation_id"], r["kid"])),
 }
 
 

@@ -41,6 +41,7 @@ from microcred.errors import Conflict
 from microcred.ports.clock import Clock
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
+from microcred.services.lti import queue_scores
 from microcred.services.review.code_assignments import CodeAssignments
 from microcred.services.review.code_verdict import clean, code_evidence, code_verdict
 from microcred.services.review.outcomes import DecisionOutcomes
@@ -145,6 +146,7 @@ class AIReview:
             self._write(uow, scope, current, now, judged)
             scope.submissions.update(current)
             submission_decided(uow, current, self._clock.now())
+            queue_scores(uow, current, self._clock.now())
             uow.commit()
         return current.status.value
 

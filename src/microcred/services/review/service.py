@@ -16,6 +16,7 @@ from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.ids import new_id
+from microcred.services.lti import queue_scores
 from microcred.services.review.ai import AIReview
 from microcred.services.review.code_assignments import CodeAssignments, SourceFile
 from microcred.services.review.outcomes import DecisionOutcomes
@@ -175,6 +176,7 @@ class ReviewService:
                 self._outcomes.apply(uow, scope, submission, decision, rubric)
             scope.submissions.update(submission)
             submission_decided(uow, submission, self._clock.now())
+            queue_scores(uow, submission, self._clock.now())
             uow.commit()
         return submission
 

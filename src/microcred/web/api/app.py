@@ -32,6 +32,7 @@ from microcred.web.api.identity import sso_routes as sso_api
 from microcred.web.api.learning import routes as learning
 from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
+from microcred.web.api.lti import routes as lti_api
 from microcred.web.api.mail import routes as mail_api
 from microcred.web.api.review import routes as review
 from microcred.web.api.skills import routes as skills
@@ -44,6 +45,7 @@ from microcred.web.errors import status_of
 from microcred.web.pages import admin as admin_pages
 from microcred.web.pages import app_pages, learner_imports, learner_wallets
 from microcred.web.pages import learner as learner_pages
+from microcred.web.pages import lti as lti_pages
 from microcred.web.pages import mail as mail_pages
 from microcred.web.pages import public as public_pages
 from microcred.web.pages import review as review_pages
@@ -195,6 +197,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(mail_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(sso_pages.router)
+    app.include_router(lti_pages.router)
     app.include_router(skills_overview.router)
     app.include_router(skills_talent.router)
     for router in (
@@ -213,6 +216,7 @@ def create_app(container: Container) -> FastAPI:
         webhooks.router,
         mail_api.router,
         sso_api.router,
+        lti_api.router,
         oid4vci_api.router,
         wallet_exchanges.router,
         exports_api.router,

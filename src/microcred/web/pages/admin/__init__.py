@@ -11,6 +11,7 @@ from microcred.web.pages.admin import (
     credentials,
     exports,
     keys_log,
+    lti,
     pathways,
     people,
     rubrics,
@@ -29,5 +30,6 @@ router.include_router(pathways.router)
 router.include_router(webhooks.router)
 router.include_router(sso.router)
 router.include_router(exports.router)
+router.include_router(lti.router)
 
 __all__: list[str] = []  # nothing here is for other packages

@@ -1,0 +1,3 @@
+"""The LTI platform registrations over HTTP."""
+
+__all__: list[str] = []  # the router is included by the app
