@@ -21,6 +21,7 @@ from microcred.bootstrap.features import (
     Mail,
     Oid4vci,
     Portability,
+    Scim,
     SingleSignOn,
     Skills,
     Webhooks,
@@ -30,6 +31,7 @@ from microcred.bootstrap.features import (
     wire_oid4vci,
     wire_portability,
     wire_skills,
+    wire_scim,
     wire_sso,
     wire_webhooks,
 )
@@ -122,6 +124,8 @@ class Container:
     mail: Mail
     #: single sign-on with each organisation's OpenID Connect provider
     sso: SingleSignOn
+    #: SCIM 2.0 provisioning of Users and Groups (teams)
+    scim: Scim
     oid4vci: Oid4vci
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
@@ -252,6 +256,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         webhooks=webhooks,
         mail=mail,
         sso=wire_sso(settings, uow, clock, sealer, fetcher, identity, urls),
+        scim=wire_scim(uow, clock, urls),
         oid4vci=wire_oid4vci(settings, uow, clock, issuance),
         wallet_exchanges=WalletExchanges(
             uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)

@@ -48,6 +48,7 @@ from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache
 from microcred.services.skills.people import PeopleService
+from microcred.services.scim import ScimProvisioning, ScimTokens
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls
@@ -99,6 +100,19 @@ class SingleSignOn:
 
     providers: SsoProviders
     sign_in: SsoSignIn
+
+
+@dataclass(slots=True)
+class Scim:
+    """SCIM 2.0 provisioning: the organisation's token and its Users and Groups."""
+
+    tokens: ScimTokens
+    provisioning: ScimProvisioning
+
+
+def wire_scim(uow: SqlUnitOfWorkFactory, clock: Clock, urls: PublicUrls) -> Scim:
+    """SCIM under ``{public_base_url}/scim/v2``."""
+    return Scim(ScimTokens(uow, clock), ScimProvisioning(uow, clock, f"{urls.base}/scim/v2"))
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from microcred.ports.ledger import LedgerStore
 from microcred.ports.mail import MailLinks, MailRepository
 from microcred.ports.oid4vci import Oid4vciRepository
 from microcred.ports.review import RubricRepository
+from microcred.ports.scim import ScimRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
@@ -77,6 +78,8 @@ class TenantScope(Protocol):
     def oid4vci(self) -> Oid4vciRepository: ...
     @property
     def wallet_exchanges(self) -> WalletExchangeRepository: ...
+    @property
+    def scim(self) -> ScimRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -25,6 +25,7 @@ from microcred.adapters.db.learning.repositories import (
 )
 from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.mail import SqlMail, SqlMailLinks
+from microcred.adapters.db.scim import SqlScim
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -195,6 +196,7 @@ class TenantRepositories:
         self.sso = SqlSso(session, organisation_id)
         self.oid4vci = SqlOid4vci(session, organisation_id)
         self.wallet_exchanges = SqlWalletExchanges(session, organisation_id)
+        self.scim = SqlScim(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -13,6 +13,7 @@ from microcred.web.pages.admin import (
     pathways,
     people,
     rubrics,
+    scim,
     sso,
     webhooks,
 )
@@ -27,5 +28,6 @@ router.include_router(rubrics.router)
 router.include_router(pathways.router)
 router.include_router(webhooks.router)
 router.include_router(sso.router)
+router.include_router(scim.router)
 
 __all__: list[str] = []  # nothing here is for other packages

@@ -1,0 +1,1 @@
+"""SCIM 2.0 provisioning over HTTP (``/scim/v2``)."""
