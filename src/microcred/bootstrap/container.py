@@ -30,8 +30,8 @@ from microcred.bootstrap.features import (
     wire_mail,
     wire_oid4vci,
     wire_portability,
-    wire_skills,
     wire_scim,
+    wire_skills,
     wire_sso,
     wire_webhooks,
 )

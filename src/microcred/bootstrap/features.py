@@ -44,11 +44,11 @@ from microcred.services.notifications import (
     MailPreferences,
 )
 from microcred.services.portability import OrganisationExport, OrganisationImport
+from microcred.services.scim import ScimProvisioning, ScimTokens
 from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache
 from microcred.services.skills.people import PeopleService
-from microcred.services.scim import ScimProvisioning, ScimTokens
 from microcred.services.skills.roles import RoleService
 from microcred.services.skills.taxonomy import Reference, SkillsReference
 from microcred.services.urls import PublicUrls

@@ -38,6 +38,18 @@ from microcred.ports.mail import (
 from microcred.ports.oid4vci import CredentialOffer, Oid4vciOfferState, Oid4vciRepository
 from microcred.ports.portability import PortableSnapshot, PortableStore, Row
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
+from microcred.ports.scim import (
+    FilterAll,
+    FilterAny,
+    FilterCompare,
+    FilterCondition,
+    FilterNot,
+    FilterPresent,
+    ScimKind,
+    ScimRecord,
+    ScimRepository,
+    ScimToken,
+)
 from microcred.ports.skills import (
     RECENT,
     AchievementFacts,
@@ -96,6 +108,12 @@ __all__ = [
     "DocumentFetcher",
     "EventType",
     "ExchangeState",
+    "FilterAll",
+    "FilterAny",
+    "FilterCompare",
+    "FilterCondition",
+    "FilterNot",
+    "FilterPresent",
     "Fingerprint",
     "ImportedCredential",
     "Job",
@@ -120,6 +138,10 @@ __all__ = [
     "ProviderMetadata",
     "Row",
     "RubricRecord",
+    "ScimKind",
+    "ScimRecord",
+    "ScimRepository",
+    "ScimToken",
     "SendResult",
     "SigningKeyRecord",
     "SkillsRepository",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 #: the two resource types served
-Kind = Literal["User", "Group"]
+ScimKind = Literal["User", "Group"]
 
 
 @dataclass(slots=True)
@@ -33,7 +33,7 @@ class ScimRecord:
     every change and is the ETag."""
 
     id: str
-    kind: Kind
+    kind: ScimKind
     name: str
     document: dict[str, Any]
     version: int
@@ -51,7 +51,7 @@ class ScimRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Compare:
+class FilterCompare:
     """``attribute op value`` (``op`` one of eq ne co sw ew gt ge lt le)."""
 
     attribute: str
@@ -60,40 +60,34 @@ class Compare:
 
 
 @dataclass(frozen=True, slots=True)
-class Present:
+class FilterPresent:
     """``attribute pr``."""
 
     attribute: str
 
 
 @dataclass(frozen=True, slots=True)
-class AllOf:
+class FilterAll:
     """Every term holds (``and``)."""
 
-    terms: tuple[Condition, ...] = field(default_factory=tuple)
+    terms: tuple[FilterCondition, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)
-class AnyOf:
+class FilterAny:
     """At least one term holds (``or``)."""
 
-    terms: tuple[Condition, ...] = field(default_factory=tuple)
+    terms: tuple[FilterCondition, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)
-class Negation:
+class FilterNot:
     """The term does not hold (``not``)."""
 
-    term: Condition
+    term: FilterCondition
 
 
-Condition = Compare | Present | AllOf | AnyOf | Negation
-
-#: the attributes a filter may name, per kind (and the one sort key besides them)
-FILTERABLE: dict[str, frozenset[str]] = {
-    "User": frozenset({"id", "name", "external_id", "display_name", "active", "email"}),
-    "Group": frozenset({"id", "name", "external_id", "member"}),
-}
+FilterCondition = FilterCompare | FilterPresent | FilterAll | FilterAny | FilterNot
 
 
 class ScimRepository(Protocol):
@@ -102,18 +96,18 @@ class ScimRepository(Protocol):
     def token(self) -> ScimToken | None: ...
     def save_token(self, token: ScimToken) -> None: ...
     def delete_token(self) -> bool: ...
-    def get(self, kind: Kind, record_id: str) -> ScimRecord | None: ...
-    def by_name(self, kind: Kind, name: str) -> ScimRecord | None:
+    def get(self, kind: ScimKind, record_id: str) -> ScimRecord | None: ...
+    def by_name(self, kind: ScimKind, name: str) -> ScimRecord | None:
         """The record whose ``name`` equals ``name`` ignoring case."""
         ...
 
     def add(self, record: ScimRecord) -> None: ...
     def update(self, record: ScimRecord) -> None: ...
-    def delete(self, kind: Kind, record_id: str) -> bool: ...
+    def delete(self, kind: ScimKind, record_id: str) -> bool: ...
     def search(
         self,
-        kind: Kind,
-        condition: Condition | None,
+        kind: ScimKind,
+        condition: FilterCondition | None,
         *,
         offset: int,
         limit: int,

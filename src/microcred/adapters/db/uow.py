@@ -25,7 +25,6 @@ from microcred.adapters.db.learning.repositories import (
 )
 from microcred.adapters.db.ledger import SqlLedger
 from microcred.adapters.db.mail import SqlMail, SqlMailLinks
-from microcred.adapters.db.scim import SqlScim
 from microcred.adapters.db.repositories import (
     SqlAchievements,
     SqlCredentials,
@@ -36,6 +35,7 @@ from microcred.adapters.db.repositories import (
     SqlTokens,
     SqlUsers,
 )
+from microcred.adapters.db.scim import SqlScim
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.adapters.db.webhooks import SqlWebhooks

@@ -2,7 +2,12 @@
 
 from microcred.services.identity.accounts import AccountService
 from microcred.services.identity.oidc_claims import IdClaims, check_claims, mapped_role
-from microcred.services.identity.service import IdentityService, IssuedToken, password_throttle
+from microcred.services.identity.service import (
+    IdentityService,
+    IssuedToken,
+    password_throttle,
+    security_event,
+)
 from microcred.services.identity.sso import (
     SignInOptions,
     SsoProviders,
@@ -27,4 +32,5 @@ __all__ = [
     "mapped_role",
     "parse_role_map",
     "password_throttle",
+    "security_event",
 ]

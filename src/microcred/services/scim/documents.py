@@ -20,7 +20,7 @@ from scim2_models import (
     User,
 )
 
-from microcred.ports.scim import Kind, ScimRecord
+from microcred.ports import ScimKind, ScimRecord
 from microcred.services.scim.errors import ScimProblem
 
 UserModel = User[EnterpriseUser]
@@ -70,7 +70,7 @@ def _with_manager_ref(payload: dict[str, Any], base: str) -> dict[str, Any]:
     return payload
 
 
-def parse(kind: Kind, payload: object, base: str, *, replacing: bool = False) -> Resource[Any]:
+def parse(kind: ScimKind, payload: object, base: str, *, replacing: bool = False) -> Resource[Any]:
     """A creation (or replacement) body as a resource; a schema break is a ``ScimProblem``."""
     if not isinstance(payload, dict):
         raise ScimProblem("The body must be a JSON object.", scim_type="invalidSyntax")
@@ -105,7 +105,7 @@ def loaded(record: ScimRecord, base: str) -> Resource[Any]:
 
 
 def parameters(
-    kind: Kind, attributes: str | None, excluded: str | None
+    kind: ScimKind, attributes: str | None, excluded: str | None
 ) -> ResponseParameters[Any] | None:
     """The ``attributes`` / ``excludedAttributes`` query parameters (comma-separated)."""
     if not attributes and not excluded:
@@ -115,9 +115,11 @@ def parameters(
             "Send attributes or excludedAttributes, not both.", scim_type="invalidValue"
         )
     try:
-        return ResponseParameters[MODELS[kind]].model_validate(  # type: ignore[misc]
+        bound: Any = ResponseParameters[MODELS[kind]]  # type: ignore[valid-type]
+        found: ResponseParameters[Any] = bound.model_validate(
             {"attributes": attributes, "excludedAttributes": excluded}
         )
+        return found
     except (ValidationError, SCIMException, ValueError):
         raise ScimProblem(
             "attributes and excludedAttributes name attribute paths.", scim_type="invalidValue"

@@ -18,8 +18,15 @@ from scim2_models.path.expressions import (
     ValuePath,
 )
 
-from microcred.ports import scim as port
-from microcred.ports.scim import Kind
+from microcred.ports import (
+    FilterAll,
+    FilterAny,
+    FilterCompare,
+    FilterCondition,
+    FilterNot,
+    FilterPresent,
+    ScimKind,
+)
 from microcred.services.scim.documents import MODELS
 from microcred.services.scim.errors import ScimProblem
 
@@ -56,7 +63,7 @@ def _invalid(message: str) -> ScimProblem:
     return ScimProblem(message, scim_type="invalidFilter")
 
 
-def column(kind: Kind, path: AttrPath) -> str:
+def column(kind: ScimKind, path: AttrPath) -> str:
     """The column ``path`` names; ``invalidFilter`` for any other attribute."""
     if path.uri is not None and path.uri.lower() != CORE[kind]:
         raise _invalid(f"{path} cannot be filtered on.")
@@ -68,19 +75,19 @@ def column(kind: Kind, path: AttrPath) -> str:
 
 
 class _Translation:
-    def __init__(self, kind: Kind) -> None:
+    def __init__(self, kind: ScimKind) -> None:
         self.kind = kind
         self.terms = 0
 
-    def node(self, node: FilterNode, inside: str | None = None) -> port.Condition:
+    def node(self, node: FilterNode, inside: str | None = None) -> FilterCondition:
         self.terms += 1
         if self.terms > MAX_TERMS:
             raise _invalid(f"A filter has at most {MAX_TERMS} terms.")
         if isinstance(node, LogicalExpr):
             terms = tuple(self.node(t, inside) for t in node.terms)
-            return port.AllOf(terms) if node.op is LogicalOperator.and_ else port.AnyOf(terms)
+            return FilterAll(terms) if node.op is LogicalOperator.and_ else FilterAny(terms)
         if isinstance(node, Not):
-            return port.Negation(self.node(node.expr, inside))
+            return FilterNot(self.node(node.expr, inside))
         if isinstance(node, ValuePath):
             name = column(self.kind, node.attr_path)
             if name not in ("email", "member") or node.sub_attr:
@@ -89,8 +96,8 @@ class _Translation:
         if isinstance(node, Present | Comparison):
             name = self._name(node.attr_path, inside)
             if isinstance(node, Present):
-                return port.Present(name)
-            return port.Compare(name, node.op.value, self._value(name, node.op.value, node.value))
+                return FilterPresent(name)
+            return FilterCompare(name, node.op.value, self._value(name, node.op.value, node.value))
         raise _invalid("That filter is not supported.")
 
     def _name(self, path: AttrPath, inside: str | None) -> str:
@@ -113,7 +120,7 @@ class _Translation:
         return value
 
 
-def condition(kind: Kind, text: str | None) -> port.Condition | None:
+def condition(kind: ScimKind, text: str | None) -> FilterCondition | None:
     """The filter tree for ``text`` (None without a filter)."""
     if text is None or not text.strip():
         return None
@@ -128,7 +135,7 @@ def condition(kind: Kind, text: str | None) -> port.Condition | None:
     return _Translation(kind).node(parsed.ast)
 
 
-def sort_column(kind: Kind, sort_by: str | None) -> str | None:
+def sort_column(kind: ScimKind, sort_by: str | None) -> str | None:
     """The column ``sortBy`` names (None: creation order)."""
     if not sort_by:
         return None

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from microcred.ports.scim import ScimRecord
+from microcred.ports import ScimRecord
 from microcred.ports.skills import Placement
 from microcred.ports.unit_of_work import TenantScope
 from microcred.services.ids import new_id

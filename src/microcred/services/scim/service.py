@@ -11,8 +11,8 @@ from typing import Any
 
 from scim2_models import Resource
 
+from microcred.ports import ScimKind, ScimRecord
 from microcred.ports.clock import Clock
-from microcred.ports.scim import Kind, ScimRecord
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.services.scim import documents, filters
 from microcred.services.scim.errors import ScimProblem, invalid_value, not_found
@@ -62,7 +62,7 @@ class ScimProvisioning:
         #: the SCIM base, e.g. ``https://host/scim/v2``
         self.base = base_url.rstrip("/")
 
-    def _record(self, scope: TenantScope, kind: Kind, record_id: str) -> ScimRecord:
+    def _record(self, scope: TenantScope, kind: ScimKind, record_id: str) -> ScimRecord:
         found = scope.scim.get(kind, record_id) if len(record_id) <= 64 else None
         if found is None:
             raise not_found(kind)
@@ -77,13 +77,13 @@ class ScimProvisioning:
         body = documents.rendered(record, self.base, params)
         return ScimDocument(body, documents.etag(record.version))
 
-    def get(self, org_id: str, kind: Kind, record_id: str, query: ScimQuery) -> ScimDocument:
+    def get(self, org_id: str, kind: ScimKind, record_id: str, query: ScimQuery) -> ScimDocument:
         """One resource."""
         with self._uow() as uow:
             record = self._record(uow.tenant(org_id), kind, record_id)
         return self._document(record, query)
 
-    def search(self, org_id: str, kind: Kind, query: ScimQuery) -> dict[str, Any]:
+    def search(self, org_id: str, kind: ScimKind, query: ScimQuery) -> dict[str, Any]:
         """A ListResponse: filtered, sorted and paged in the database (``startIndex`` from 1;
         ``count`` 0–200, 0 giving only ``totalResults``)."""
         condition = filters.condition(kind, query.filter)
@@ -115,7 +115,7 @@ class ScimProvisioning:
         self,
         uow: UnitOfWork,
         scope: TenantScope,
-        kind: Kind,
+        kind: ScimKind,
         existing: ScimRecord | None,
         resource: Resource[Any],
         now: datetime,
@@ -140,7 +140,7 @@ class ScimProvisioning:
         group.version, group.updated_at = group.version + 1, now
         scope.scim.update(group)
 
-    def create(self, org_id: str, kind: Kind, payload: object) -> ScimDocument:
+    def create(self, org_id: str, kind: ScimKind, payload: object) -> ScimDocument:
         """A new User or Group (201)."""
         resource = documents.parse(kind, payload, self.base)
         with self._uow() as uow:
@@ -150,7 +150,7 @@ class ScimProvisioning:
         return self._document(record)
 
     def replace(
-        self, org_id: str, kind: Kind, record_id: str, payload: object, if_match: str | None
+        self, org_id: str, kind: ScimKind, record_id: str, payload: object, if_match: str | None
     ) -> ScimDocument:
         """PUT: the resource replaced by ``payload``."""
         resource = documents.parse(kind, payload, self.base, replacing=True)
@@ -163,7 +163,7 @@ class ScimProvisioning:
         return self._document(record)
 
     def patch(
-        self, org_id: str, kind: Kind, record_id: str, body: object, if_match: str | None
+        self, org_id: str, kind: ScimKind, record_id: str, body: object, if_match: str | None
     ) -> ScimDocument:
         """PATCH: the operations applied together, or none of them."""
         with self._uow() as uow:
@@ -175,7 +175,7 @@ class ScimProvisioning:
             uow.commit()
         return self._document(record)
 
-    def delete(self, org_id: str, kind: Kind, record_id: str, if_match: str | None) -> None:
+    def delete(self, org_id: str, kind: ScimKind, record_id: str, if_match: str | None) -> None:
         """DELETE: a Group stops being anyone's team; a User's account is deactivated (tokens
         and sessions ended, credentials kept) and leaves every Group."""
         now = self._clock.now()

@@ -9,10 +9,10 @@ import secrets
 
 from microcred.crypto.passwords import hash_token
 from microcred.domain.identity import Permission, Principal
+from microcred.ports import ScimToken
 from microcred.ports.clock import Clock
-from microcred.ports.scim import ScimToken
 from microcred.ports.unit_of_work import UnitOfWorkFactory
-from microcred.services.identity.service import security_event
+from microcred.services.identity import security_event
 from microcred.services.scim.errors import ScimProblem
 
 PREFIX = "mcscim."

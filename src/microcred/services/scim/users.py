@@ -15,10 +15,10 @@ from typing import Any
 
 from microcred.domain.identity import Role, User, normalise_email
 from microcred.errors import InvalidInput
-from microcred.ports.scim import ScimRecord
+from microcred.ports import ScimRecord
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork
 from microcred.ports.webhooks import EventType
-from microcred.services.identity.service import security_event
+from microcred.services.identity import security_event
 from microcred.services.ids import new_id
 from microcred.services.scim.documents import stored
 from microcred.services.scim.errors import ScimProblem, invalid_value, not_found

@@ -32,11 +32,11 @@ from microcred.web.api.identity import sso_routes as sso_api
 from microcred.web.api.learning import routes as learning
 from microcred.web.api.ledger import routes as log_routes
 from microcred.web.api.limits import BodyLimits
-from microcred.web.api.scim import routes as scim_api
-from microcred.web.api.scim import token_routes as scim_tokens
-from microcred.web.api.scim.responses import scim_error
 from microcred.web.api.mail import routes as mail_api
 from microcred.web.api.review import routes as review
+from microcred.web.api.scim import routes as scim_api
+from microcred.web.api.scim import scim_error
+from microcred.web.api.scim import token_routes as scim_tokens
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
 

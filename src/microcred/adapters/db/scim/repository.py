@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from microcred.adapters.db.scim.tables import ScimResourceRow, ScimTokenRow, ScimValueRow
 from microcred.errors import InvalidInput
-from microcred.ports.scim import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Kind,
-    Negation,
-    Present,
+from microcred.ports import (
+    FilterAll,
+    FilterAny,
+    FilterCondition,
+    FilterNot,
+    FilterPresent,
+    ScimKind,
     ScimRecord,
     ScimToken,
 )
@@ -113,7 +113,7 @@ class SqlScim:
         return tuple(rows)
 
     def _record(self, row: ScimResourceRow) -> ScimRecord:
-        kind: Kind = "User" if row.kind == "User" else "Group"
+        kind: ScimKind = "User" if row.kind == "User" else "Group"
         return ScimRecord(
             id=row.id,
             kind=kind,
@@ -129,17 +129,17 @@ class SqlScim:
             members=self._values(row.id, "member") if kind == "Group" else (),
         )
 
-    def _row(self, kind: Kind, record_id: str) -> ScimResourceRow | None:
+    def _row(self, kind: ScimKind, record_id: str) -> ScimResourceRow | None:
         return self._s.scalars(
             select(R).where(R.organisation_id == self._org, R.kind == kind, R.id == record_id)
         ).first()
 
-    def get(self, kind: Kind, record_id: str) -> ScimRecord | None:
+    def get(self, kind: ScimKind, record_id: str) -> ScimRecord | None:
         """One record of this organisation."""
         row = self._row(kind, record_id)
         return self._record(row) if row else None
 
-    def by_name(self, kind: Kind, name: str) -> ScimRecord | None:
+    def by_name(self, kind: ScimKind, name: str) -> ScimRecord | None:
         """The record named ``name`` (any case)."""
         row = self._s.scalars(
             select(R).where(
@@ -182,7 +182,7 @@ class SqlScim:
             raise InvalidInput("No such resource.")
         self._write(row, record)
 
-    def delete(self, kind: Kind, record_id: str) -> bool:
+    def delete(self, kind: ScimKind, record_id: str) -> bool:
         """Remove a record and its values (and it from every Group); False if unknown."""
         row = self._row(kind, record_id)
         if row is None:
@@ -199,18 +199,18 @@ class SqlScim:
         self._s.flush()
         return True
 
-    def _condition(self, node: Condition) -> ColumnElement[bool]:
-        if isinstance(node, AllOf):
+    def _condition(self, node: FilterCondition) -> ColumnElement[bool]:
+        if isinstance(node, FilterAll):
             return and_(true(), *(self._condition(t) for t in node.terms))
-        if isinstance(node, AnyOf):
+        if isinstance(node, FilterAny):
             return or_(false(), *(self._condition(t) for t in node.terms))
-        if isinstance(node, Negation):
+        if isinstance(node, FilterNot):
             return not_(self._condition(node.term))
         if node.attribute in _VALUES:
             attr, fold = _VALUES[node.attribute]
             v = ScimValueRow
             scoped = [v.resource_id == R.id, v.organisation_id == self._org, v.attr == attr]
-            if isinstance(node, Present):
+            if isinstance(node, FilterPresent):
                 return exists().where(*scoped)
             column = v.value_lc if fold else v.value
             if node.op == "ne":
@@ -220,7 +220,7 @@ class SqlScim:
         if node.attribute not in _COLUMNS:
             raise InvalidInput(f"{node.attribute!r} cannot be filtered on.")
         column, fold = _COLUMNS[node.attribute]
-        if isinstance(node, Present):
+        if isinstance(node, FilterPresent):
             return and_(column.is_not(None), column != "") if column is not R.active else true()
         if node.op == "ne" and isinstance(node.value, str):
             return or_(column.is_(None), _compare(column, "ne", _lower(node.value, fold)))
@@ -228,8 +228,8 @@ class SqlScim:
 
     def search(
         self,
-        kind: Kind,
-        condition: Condition | None,
+        kind: ScimKind,
+        condition: FilterCondition | None,
         *,
         offset: int,
         limit: int,

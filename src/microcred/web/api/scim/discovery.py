@@ -23,7 +23,7 @@ from scim2_models import (
     User,
 )
 
-from microcred.services.scim.service import MAX_COUNT
+from microcred.services.scim import MAX_COUNT
 
 UserModel = User[EnterpriseUser]
 
@@ -49,7 +49,7 @@ def service_provider_config(base: str) -> dict[str, Any]:
         etag=ETag(supported=True),
         authentication_schemes=[
             AuthenticationScheme(
-                type="oauthbearertoken",
+                type=AuthenticationScheme.Type.oauthbearertoken,
                 name="Bearer token",
                 description="The organisation's SCIM token, made on /admin/scim.",
                 primary=True,

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from microcred.bootstrap import Container
 from microcred.credentials.parsing import load_json
 from microcred.errors import MicrocredError, PayloadTooLarge
-from microcred.ports.scim import Kind
+from microcred.ports import ScimKind
 from microcred.services.scim import ScimDocument, ScimProblem, ScimQuery
 from microcred.web.api.scim import discovery
 from microcred.web.api.scim.responses import scim_error, scim_json
@@ -48,9 +48,7 @@ async def _run(request: Request, work: Work, *, with_body: bool = False) -> Resp
     c: Container = request.app.state.container
     try:
         org_id = await run_in_threadpool(c.scim.tokens.organisation, _bearer(request))
-        payload = (
-            _body(await request.body(), c.settings.max_body_bytes) if with_body else None
-        )
+        payload = _body(await request.body(), c.settings.max_body_bytes) if with_body else None
         return await run_in_threadpool(work, c, org_id, payload)
     except ScimProblem as exc:
         return scim_error(exc.status, exc.message, exc.scim_type)
@@ -187,7 +185,7 @@ async def search_all(request: Request) -> Response:
 # Users and Groups: the same routes for both
 
 
-def _routes(kind: Kind) -> None:
+def _routes(kind: ScimKind) -> None:
     path = f"/{kind}s"
 
     async def search(request: Request) -> Response:
