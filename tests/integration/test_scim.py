@@ -26,7 +26,6 @@ from microcred.bootstrap import Container
 from microcred.web.api.app import create_app
 
 
-
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container), raise_server_exceptions=False) as found:
@@ -50,7 +49,11 @@ def _find(client: TestClient, h: dict[str, str], text: str, **params: Any) -> li
 
 def test_users_are_created_read_filtered_and_paged(client: TestClient) -> None:
     h = scim_token(client, register(client, "acme"))
-    _make(client, h, user("Ada@acme.example", "ada@acme.example", externalId="E-1", displayName="Ada L"))
+    _make(
+        client,
+        h,
+        user("Ada@acme.example", "ada@acme.example", externalId="E-1", displayName="Ada L"),
+    )
     _make(client, h, user("bob", "bob@corp.example", externalId="e-2", active=False))
     _make(client, h, user("carol", "carol@acme.example", displayName="Carol K"))
     assert _find(client, h, 'userName eq "ada@ACME.example"') == ["Ada@acme.example"]
@@ -256,8 +259,12 @@ def test_patch_path_filters_and_etags(client: TestClient, container: Container) 
     with container.uow() as uow:
         person = uow.tenant(acme).users.get(uid)
     assert person is not None and person.email == "ada@new.example"
-    unchanged = client.get(f"/scim/v2/Users/{uid}", headers={**h, "If-None-Match": r.headers["ETag"]})
+    unchanged = client.get(
+        f"/scim/v2/Users/{uid}", headers={**h, "If-None-Match": r.headers["ETag"]}
+    )
     assert unchanged.status_code == 304
-    body = patch({"op": "remove", "path": "emails"}, {"op": "add", "path": "nickName", "value": "A"})
+    body = patch(
+        {"op": "remove", "path": "emails"}, {"op": "add", "path": "nickName", "value": "A"}
+    )
     r = client.patch(f"/scim/v2/Users/{uid}", json=body, headers=h)
     assert r.status_code == 200 and "emails" not in r.json() and r.json()["nickName"] == "A"
