@@ -63,8 +63,8 @@ def _change(c: Container, request: Request, form: FormData) -> Response:
     principal = staff(request, c, Permission.MANAGE_USERS)
     if isinstance(principal, Response):
         return principal
+    typed = posted(request, form)
     try:
-        typed = posted(request, form)
         if typed.get("op") == "revoke":
             c.scim.tokens.revoke(principal)
             return RedirectResponse("/admin/scim?done=revoked", status_code=303)
