@@ -268,3 +268,24 @@ def test_patch_path_filters_and_etags(client: TestClient, container: Container) 
     )
     r = client.patch(f"/scim/v2/Users/{uid}", json=body, headers=h)
     assert r.status_code == 200 and "emails" not in r.json() and r.json()["nickName"] == "A"
+
+
+def test_entra_style_manager_patch_and_okta_style_bodies(
+    client: TestClient, container: Container
+) -> None:
+    admin = register(client, "acme")
+    h = scim_token(client, admin)
+    boss = _make(client, h, user("boss", "boss@acme.example"))["id"]
+    # Okta sends no $ref; Entra patches the manager as a bare id with an "Add" operation
+    body = user("u1", "u1@acme.example", **{ENTERPRISE: {"manager": {"value": "nobody"}}})
+    body["schemas"] = [*body["schemas"], ENTERPRISE]
+    is_scim_error(client.post("/scim/v2/Users", json=body, headers=h), 400, "invalidValue")
+    uid = _make(client, h, user("u1", "u1@acme.example"))["id"]
+    op = {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": boss}
+    r = client.patch(f"/scim/v2/Users/{uid}", json=patch(op), headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()[ENTERPRISE]["manager"]["value"] == boss
+    people = {u["id"]: u["role"] for u in client.get("/api/v1/users", headers=admin).json()}
+    assert people[boss] == "employer_viewer"
+    nested = {"schemas": [GROUP], "displayName": "G", "members": [{"value": uid, "type": "Group"}]}
+    is_scim_error(client.post("/scim/v2/Groups", json=nested, headers=h), 400, "invalidValue")

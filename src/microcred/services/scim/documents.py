@@ -70,6 +70,29 @@ def _with_manager_ref(payload: dict[str, Any], base: str) -> dict[str, Any]:
     return payload
 
 
+def _manager_operations(body: dict[str, Any], base: str) -> dict[str, Any]:
+    """Entra patches the manager as ``{"path": "<enterprise>:manager", "value": "<id>"}``, or
+    a whole-resource value carrying the extension: both get the ``$ref`` the model wants."""
+    operations = body.get("Operations")
+    if not isinstance(operations, list):
+        return body
+    fixed: list[Any] = []
+    for given in operations:
+        op = given
+        if isinstance(given, dict):
+            path, value = given.get("path"), given.get("value")
+            if isinstance(path, str) and path.lower() == f"{ENTERPRISE}:manager".lower():
+                if isinstance(value, str):
+                    value = {"value": value}
+                if isinstance(value, dict) and isinstance(value.get("value"), str):
+                    value = {"$ref": f"{base}/Users/{value['value']}", **value}
+                op = {**given, "value": value}
+            elif isinstance(value, dict):
+                op = {**given, "value": _with_manager_ref(value, base)}
+        fixed.append(op)
+    return {**body, "Operations": fixed}
+
+
 def parse(kind: ScimKind, payload: object, base: str, *, replacing: bool = False) -> Resource[Any]:
     """A creation (or replacement) body as a resource; a schema break is a ``ScimProblem``."""
     if not isinstance(payload, dict):
@@ -144,11 +167,8 @@ def patched(record: ScimRecord, body: object, base: str) -> Resource[Any]:
     resource = loaded(record, base)
     try:
         operation = PatchOp[model].model_validate(  # type: ignore[valid-type]
-            body, scim_ctx=Context.RESOURCE_PATCH_REQUEST
+            _manager_operations(body, base), scim_ctx=Context.RESOURCE_PATCH_REQUEST
         )
-        for op in operation.operations or []:
-            if isinstance(op.value, dict):
-                op.value = _with_manager_ref(op.value, base)
         operation.patch(resource)
         # the result must still be a valid resource (required attributes, types)
         return model.model_validate(
