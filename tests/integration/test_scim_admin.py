@@ -57,3 +57,27 @@ def test_an_admin_makes_replaces_and_revokes_the_token(container: Container) -> 
         assert client.get("/scim/v2/Users", headers=newer).status_code == 401
         learner, _ = signed_in(client.app, "acme", "lea@acme.test", PASSWORD)
         assert learner.get("/admin/scim", follow_redirects=False).status_code in (302, 303, 403)
+
+
+def test_the_scim_tables_are_exactly_the_migrated_schema(database_url: str) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine, inspect
+
+    from microcred.adapters.db import migrate
+    from microcred.adapters.db.tables import Base
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert [d for d in diffs if "scim_" in repr(d)] == []
+        tables = {"scim_tokens", "scim_resources", "scim_values"}
+        assert tables <= set(inspect(engine).get_table_names())
+        command.downgrade(migrate.alembic_config(database_url), "0012scim@-1")
+        assert not tables & set(inspect(engine).get_table_names())
+        migrate.upgrade(database_url)
+        assert tables <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
