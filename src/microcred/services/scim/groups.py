@@ -86,5 +86,8 @@ def store_group(
         scope.scim.add(record)
     else:
         scope.scim.update(record)
-    place(scope, [*ids, *(existing.members if existing else ())], now)
+    if existing is None or existing.name != name:
+        place(scope, [*ids, *(existing.members if existing else ())], now)
+    else:  # only who joined or left
+        place(scope, set(ids) ^ set(existing.members), now)
     return record
