@@ -80,7 +80,7 @@ def page_routes(app: Any) -> list[PageRoute]:
         if isinstance(route, Mount) or isinstance(getattr(route, "starlette_route", None), Mount):
             continue
         path = str(route.path)
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/scim/")):  # JSON APIs (SCIM: tests/integration/test_scim*)
             continue
         found.append(PageRoute(frozenset(route.methods or ()) - {"HEAD"}, path))
     return found
@@ -326,6 +326,7 @@ def state_changing_forms(w: World) -> dict[str, tuple[str, dict[str, str]]]:
                 "client_secret": "forged-secret",
             },
         ),
+        "/admin/scim": ("admin", {"op": "create"}),
     }
 
 

@@ -22,6 +22,7 @@ from microcred.bootstrap.features import (
     Mail,
     Oid4vci,
     Portability,
+    Scim,
     SingleSignOn,
     Skills,
     Webhooks,
@@ -31,6 +32,7 @@ from microcred.bootstrap.features import (
     wire_mail,
     wire_oid4vci,
     wire_portability,
+    wire_scim,
     wire_skills,
     wire_sso,
     wire_webhooks,
@@ -128,6 +130,8 @@ class Container:
     sso: SingleSignOn
     #: microcred as an LTI 1.3 tool for each organisation's learning platforms
     lti: Lti
+    #: SCIM 2.0 provisioning of Users and Groups (teams)
+    scim: Scim
     oid4vci: Oid4vci
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
@@ -265,6 +269,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         mail=mail,
         sso=wire_sso(settings, uow, clock, sealer, fetcher, identity, urls),
         lti=lti,
+        scim=wire_scim(uow, clock, urls),
         oid4vci=wire_oid4vci(settings, uow, clock, issuance),
         wallet_exchanges=WalletExchanges(
             uow, clock, issuance, urls, timedelta(seconds=settings.wallet_exchange_ttl_seconds)

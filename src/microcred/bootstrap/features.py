@@ -47,6 +47,7 @@ from microcred.services.notifications import (
     MailPreferences,
 )
 from microcred.services.portability import ExportRuns, OrganisationExport, OrganisationImport
+from microcred.services.scim import ScimProvisioning, ScimTokens
 from microcred.services.skills.analysis import SkillsAnalysis
 from microcred.services.skills.applicants import ApplicantService, VerifierFactory
 from microcred.services.skills.index import SkillsIndexCache
@@ -113,6 +114,19 @@ class Lti:
     launches: LtiLaunches
     deep_linking: DeepLinking
     grades: LtiGrades
+
+
+@dataclass(slots=True)
+class Scim:
+    """SCIM 2.0 provisioning: the organisation's token and its Users and Groups."""
+
+    tokens: ScimTokens
+    provisioning: ScimProvisioning
+
+
+def wire_scim(uow: SqlUnitOfWorkFactory, clock: Clock, urls: PublicUrls) -> Scim:
+    """SCIM under ``{public_base_url}/scim/v2``."""
+    return Scim(ScimTokens(uow, clock), ScimProvisioning(uow, clock, f"{urls.base}/scim/v2"))
 
 
 @dataclass(slots=True)

@@ -54,6 +54,18 @@ from microcred.ports.portability import (
     Row,
 )
 from microcred.ports.review import CodeAssignmentRecord, RubricRecord
+from microcred.ports.scim import (
+    FilterAll,
+    FilterAny,
+    FilterCompare,
+    FilterCondition,
+    FilterNot,
+    FilterPresent,
+    ScimKind,
+    ScimRecord,
+    ScimRepository,
+    ScimToken,
+)
 from microcred.ports.skills import (
     RECENT,
     AchievementFacts,
@@ -115,6 +127,12 @@ __all__ = [
     "ExportRun",
     "ExportRunRepository",
     "ExportState",
+    "FilterAll",
+    "FilterAny",
+    "FilterCompare",
+    "FilterCondition",
+    "FilterNot",
+    "FilterPresent",
     "Fingerprint",
     "ImportedCredential",
     "Job",
@@ -146,6 +164,10 @@ __all__ = [
     "ProviderMetadata",
     "Row",
     "RubricRecord",
+    "ScimKind",
+    "ScimRecord",
+    "ScimRepository",
+    "ScimToken",
     "SendResult",
     "SigningKeyRecord",
     "SkillsRepository",

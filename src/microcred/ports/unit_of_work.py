@@ -28,6 +28,7 @@ from microcred.ports.lti import LtiRepository
 from microcred.ports.mail import MailLinks, MailRepository
 from microcred.ports.oid4vci import Oid4vciRepository
 from microcred.ports.review import RubricRepository
+from microcred.ports.scim import ScimRepository
 from microcred.ports.skills import SkillsRepository
 from microcred.ports.sso import SsoRepository
 from microcred.ports.webhooks import WebhookRepository
@@ -83,6 +84,8 @@ class TenantScope(Protocol):
     def wallet_exchanges(self) -> WalletExchangeRepository: ...
     @property
     def exports(self) -> ExportRunRepository: ...
+    @property
+    def scim(self) -> ScimRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -37,6 +37,7 @@ from microcred.adapters.db.repositories import (
     SqlTokens,
     SqlUsers,
 )
+from microcred.adapters.db.scim import SqlScim
 from microcred.adapters.db.security_repositories import SqlAttemptCounters, SqlSecurityEvents
 from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.adapters.db.webhooks import SqlWebhooks
@@ -199,6 +200,7 @@ class TenantRepositories:
         self.oid4vci = SqlOid4vci(session, organisation_id)
         self.wallet_exchanges = SqlWalletExchanges(session, organisation_id)
         self.exports = SqlExportRuns(session, organisation_id)
+        self.scim = SqlScim(session, organisation_id)
 
 
 class SqlUnitOfWorkFactory:

@@ -35,6 +35,9 @@ from microcred.web.api.limits import BodyLimits
 from microcred.web.api.lti import routes as lti_api
 from microcred.web.api.mail import routes as mail_api
 from microcred.web.api.review import routes as review
+from microcred.web.api.scim import routes as scim_api
+from microcred.web.api.scim import scim_error
+from microcred.web.api.scim import token_routes as scim_tokens
 from microcred.web.api.skills import routes as skills
 from microcred.web.api.webhooks import routes as webhooks
 
@@ -130,6 +133,8 @@ def create_app(container: Container) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(scim_api.PREFIX + "/"):
+            return scim_error(exc.status_code, str(exc.detail))
         if pages.wants_html(request):
             return await run_in_threadpool(pages.http_error_page, request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -220,6 +225,8 @@ def create_app(container: Container) -> FastAPI:
         oid4vci_api.router,
         wallet_exchanges.router,
         exports_api.router,
+        scim_api.router,
+        scim_tokens.router,
     ):
         app.include_router(router)
     app.add_middleware(
@@ -235,7 +242,7 @@ def create_app(container: Container) -> FastAPI:
             *learner_imports.UPLOAD_ROUTES,
         ),
         page=_limit_page,
-        wants_page=pages.wants_html,
+        wants_page=_wants_page,
         large_uploads=[
             (path, MAX_FILE_BYTES) for path in (*bulk_api.UPLOAD_ROUTES, *bulk_pages.UPLOAD_ROUTES)
         ],
@@ -246,7 +253,15 @@ def create_app(container: Container) -> FastAPI:
 _LIMIT_TITLES = {413: "That is too large", 400: "That did not work", 422: "That did not work"}
 
 
+def _wants_page(request: Request) -> bool:
+    """Whether `BodyLimits` answers with `_limit_page` (a browser's request, or SCIM's)."""
+    return request.url.path.startswith(scim_api.PREFIX + "/") or pages.wants_html(request)
+
+
 def _limit_page(request: Request, status: int, message: str) -> Response:
     """The page a browser gets when `BodyLimits` refuses its request before any route runs
-    (rendered off the event loop when sent: it reads the session for the navigation)."""
+    (rendered off the event loop when sent: it reads the session for the navigation); a SCIM
+    client gets a SCIM ``Error``."""
+    if request.url.path.startswith(scim_api.PREFIX + "/"):
+        return scim_error(status, message, "invalidSyntax" if status in (400, 422) else "")
     return pages.error_page_when_sent(request, status, _LIMIT_TITLES.get(status, "Sorry"), message)

@@ -15,6 +15,7 @@ from microcred.web.pages.admin import (
     pathways,
     people,
     rubrics,
+    scim,
     sso,
     webhooks,
 )
@@ -31,5 +32,6 @@ router.include_router(webhooks.router)
 router.include_router(sso.router)
 router.include_router(exports.router)
 router.include_router(lti.router)
+router.include_router(scim.router)
 
 __all__: list[str] = []  # nothing here is for other packages
