@@ -78,6 +78,8 @@ class GradedAnswer:
 
     text: str
     points: Mapping[str, float]
+    #: A second human's points for the same answer, when it was graded twice.
+    second: Mapping[str, float] | None = None
 
 
 def _char(text: str) -> list[str]:
@@ -249,6 +251,18 @@ def _stage2_features(stage1: Array, neighbours: Array, refs: Array) -> Array:
     return np.hstack([stage1, neighbours, refs])
 
 
+def _second_levels(rubric: Rubric, graded: Sequence[GradedAnswer]) -> IntArray | None:
+    """Second grades on the scale ``trust`` measures on (summed over criteria); ``-1`` where an
+    answer was graded once."""
+    if not any(g.second for g in graded):
+        return None
+    out = np.full(len(graded), -1, dtype=np.int64)
+    for i, g in enumerate(graded):
+        if g.second and set(g.second) == {c.id for c in rubric.criteria}:
+            out[i] = sum(c.level_index(g.second[c.id]) for c in rubric.criteria)
+    return out
+
+
 def should_retrain(trained_on: int, graded_now: int) -> bool:
     """Whether enough new grades have accumulated to retrain a rubric's model.
 
@@ -272,6 +286,8 @@ class TrainedReviewer:
         self.models = tuple(models)
         self._embedder = embedder
         self.trained_on = trained_on
+        #: The second human's level of each graded answer (``-1``: graded once), when any.
+        self.second: IntArray | None = None
 
     @property
     def name(self) -> str:
@@ -290,7 +306,9 @@ class TrainedReviewer:
         for c in rubric.criteria:
             levels = np.array([c.level_index(g.points[c.id]) for g in graded], dtype=np.int64)
             models.append(CriterionModel.fit(c, texts, levels, embedder, vectors, speller))
-        return cls(rubric, models, embedder, len(graded))
+        reviewer = cls(rubric, models, embedder, len(graded))
+        reviewer.second = _second_levels(rubric, graded)
+        return reviewer
 
     def trust(self, policy: RoutingPolicy) -> Trust:
         """The measured agreement on held-out graded answers and the routing threshold.
@@ -313,6 +331,7 @@ class TrainedReviewer:
             n_levels,
             policy=policy,
             human_qwk=self.rubric.human_agreement,
+            second=self.second,
             method=f"out-of-fold on {self.trained_on} human-graded answers",
         )
 
