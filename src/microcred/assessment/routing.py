@@ -9,15 +9,16 @@ AI would take, never on the rubric's whole set, so a subset of easy answers cann
 - *Which second human.* Where answers were graded twice (at least ``min_support`` of the answers
   the AI would take), the second grader's QWK on exactly those answers. Where only one rater
   exists, the rubric's own human–human QWK (``Rubric.human_agreement``), else
-  ``DEFAULT_REQUIRED_QWK``; the decision says which figure it used (``Trust.basis``).
+  ``DEFAULT_REQUIRED_QWK``; the decision says which figure it used (``Agreement.auto_basis``,
+  ``Trust.reason``).
 - *Threshold chosen on other data.* ``choose_cut`` picks the lowest threshold (the largest share)
   whose bound passes (a stricter, 95% bound: a threshold that just passes where it was chosen
-  falls just short on new answers). ``measure`` judges that choice out of fold: the held-out answers are split
-  into ``folds``; for each, the threshold is chosen on the other folds and applied to it; the
-  pooled answers so decided must pass the same bound. Only then is the threshold chosen on all
-  the answers used; the figures shown (``Agreement.auto_*``) are those of the pooled, judged
-  answers. A rubric with no measurement, or where the judged rule fails, sends every answer to a
-  human (with the AI's suggestion).
+  falls just short on new answers). ``measure`` judges that choice out of fold: the held-out
+  answers are split into ``folds``; for each, the threshold is chosen on the other folds and
+  applied to it; the pooled answers so decided must pass the 90% bound. Only then is the
+  threshold chosen on all the answers used; the figures shown (``Agreement.auto_*``) are those
+  of the pooled, judged answers. A rubric with no measurement, or where the judged rule fails,
+  sends every answer to a human (with the AI's suggestion).
 
 The bound is a one-sided percentile bound over Poisson(1) bootstrap replicates (every item
 reweighted independently, so every cut of the ranking is resampled at once: ``metrics.prefix_qwk``).

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from microcred.assessment.calibration import Calibrator
+from microcred.assessment.confidence import ConfidenceModel, confidence_features
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import reference_features
 from microcred.assessment.feedback import criterion_feedback
@@ -116,6 +117,8 @@ class CriterionModel:
     cuts: Array
     calibrator: Calibrator
     oof: OutOfFold
+    #: The learned confidence (``confidence.py``); ``None``: the calibrated spread alone.
+    confidence: ConfidenceModel | None = None
 
     @property
     def n_levels(self) -> int:
@@ -165,6 +168,12 @@ class CriterionModel:
         oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
         raw = raw_confidence(oof_p, oof_levels)
         calibrator = Calibrator.fit(raw, oof_levels == levels)
+        novelty = cosines[-1].copy()
+        np.fill_diagonal(novelty, -1.0)
+        confidence, oof_confidence = ConfidenceModel.fit(
+            confidence_features(oof_p, oof_levels, cuts, np.column_stack(loo), novelty.max(axis=1)),
+            oof_levels == levels,
+        )
         stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
         return cls(
             criterion=criterion,
@@ -179,7 +188,10 @@ class CriterionModel:
             stage2=stage2,
             cuts=cuts,
             calibrator=calibrator,
-            oof=OutOfFold(oof_levels, levels, calibrator(raw)),
+            oof=OutOfFold(
+                oof_levels, levels, calibrator(raw) if oof_confidence is None else oof_confidence
+            ),
+            confidence=confidence,
         )
 
     def predict(
@@ -200,8 +212,12 @@ class CriterionModel:
         p = self.stage2.predict_proba(feats)
         expected = p @ np.arange(self.n_levels, dtype=np.float64)
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
-        raw = raw_confidence(p, levels)
-        return levels, self.calibrator(raw)
+        if self.confidence is None:
+            return levels, self.calibrator(raw_confidence(p, levels))
+        similarity = cosines[-1].max(axis=1)
+        return levels, self.confidence(
+            confidence_features(p, levels, self.cuts, stage1, similarity)
+        )
 
 
 def speller_for(texts: Sequence[str]) -> Speller | None:
