@@ -22,6 +22,7 @@ from microcred.assessment.routing import (
     route,
 )
 from microcred.domain.review import Review
+from microcred.domain.review_json import agreement_from_json
 from microcred.errors import InvalidInput
 
 Data = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -189,3 +190,14 @@ def test_no_measurement_or_too_few_decided_never_decides() -> None:
 def test_policy_refuses_nonsense(kwargs: dict[str, float]) -> None:
     with pytest.raises(InvalidInput):
         RoutingPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_the_rules_figures_are_stored_and_read_back() -> None:
+    confidence, predicted, truth = _graded(1500)
+    trust = measure(confidence, predicted, truth, 4, policy=RoutingPolicy(), human_qwk=0.93)
+    assert trust.agreement is not None
+    stored = trust.agreement.as_dict()
+    assert {"auto_qwk_lower", "auto_human_qwk", "auto_basis"} <= set(stored)
+    back = agreement_from_json(stored)
+    assert back is not None and back.as_dict() == stored
+    assert back.auto_basis == RUBRIC_FIGURE and back.auto_human_qwk == 0.93

@@ -126,8 +126,9 @@ class Agreement:
     auto_basis: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {
+        """A JSON-ready view (the routing rule's figures only when measured, so agreements
+        stored before the rule are written back exactly)."""
+        out: dict[str, Any] = {
             "qwk": round(self.qwk, 4),
             "exact": round(self.exact, 4),
             "n": self.n,
@@ -135,14 +136,13 @@ class Agreement:
             "auto_share": round(self.auto_share, 4),
             "human_qwk": None if self.human_qwk is None else round(self.human_qwk, 4),
             "method": self.method,
-            "auto_qwk_lower": None
-            if self.auto_qwk_lower is None
-            else round(self.auto_qwk_lower, 4),
-            "auto_human_qwk": None
-            if self.auto_human_qwk is None
-            else round(self.auto_human_qwk, 4),
-            "auto_basis": self.auto_basis,
         }
+        if self.auto_qwk_lower is not None or self.auto_human_qwk is not None or self.auto_basis:
+            lower, human = self.auto_qwk_lower, self.auto_human_qwk
+            out["auto_qwk_lower"] = None if lower is None else round(lower, 4)
+            out["auto_human_qwk"] = None if human is None else round(human, 4)
+            out["auto_basis"] = self.auto_basis
+        return out
 
 
 @dataclass(frozen=True, slots=True)
