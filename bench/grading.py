@@ -3,8 +3,11 @@
 Data sets from ../shared/data/grading, converted to the evaluation CSV at run time in a temporary
 directory (never into the repository):
 
-- ASAP-SAS (training part): 5-fold cross-validation per prompt; a second human rater is given, so
-  routing can require each prompt's own human–human QWK (the default policy), or a fixed 0.88.
+- ASAP-SAS (training part): 5-fold cross-validation per prompt; both human raters are given, so
+  the routing rule compares the AI with rater 2 on the answers it would take; per prompt and
+  overall, on the test folds (threshold chosen on the other folds): share decided alone, plain
+  QWK of the AI, of rater 2 and of the baseline on those answers, beside the routing shipped
+  before (``grading_routing.py``).
 - SemEval-2013 Task 7, SciEntsBank and Beetle, 2-way labels (correct = 1): unseen answers (items
   with graded work) and unseen questions (new items, no graded work: the embedding reviewer).
 - SAF (English): 3 levels from the graders' verdicts; the generated feedback is compared with the
