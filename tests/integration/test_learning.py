@@ -138,6 +138,10 @@ def test_pathway_with_ai_and_human_decisions(school) -> None:
     trust = c.rubrics.trust(admin, a1)
     assert trust["graded_answers"] == 90 and trust["agreement"]["n"] == 90
     assert trust["ai_decides_alone"], trust
+    shown = trust["agreement"]  # the rule's figures, as the instructor page shows them
+    assert shown["auto_qwk_lower"] <= shown["auto_qwk"]
+    assert shown["auto_qwk_lower"] >= shown["auto_human_qwk"] == trust["required_qwk"]
+    assert "one grader per answer" in shown["auto_basis"] in trust["routing_reason"]
     assert c.rubrics.trust(admin, a2)["ai_decides_alone"] is False
 
     c.learning.enrol(learner, pathway_id=pathway.id)

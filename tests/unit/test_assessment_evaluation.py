@@ -52,9 +52,26 @@ def test_cli_json_has_exactly_the_documented_shape(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["evaluate", str(path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"items", "mean_qwk", "accuracy", "auto_share", "auto_qwk"}
+    assert set(report) == {
+        "items",
+        "mean_qwk",
+        "accuracy",
+        "auto_share",
+        "auto_qwk",
+        "auto_human_qwk",
+    }
     assert set(report["items"]) == {"plants", "plants2", "new"}
-    assert set(report["items"]["plants"]) == {"qwk", "accuracy", "n"}
+    assert set(report["items"]["plants"]) == {
+        "qwk",
+        "accuracy",
+        "n",
+        "auto_share",
+        "auto_qwk",
+        "auto_human_qwk",
+        "routing",
+    }
+    assert report["auto_human_qwk"] is None  # no second_score column
+    assert "one grader per answer" in report["items"]["plants"]["routing"]
     assert report["items"]["plants"]["n"] == 18
     assert report["items"]["plants"]["qwk"] > 0.7
     assert 0.0 <= report["auto_share"] <= 1.0

@@ -11,7 +11,9 @@ would have stood alone.
 
 Reported: QWK, exact agreement and count per item, the mean QWK over items, the overall exact
 agreement, the share of test answers the AI decided alone (``auto_share``) and the QWK on those
-(``auto_qwk``: per item, weighted by the number of answers the AI decided there).
+(``auto_qwk``: plain QWK per item, weighted by the number of answers the AI decided there), and
+the second grader's plain QWK with the first on those same answers (``auto_human_qwk``, when
+``second_score`` is given).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from microcred.assessment.embedding_reviewer import (
     SimilarityScale,
     reference_features,
 )
-from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa, subset_kappa
+from microcred.assessment.metrics import exact_agreement, quadratic_weighted_kappa
 from microcred.assessment.routing import RoutingPolicy, Trust, route
 from microcred.assessment.rubric import Criterion, Level, Rubric
 from microcred.assessment.trained_reviewer import MIN_GRADED, GradedAnswer, TrainedReviewer
@@ -208,6 +210,8 @@ class ItemRun:
     reviewer: TrainedReviewer | EmbeddingReviewer
     reviews: list[Review]
     truth: list[int]
+    #: The second human's level of each test answer, ``-1`` where it was graded once.
+    second: list[int] = field(default_factory=list)
 
     @property
     def predicted(self) -> list[int]:
@@ -255,20 +259,29 @@ def run_items(rows: Sequence[Row], embedder: Embedder) -> list[ItemRun]:
         c = rubric.criteria[0]
         reviewer: TrainedReviewer | EmbeddingReviewer
         if len(train) >= MIN_GRADED and len({r.score for r in train}) >= 2:
-            graded = [GradedAnswer(r.answer, {c.id: r.score}) for r in train]
+            graded = [
+                GradedAnswer(
+                    r.answer,
+                    {c.id: r.score},
+                    None if r.second_score is None else {c.id: r.second_score},
+                )
+                for r in train
+            ]
             reviewer = TrainedReviewer.train(rubric, graded, embedder)
         else:
             if not scale_done:
                 scale, scale_done = _scale(by_item, embedder), True
             reviewer = EmbeddingReviewer(embedder, scale)
         reviews = reviewer.review(rubric, [r.answer for r in test])
-        runs.append(ItemRun(rubric, reviewer, reviews, [c.level_index(r.score) for r in test]))
+        second = [-1 if r.second_score is None else c.level_index(r.second_score) for r in test]
+        truth = [c.level_index(r.score) for r in test]
+        runs.append(ItemRun(rubric, reviewer, reviews, truth, second))
     return runs
 
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
-    """Agreement on one item's test answers."""
+    """Agreement on one item's test answers, and on those the AI decided alone."""
 
     item_id: str
     reviewer: str
@@ -276,10 +289,17 @@ class ItemResult:
     accuracy: float
     n: int
     auto: int
+    #: Plain QWK of the AI with the first grader on the test answers it decided alone.
     auto_qwk: float | None
-    #: Agreement on the AI-decided answers, chance-corrected on all test answers of the item.
-    auto_kappa: float | None
+    #: The second grader's plain QWK with the first on those same answers (when given).
+    auto_human_qwk: float | None
     threshold: float
+    #: Why routing allowed or refused autonomy on this item (the rule's figures, out of fold).
+    reason: str = ""
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,65 +311,78 @@ class EvaluationReport:
     accuracy: float
     auto_share: float
     auto_qwk: float | None
-    auto_kappa: float | None = None
+    auto_human_qwk: float | None = None
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
 
     def as_json(self) -> dict[str, Any]:
-        """``{"items": {ITEM: {"qwk", "accuracy", "n"}}, "mean_qwk", "accuracy", ...}``."""
+        """``{"items": {ITEM: {"qwk", "accuracy", "n", "auto_share", ...}}, "mean_qwk", ...}``."""
+
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
         return {
             "items": {
-                i.item_id: {"qwk": round(i.qwk, 4), "accuracy": round(i.accuracy, 4), "n": i.n}
+                i.item_id: {
+                    "qwk": round(i.qwk, 4),
+                    "accuracy": round(i.accuracy, 4),
+                    "n": i.n,
+                    "auto_share": round(i.auto / i.n, 4) if i.n else 0.0,
+                    "auto_qwk": r(i.auto_qwk),
+                    "auto_human_qwk": r(i.auto_human_qwk),
+                    "routing": i.reason,
+                }
                 for i in self.items
             },
             "mean_qwk": round(self.mean_qwk, 4),
             "accuracy": round(self.accuracy, 4),
             "auto_share": round(self.auto_share, 4),
-            "auto_qwk": None if self.auto_qwk is None else round(self.auto_qwk, 4),
+            "auto_qwk": r(self.auto_qwk),
+            "auto_human_qwk": r(self.auto_human_qwk),
         }
 
     def table(self) -> str:
         """A plain-text table for people."""
         lines = [
-            f"{'item':<24} {'reviewer':<34} {'n':>6} {'QWK':>6} {'exact':>6} {'auto':>6} "
-            f"{'autoQWK':>7} {'autoκ':>6}"
+            f"{'item':<24} {'reviewer':<34} {'n':>6} {'QWK':>6} {'exact':>6} {'alone':>6} "
+            f"{'AI QWK':>6} {'2nd':>6}"
         ]
         for i in self.items:
-            aq = "-" if i.auto_qwk is None else f"{i.auto_qwk:.3f}"
-            ak = "-" if i.auto_kappa is None else f"{i.auto_kappa:.3f}"
             share = i.auto / i.n if i.n else 0.0
             lines.append(
                 f"{i.item_id[:24]:<24} {i.reviewer[:34]:<34} {i.n:>6} {i.qwk:>6.3f} "
-                f"{i.accuracy:>6.3f} {share:>6.1%} {aq:>7} {ak:>6}"
+                f"{i.accuracy:>6.3f} {share:>6.1%} {_fmt(i.auto_qwk):>6} "
+                f"{_fmt(i.auto_human_qwk):>6}"
             )
-        aq = "-" if self.auto_qwk is None else f"{self.auto_qwk:.3f}"
         lines.append(
             f"mean QWK {self.mean_qwk:.3f} · exact agreement {self.accuracy:.3f} · decided by the "
-            f"AI alone {self.auto_share:.1%} of test answers, QWK on those {aq}"
+            f"AI alone {self.auto_share:.1%} of test answers, plain QWK on those "
+            f"{_fmt(self.auto_qwk)} (second grader on the same answers: "
+            f"{_fmt(self.auto_human_qwk)})"
         )
-        if self.auto_kappa is not None:
-            lines.append(
-                f"(on those answers, kappa chance-corrected on each item's whole test set: "
-                f"{self.auto_kappa:.3f})"
-            )
         return "\n".join(lines)
 
 
 def summarise(runs: Sequence[ItemRun], policy: RoutingPolicy) -> EvaluationReport:
     """Agreement per item and overall, and what the routing policy would have let stand."""
     results = []
-    total = correct = auto_total = 0
-    weighted_auto = weighted_kappa = 0.0
+    total = correct = auto_total = human_total = 0
+    weighted_auto = weighted_human = 0.0
     for run in runs:
         c = run.rubric.criteria[0]
         n_levels = len(c.levels)
         truth = np.array(run.truth, dtype=np.int64)
         pred = np.array(run.predicted, dtype=np.int64)
+        second = np.array(run.second or [-1] * truth.size, dtype=np.int64)
         trust = run.trust(policy)
         auto = np.array([route(r, trust).auto for r in run.reviews], dtype=bool)
         auto_qwk = (
             quadratic_weighted_kappa(truth[auto], pred[auto], n_levels) if auto.any() else None
         )
-        n = int(truth.size)
+        twice = auto & (second >= 0)
+        human = (
+            quadratic_weighted_kappa(truth[twice], second[twice], n_levels) if twice.any() else None
+        )
+        n, k = int(truth.size), int(auto.sum())
         results.append(
             ItemResult(
                 item_id=run.rubric.id,
@@ -357,25 +390,28 @@ def summarise(runs: Sequence[ItemRun], policy: RoutingPolicy) -> EvaluationRepor
                 qwk=quadratic_weighted_kappa(truth, pred, n_levels),
                 accuracy=exact_agreement(truth, pred),
                 n=n,
-                auto=int(auto.sum()),
+                auto=k,
                 auto_qwk=auto_qwk,
-                auto_kappa=subset_kappa(truth, pred, auto, n_levels) if auto.any() else None,
+                auto_human_qwk=human,
                 threshold=math.inf if trust is None else trust.threshold,
+                reason="no graded work" if trust is None else trust.reason,
             )
         )
         total += n
         correct += int((truth == pred).sum())
         if auto_qwk is not None:
-            auto_total += int(auto.sum())
-            weighted_auto += auto_qwk * int(auto.sum())
-            weighted_kappa += (results[-1].auto_kappa or 0.0) * int(auto.sum())
+            auto_total += k
+            weighted_auto += auto_qwk * k
+        if human is not None:
+            human_total += int(twice.sum())
+            weighted_human += human * int(twice.sum())
     return EvaluationReport(
         items=tuple(results),
         mean_qwk=float(np.mean([r.qwk for r in results])) if results else 0.0,
         accuracy=correct / total if total else 0.0,
         auto_share=auto_total / total if total else 0.0,
         auto_qwk=weighted_auto / auto_total if auto_total else None,
-        auto_kappa=weighted_kappa / auto_total if auto_total else None,
+        auto_human_qwk=weighted_human / human_total if human_total else None,
         policy=policy,
     )
 

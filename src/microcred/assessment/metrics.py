@@ -75,6 +75,41 @@ def exact_agreement(
     return float((x == y).mean()) if x.size else 0.0
 
 
+def prefix_qwk(
+    a: npt.NDArray[np.integer], b: npt.NDArray[np.integer], weights: npt.NDArray[np.floating]
+) -> npt.NDArray[np.float64]:
+    """Plain QWK of every prefix ``a[:m], b[:m]`` (``m = 1..n``), items weighted by ``weights``.
+
+    ``weights`` is ``(n,)`` or ``(B, n)`` (one row per bootstrap replicate); the result has the
+    same shape, entry ``[..., m - 1]`` being the QWK of the first ``m`` items. Uses the identity
+    ``expected = Σw·a² + Σw·b² − 2·Σw·a·Σw·b / Σw`` for the chance disagreement, so every cut of
+    a ranking costs one cumulative sum. Same conventions as ``quadratic_weighted_kappa``: 0 for an
+    empty (zero-weight) prefix, 1 when nothing can disagree and nothing does.
+    """
+    x = np.asarray(a, dtype=np.float64)
+    y = np.asarray(b, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    if x.shape != y.shape or w.shape[-1:] != x.shape:
+        raise InvalidInput("Both graders and the weights must cover the same items.")
+    total = np.cumsum(w, axis=-1)
+    sa, sb = np.cumsum(w * x, axis=-1), np.cumsum(w * y, axis=-1)
+    expected = np.cumsum(w * x * x, axis=-1) + np.cumsum(w * y * y, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = expected - 2.0 * sa * sb / np.where(total > 0, total, 1.0)
+        observed = np.cumsum(w * (x - y) ** 2, axis=-1)
+        qwk = 1.0 - observed / np.where(expected > 1e-12, expected, 1.0)
+    degenerate = expected <= 1e-12
+    qwk = np.where(degenerate, np.where(observed <= 1e-12, 1.0, 0.0), qwk)
+    return np.asarray(np.where(total > 0, qwk, 0.0), dtype=np.float64)
+
+
+def poisson_weights(n: int, replicates: int, seed: int) -> npt.NDArray[np.float64]:
+    """Poisson(1) bootstrap weights ``(replicates, n)``: each item drawn independently, so any
+    subset of the items (every prefix of a ranking) is itself a valid bootstrap resample."""
+    rng = np.random.default_rng(seed)
+    return rng.poisson(1.0, size=(replicates, n)).astype(np.float64)
+
+
 def subset_kappa(
     a: npt.NDArray[np.integer],
     b: npt.NDArray[np.integer],
@@ -82,6 +117,10 @@ def subset_kappa(
     n_levels: int,
 ) -> float:
     """Quadratic weighted kappa of the items in ``mask``, chance-corrected on *all* items.
+
+    Not used for routing decisions any more (it flatters a subset of easy answers; routing
+    compares plain QWK on the decided answers with a second human's on the same answers). Kept
+    as a secondary figure.
 
     ``1 - observed / expected``: the mean quadratic disagreement between ``a`` and ``b`` on the
     selected items, over the disagreement chance would give with the score distributions of the

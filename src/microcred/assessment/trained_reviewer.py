@@ -32,6 +32,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from microcred.assessment.calibration import Calibrator
+from microcred.assessment.confidence import ConfidenceModel, confidence_features
 from microcred.assessment.embedder import Embedder
 from microcred.assessment.embedding_reviewer import reference_features
 from microcred.assessment.feedback import criterion_feedback
@@ -78,6 +79,8 @@ class GradedAnswer:
 
     text: str
     points: Mapping[str, float]
+    #: A second human's points for the same answer, when it was graded twice.
+    second: Mapping[str, float] | None = None
 
 
 def _char(text: str) -> list[str]:
@@ -114,6 +117,8 @@ class CriterionModel:
     cuts: Array
     calibrator: Calibrator
     oof: OutOfFold
+    #: The learned confidence (``confidence.py``); ``None``: the calibrated spread alone.
+    confidence: ConfidenceModel | None = None
 
     @property
     def n_levels(self) -> int:
@@ -163,6 +168,12 @@ class CriterionModel:
         oof_levels = np.searchsorted(cuts, oof_p @ grid).astype(np.int64)
         raw = raw_confidence(oof_p, oof_levels)
         calibrator = Calibrator.fit(raw, oof_levels == levels)
+        novelty = cosines[-1].copy()
+        np.fill_diagonal(novelty, -1.0)
+        confidence, oof_confidence = ConfidenceModel.fit(
+            confidence_features(oof_p, oof_levels, cuts, np.column_stack(loo), novelty.max(axis=1)),
+            oof_levels == levels,
+        )
         stage2 = SoftmaxRegression.fit(feats, levels, n_levels)
         return cls(
             criterion=criterion,
@@ -177,7 +188,10 @@ class CriterionModel:
             stage2=stage2,
             cuts=cuts,
             calibrator=calibrator,
-            oof=OutOfFold(oof_levels, levels, calibrator(raw)),
+            oof=OutOfFold(
+                oof_levels, levels, calibrator(raw) if oof_confidence is None else oof_confidence
+            ),
+            confidence=confidence,
         )
 
     def predict(
@@ -198,8 +212,12 @@ class CriterionModel:
         p = self.stage2.predict_proba(feats)
         expected = p @ np.arange(self.n_levels, dtype=np.float64)
         levels = np.searchsorted(self.cuts, expected).astype(np.int64)
-        raw = raw_confidence(p, levels)
-        return levels, self.calibrator(raw)
+        if self.confidence is None:
+            return levels, self.calibrator(raw_confidence(p, levels))
+        similarity = cosines[-1].max(axis=1)
+        return levels, self.confidence(
+            confidence_features(p, levels, self.cuts, stage1, similarity)
+        )
 
 
 def speller_for(texts: Sequence[str]) -> Speller | None:
@@ -249,6 +267,18 @@ def _stage2_features(stage1: Array, neighbours: Array, refs: Array) -> Array:
     return np.hstack([stage1, neighbours, refs])
 
 
+def _second_levels(rubric: Rubric, graded: Sequence[GradedAnswer]) -> IntArray | None:
+    """Second grades on the scale ``trust`` measures on (summed over criteria); ``-1`` where an
+    answer was graded once."""
+    if not any(g.second for g in graded):
+        return None
+    out = np.full(len(graded), -1, dtype=np.int64)
+    for i, g in enumerate(graded):
+        if g.second and set(g.second) == {c.id for c in rubric.criteria}:
+            out[i] = sum(c.level_index(g.second[c.id]) for c in rubric.criteria)
+    return out
+
+
 def should_retrain(trained_on: int, graded_now: int) -> bool:
     """Whether enough new grades have accumulated to retrain a rubric's model.
 
@@ -272,6 +302,8 @@ class TrainedReviewer:
         self.models = tuple(models)
         self._embedder = embedder
         self.trained_on = trained_on
+        #: The second human's level of each graded answer (``-1``: graded once), when any.
+        self.second: IntArray | None = None
 
     @property
     def name(self) -> str:
@@ -290,7 +322,9 @@ class TrainedReviewer:
         for c in rubric.criteria:
             levels = np.array([c.level_index(g.points[c.id]) for g in graded], dtype=np.int64)
             models.append(CriterionModel.fit(c, texts, levels, embedder, vectors, speller))
-        return cls(rubric, models, embedder, len(graded))
+        reviewer = cls(rubric, models, embedder, len(graded))
+        reviewer.second = _second_levels(rubric, graded)
+        return reviewer
 
     def trust(self, policy: RoutingPolicy) -> Trust:
         """The measured agreement on held-out graded answers and the routing threshold.
@@ -313,6 +347,7 @@ class TrainedReviewer:
             n_levels,
             policy=policy,
             human_qwk=self.rubric.human_agreement,
+            second=self.second,
             method=f"out-of-fold on {self.trained_on} human-graded answers",
         )
 

@@ -39,8 +39,9 @@ def evaluate_command(
     required_qwk: Annotated[
         float | None,
         typer.Option(
-            help="QWK the AI must reach to decide alone (default: the item's human–human "
-            "agreement when second_score is given, else 0.88)."
+            help="A fixed QWK the lower 90% bound of the AI's QWK on the answers it takes must "
+            "reach (default: the second grader's QWK on those same answers when second_score is "
+            "given, else 0.88)."
         ),
     ] = None,
     model: Annotated[

@@ -106,10 +106,11 @@ class CriterionScore:
 class Agreement:
     """Measured agreement between the AI and human graders on one rubric.
 
-    ``qwk`` and ``exact`` are over all ``n`` held-out human-graded answers; ``auto_qwk`` and
-    ``auto_share`` are for the answers the AI would decide alone under the routing threshold
-    (``auto_qwk`` is ``metrics.subset_kappa``: QWK chance-corrected on the rubric's whole score
-    distribution, comparable with ``human_qwk``).
+    ``qwk`` and ``exact`` are over all ``n`` held-out human-graded answers. The ``auto_*``
+    figures are for the held-out answers the AI would decide alone, with the threshold chosen on
+    other answers: ``auto_qwk`` is plain QWK on those answers, ``auto_qwk_lower`` its lower 90%
+    bootstrap bound, ``auto_human_qwk`` the human figure it was compared with and
+    ``auto_basis`` which figure that is (a second grader on the same answers, or the rubric's).
     """
 
     qwk: float
@@ -120,10 +121,14 @@ class Agreement:
     #: Human–human agreement on the rubric, when known.
     human_qwk: float | None = None
     method: str = "cross-validation on human-graded answers"
+    auto_qwk_lower: float | None = None
+    auto_human_qwk: float | None = None
+    auto_basis: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {
+        """A JSON-ready view (the routing rule's figures only when measured, so agreements
+        stored before the rule are written back exactly)."""
+        out: dict[str, Any] = {
             "qwk": round(self.qwk, 4),
             "exact": round(self.exact, 4),
             "n": self.n,
@@ -132,6 +137,12 @@ class Agreement:
             "human_qwk": None if self.human_qwk is None else round(self.human_qwk, 4),
             "method": self.method,
         }
+        if self.auto_qwk_lower is not None or self.auto_human_qwk is not None or self.auto_basis:
+            lower, human = self.auto_qwk_lower, self.auto_human_qwk
+            out["auto_qwk_lower"] = None if lower is None else round(lower, 4)
+            out["auto_human_qwk"] = None if human is None else round(human, 4)
+            out["auto_basis"] = self.auto_basis
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,6 +212,9 @@ def agreement_from_json(data: object) -> Agreement | None:
         auto_share=f.number("auto_share") if "auto_share" in f.data else 0.0,
         human_qwk=f.opt_number("human_qwk"),
         method=f.text("method", "cross-validation on human-graded answers"),
+        auto_qwk_lower=f.opt_number("auto_qwk_lower"),
+        auto_human_qwk=f.opt_number("auto_human_qwk"),
+        auto_basis=f.text("auto_basis", ""),
     )
 
 

@@ -268,5 +268,6 @@ class RubricService:
             else self.policy.required(rubric.human_agreement),
             "ai_decides_alone": bool(trust and trust.auto_allowed),
             "threshold": None if trust is None or not trust.auto_allowed else trust.threshold,
+            "routing_reason": trust.reason if trust else "No trained reviewer on this rubric yet.",
             "instructor_threshold": record.threshold,
         }
