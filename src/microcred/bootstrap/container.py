@@ -49,6 +49,7 @@ from microcred.crypto.sealing import Sealer
 from microcred.ports.clock import Clock
 from microcred.services.credentials.achievements import AchievementService
 from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
+from microcred.services.credentials.directory import PublicDirectory
 from microcred.services.credentials.imports import CredentialImports
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import IssuerKeys
@@ -108,6 +109,8 @@ class Container:
     #: credentials learners bring in from elsewhere
     imports: CredentialImports
     public: PublicDocuments
+    #: organisations and the micro-credentials they award, for everyone
+    directory: PublicDirectory
     verification: VerificationService
     ledger: Ledger
     #: reads of the log for anyone (tiles, checkpoint, policy, proofs) and its health for admins
@@ -262,6 +265,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         code=code,
         credentials=credentials,
         public=public,
+        directory=PublicDirectory(uow, keys, urls),
         verification=verification,
         fetcher=fetcher,
         witness_client=witness_client,

@@ -3,6 +3,7 @@ and verification."""
 
 from microcred.services.credentials.achievements import AchievementInput, AchievementService
 from microcred.services.credentials.bulk import BULK_JOB, BulkIssuance
+from microcred.services.credentials.directory import PublicDirectory, issuer_profile
 from microcred.services.credentials.fetch_budget import FetchBudget
 from microcred.services.credentials.imports import FORMAT_WORDS, CredentialImports
 from microcred.services.credentials.issuance import IssuanceService, IssueRequest, Suite
@@ -41,6 +42,7 @@ __all__ = [
     "IssuerKeys",
     "LearnerRecords",
     "LocalFirstFetcher",
+    "PublicDirectory",
     "PublicDocuments",
     "RecipientCheck",
     "StatusLists",
@@ -49,6 +51,7 @@ __all__ = [
     "commitment_of",
     "holds",
     "insist_on_status",
+    "issuer_profile",
     "may_view",
     "presented_text",
 ]

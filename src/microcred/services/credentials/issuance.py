@@ -12,7 +12,6 @@ from typing import Any
 
 from microcred.credentials.achievement_credential import (
     CredentialDraft,
-    IssuerProfile,
     achievement_json,
     build,
 )
@@ -32,6 +31,7 @@ from microcred.errors import InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.ports.webhooks import EventType
+from microcred.services.credentials.directory import issuer_profile
 from microcred.services.credentials.keys import ED25519, RS256, IssuerKeys, Signer
 from microcred.services.credentials.status_lists import StatusLists
 from microcred.services.ids import new_id
@@ -222,13 +222,7 @@ class IssuanceService:
         signer = self._keys.signer(scope, org, ED25519)
         status_record, index = self._lists.allocate(scope, achievement.status_purpose, signer, now)
         credential_id = new_id()
-        profile = IssuerProfile(
-            id=signer.issuer_id,
-            name=org.name,
-            url=org.url,
-            email=org.email,
-            description=org.description,
-        )
+        profile = issuer_profile(org, signer.issuer_id)
         awarded = request.awarded or now
         valid_until = request.valid_until or (
             awarded + timedelta(days=achievement.validity_days)

@@ -21,6 +21,7 @@ from microcred.domain.pathway import Pathway, achievements_in
 from microcred.errors import NotFound, PermissionDenied
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
+from microcred.services.credentials.directory import issuer_profile
 from microcred.services.credentials.issuance import IssuanceService
 from microcred.services.credentials.keys import ED25519, IssuerKeys
 from microcred.services.ids import new_id
@@ -78,13 +79,7 @@ class LearnerRecords:
         partial: bool,
     ) -> dict[str, Any]:
         signer = self._keys.signer(scope, org, ED25519)
-        profile = IssuerProfile(
-            id=signer.issuer_id,
-            name=org.name,
-            url=org.url,
-            email=org.email,
-            description=org.description,
-        )
+        profile = issuer_profile(org, signer.issuer_id)
         in_record = {a for a in (achievement_id_of(c.document) for c in held) if a is not None}
         achievements, associations = self._structure(scope, org, profile, in_record)
         now = self._clock.now().replace(microsecond=0).isoformat().replace("+00:00", "Z")

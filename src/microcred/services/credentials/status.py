@@ -279,6 +279,12 @@ class PublicDocuments:
             raise NotFound("No such credential.")
         return found
 
+    def changed_at(self, credential: IssuedCredential, action: StatusAction) -> datetime | None:
+        """When ``action`` was last applied to the credential (the reason stays private)."""
+        with self._uow() as uow:
+            changes = uow.tenant(credential.organisation_id).credentials.changes(credential.id)
+        return max((ch.at for ch in changes if ch.action is action), default=None)
+
     def names(self, credential: IssuedCredential) -> tuple[str, str]:
         """The credential's achievement name and its organisation's name, as the issuer stores
         them today (for share links and cards: our record, not the document's claims)."""

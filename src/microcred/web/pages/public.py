@@ -13,20 +13,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from microcred.bootstrap import Container
-from microcred.credentials.achievement_credential import IssuerProfile, achievement_json
+from microcred.credentials.achievement_credential import achievement_json
 from microcred.credentials.baking import BadgeFormat, credential_badge
 from microcred.credentials.certificate import CertificateFields, Paper, render_certificate
 from microcred.domain.achievement import Achievement
 from microcred.domain.credential import CredentialStatus
-from microcred.domain.identity import Organisation
 from microcred.errors import InvalidInput, NotFound
 from microcred.web.pages.routes import credential_page, templates, wants_html
 from microcred.web.pages.session import viewer
 
 router = APIRouter(include_in_schema=False)
-
-#: how many micro-credentials an organisation's page lists
-MAX_LISTED = 200
 
 
 def _filename(name: str, credential_id: str, ext: str) -> str:
@@ -133,30 +129,6 @@ async def email_check(credential_id: str, request: Request) -> Response:
     return await run_in_threadpool(credential_page, request, c, credential_id, email)
 
 
-def _organisation(c: Container, slug: str) -> Organisation:
-    with c.uow() as uow:
-        org = uow.public.organisation_by_slug(slug)
-    if org is None:
-        raise NotFound("No such organisation.")
-    return org
-
-
-def _issuer(c: Container, org: Organisation) -> IssuerProfile:
-    """The organisation as it appears in its credentials (its active signing key's DID)."""
-    with c.uow() as uow:
-        keys = [k for k in uow.public.keys_of(org.id) if k.active]
-    keys.sort(key=lambda k: k.algorithm != "Ed25519")
-    if org.did_method == "web":
-        issuer_id = c.urls.did_web(org.slug)
-    elif keys:
-        issuer_id = c.keys.issuer_id(org, keys[0])
-    else:
-        issuer_id = f"{c.urls.base}/orgs/{org.slug}"
-    return IssuerProfile(
-        id=issuer_id, name=org.name, url=org.url, email=org.email, description=org.description
-    )
-
-
 def _skills(achievement: Achievement) -> list[dict[str, Any]]:
     return [
         {
@@ -173,12 +145,10 @@ def _skills(achievement: Achievement) -> list[dict[str, Any]]:
 def organisation_page(slug: str, request: Request) -> Response:
     """An organisation's public page: who it is and the micro-credentials it awards."""
     c: Container = request.app.state.container
-    org = _organisation(c, slug)
-    with c.uow() as uow:
-        achievements = list(uow.tenant(org.id).achievements.list(offset=0, limit=MAX_LISTED))
-    achievements.sort(key=lambda a: a.name.lower())
+    org = c.directory.organisation(slug)
+    achievements = c.directory.achievements(org)
     if not wants_html(request):
-        issuer = _issuer(c, org)
+        issuer = c.directory.issuer(org)
         return JSONResponse(
             {
                 **issuer.to_json(),
@@ -203,14 +173,11 @@ def achievement_page(slug: str, achievement_id: str, request: Request) -> Respon
     """The achievement URL inside every credential: a page for people, the OB 3.0 Achievement
     for API clients."""
     c: Container = request.app.state.container
-    org = _organisation(c, slug)
-    with c.uow() as uow:
-        achievement = uow.tenant(org.id).achievements.get(achievement_id)
-    if achievement is None:
-        raise NotFound("No such micro-credential.")
+    org = c.directory.organisation(slug)
+    achievement = c.directory.achievement(org, achievement_id)
     if not wants_html(request):
         url = c.urls.achievement(org.slug, achievement.id)
-        return JSONResponse(achievement_json(achievement, url, _issuer(c, org)))
+        return JSONResponse(achievement_json(achievement, url, c.directory.issuer(org)))
     return templates.TemplateResponse(
         request,
         "achievement.html",

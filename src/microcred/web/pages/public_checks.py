@@ -88,9 +88,7 @@ def status_note(
         action = (
             StatusAction.REVOKE if own.status is CredentialStatus.REVOKED else StatusAction.SUSPEND
         )
-        with c.uow() as uow:
-            changes = uow.tenant(own.organisation_id).credentials.changes(own.id)
-        at = max((ch.at for ch in changes if ch.action is action), default=None)
+        at = c.public.changed_at(own, action)
         state: Literal["revoked", "suspended"] = (
             "revoked" if own.status is CredentialStatus.REVOKED else "suspended"
         )
