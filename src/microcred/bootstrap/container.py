@@ -12,7 +12,7 @@ from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
 from microcred.adapters.db.job_wakeup import PgJobWakeup
-from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, reader_engine
 from microcred.adapters.http import (
     HttpFetcher,
 )
@@ -126,12 +126,16 @@ class Container:
     #: the DCC Learner Credential Wallet's request links and VC-API exchanges
     wallet_exchanges: WalletExchanges
     portability: Portability
+    #: the pooled read-only engine (SQLite; the main engine elsewhere)
+    reader: Engine | None = None
 
     def close(self) -> None:
         """Release database connections."""
         if self.jobs.wakeup is not None:
             self.jobs.wakeup.close()
         self.engine.dispose()
+        if self.reader is not None and self.reader is not self.engine:
+            self.reader.dispose()
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -202,6 +206,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     handlers[MAIL_JOB] = mail.delivery.run
     handlers[SCAN_JOB] = mail.scan.run
     fetcher = remote_fetcher(settings)
+    reader = reader_engine(engine)
     identity = IdentityService(
         uow,
         clock,
@@ -210,6 +215,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         timedelta(seconds=settings.session_token_seconds),
         api_token_default=timedelta(days=settings.api_token_default_days),
         api_token_max=timedelta(days=settings.api_token_max_days),
+        reader=SqlUnitOfWorkFactory(reader, clock),
         throttle=password_throttle(
             uow,
             clock,
@@ -229,6 +235,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     return Container(
         settings=settings,
         engine=engine,
+        reader=reader,
         uow=uow,
         clock=clock,
         urls=urls,
