@@ -227,12 +227,15 @@ def test_failed_issuance_stores_nothing(container: Container, monkeypatch) -> No
         container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
     assert container.credentials.list(p) == []
     with container.uow() as uow:
-        lists = (
-            uow.session.execute(__import__("sqlalchemy").text("SELECT allocated FROM status_lists"))
-            .scalars()
-            .all()
-        )
-    assert lists == []
+        sql = __import__("sqlalchemy").text
+        lists = uow.session.execute(sql("SELECT allocated FROM status_lists")).scalars().all()
+        entries = uow.session.execute(sql("SELECT count(*) FROM log_entries")).scalar_one()
+    # only the block of positions reserved in its own transaction before issuing remains (a
+    # counter, no entry: the list's bits are all zero); no credential, no log entry
+    from microcred.services.credentials.status_lists import BLOCK
+
+    assert lists == [BLOCK]
+    assert entries == 0
 
 
 def test_status_list_is_large_and_signed(container: Container) -> None:
