@@ -315,7 +315,10 @@ def bulk_over_http(served_by: tuple[str, list[int]], rows: int) -> dict[str, flo
         r.raise_for_status()
         run_id = r.json()["id"]
         while True:
-            state = http.get(f"/api/v1/credentials/bulk/{run_id}").json()["run"]
+            got = http.get(f"/api/v1/credentials/bulk/{run_id}")
+            if got.status_code != 200:
+                raise RuntimeError(f"bulk run status: {got.status_code} {got.text[:300]}")
+            state = got.json()["run"]
             if state["state"] in ("done", "failed", "rejected"):
                 break
             time.sleep(0.05)

@@ -10,8 +10,8 @@ from microcred.bootstrap import Container
 from microcred.credentials.status_list import Bitstring
 from microcred.domain.credential import Recipient, StatusAction
 from microcred.domain.identity import Principal
-from microcred.services.credentials.achievements import AchievementInput
 from microcred.services.credentials import status_lists
+from microcred.services.credentials.achievements import AchievementInput
 from microcred.services.credentials.issuance import IssueRequest
 from microcred.services.credentials.status_lists import BLOCK
 from microcred.services.identity.service import principal_of

@@ -91,6 +91,9 @@ class IssuanceService:
         self._keys = keys
         self._lists = status_lists
         self._urls = urls
+        #: status lists this process has verified (by content), so each issuance does not
+        #: verify its list's signature again: the list's window and bit still are checked
+        self._verified_lists: dict[str, bool] = {}
         #: called in the issuing transaction with each new credential (e.g. to offer it first)
         self.after_issue: list[Callable[[UnitOfWork, IssuedCredential], object]] = []
 
@@ -361,7 +364,9 @@ class IssuanceService:
         if org.did_method == "web":
             did = self._urls.did_web(org.slug)
             documents[did_web_to_url(did)] = self._keys.did_document(org, scope.keys.list())
-        report = Verifier(documents=documents, clock=self._clock.now).verify(credential)
+        report = Verifier(
+            documents=documents, clock=self._clock.now, verified_lists=self._verified_lists
+        ).verify(credential)
         failed = [c for c in report.checks if c.status is CheckStatus.FAILED]
         if failed or not report.verified:
             name, reason = (failed[0].check, failed[0].message) if failed else ("proof", "-")
