@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
+from microcred.adapters.db import reader_engine
 from microcred.adapters.db.job_wakeup import PgJobWakeup
-from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine, reader_engine
+from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http import (
     HttpFetcher,
 )
