@@ -398,8 +398,7 @@ class SqlStatusLists(_Scoped):
         self._s.flush()
 
     def _row(self, list_id: str) -> StatusListRow | None:
-        # FOR NO KEY UPDATE on PostgreSQL: a credential inserted meanwhile (its foreign key
-        # takes FOR KEY SHARE on this row) does not wait for a re-signing or a reservation
+        # FOR NO KEY UPDATE: credential inserts (FOR KEY SHARE via their foreign key) go on
         return self._s.scalar(
             select(StatusListRow)
             .where(StatusListRow.id == list_id, StatusListRow.organisation_id == self._org)
