@@ -6,13 +6,19 @@ Three measurements in one run, with the same suite and the same organisation key
   organisation, the cryptographic work an issuance cannot avoid;
 * **service**: `IssuanceService.issue` called directly, one credential per transaction, on
   SQLite (a temporary file) and, with ``--postgres URL``, on PostgreSQL (a fresh schema);
-* **HTTP**: ``POST /api/v1/credentials`` against a ``microcred serve`` subprocess on SQLite
-  (and on PostgreSQL with ``--postgres``), ``--clients`` concurrent httpx clients, an API token
-  obtained as the end-to-end tests obtain it. ``--rate`` offers a fixed load instead (for p99 at
-  an offered rate).
+* **HTTP**: ``POST /api/v1/credentials`` against one and two ``microcred serve`` subprocesses
+  on SQLite (and on PostgreSQL with ``--postgres``), ``--clients`` concurrent httpx clients
+  spread over the processes, an API token obtained as the end-to-end tests obtain it. ``--rate``
+  also offers a fixed load (for p99 at an offered rate);
+* **HTTP bulk**: a CSV file of ``--bulk`` rows uploaded to ``POST /api/v1/credentials/bulk``
+  and issued by the server's worker (upload, confirm and the run until done, timed together).
 
-    python bench/issuance.py [--n 400] [--clients 8] [--suite eddsa-rdfc-2022]
-                             [--postgres URL] [--quick] [--json]
+Beside wall-clock rates, each HTTP row gives the **server CPU milliseconds per credential**
+(user + system time of the server processes over the run, from ``/proc``): on a shared, noisy
+machine that figure moves far less than throughput does.
+
+    python bench/issuance.py [--n 400] [--clients 8] [--suite eddsa-rdfc-2022] [--bulk 2000]
+                             [--processes 1,2] [--postgres URL] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -141,10 +147,22 @@ def service(url: str, suite: Suite, n: int, sign_n: int) -> dict[str, dict[str, 
         c.close()
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU seconds the processes ``pids`` have used (Linux ``/proc``)."""
+    total = 0.0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
 @contextmanager
-def served(url: str, folder: Path, workers: int = 1) -> Iterator[str]:
+def served(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, list[int]]]:
     """A migrated database served by ``workers`` ``microcred serve`` processes (one port each);
-    yields the base URL of the first (all share the database)."""
+    yields their base URLs (comma-separated; all share the database) and process ids."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.e2e.procs import Proc, free_port, run_cli  # noqa: PLC0415
 
@@ -168,7 +186,8 @@ def served(url: str, folder: Path, workers: int = 1) -> Iterator[str]:
                 ["serve", "--port", str(port)], env, folder / f"server{i}.log", f"{base}/healthz"
             )
             procs.append(proc.start())
-        yield ",".join(f"http://127.0.0.1:{port}" for port in ports)
+        pids = [proc.proc.pid for proc in procs if proc.proc is not None]
+        yield ",".join(f"http://127.0.0.1:{port}" for port in ports), pids
     finally:
         for proc in procs:
             proc.stop()
@@ -206,10 +225,15 @@ def _prepare(base: str, slug: str) -> tuple[dict[str, str], str]:
 
 
 def over_http(
-    bases: str, suite: Suite, n: int, clients: int, rate: float | None = None
+    served_by: tuple[str, list[int]],
+    suite: Suite,
+    n: int,
+    clients: int,
+    rate: float | None = None,
 ) -> dict[str, float]:
-    """``n`` issuances by ``clients`` threads over the servers in ``bases`` (comma-separated;
-    clients are spread over them). With ``rate``, requests are started at that offered rate."""
+    """``n`` issuances by ``clients`` threads over the servers in ``served_by`` (clients are
+    spread over them). With ``rate``, requests are started at that offered rate."""
+    bases, pids = served_by
     urls = bases.split(",")
     auth, aid = _prepare(urls[0], "b" + secrets.token_hex(4))
     samples: list[float] = []
@@ -255,15 +279,57 @@ def over_http(
                         errors.append(f"{r.status_code} {r.text[:200]}")
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    cpu_before = cpu_seconds(pids)
     start = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     wall = time.perf_counter() - start
+    cpu_after = cpu_seconds(pids)
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
-    return summary(samples, wall)
+    result = summary(samples, wall)
+    if cpu_before is not None and cpu_after is not None:  # warm-up requests included
+        result["cpu_ms"] = (cpu_after - cpu_before) * 1000 / (n + 3 * clients)
+    return result
+
+
+def bulk_over_http(served_by: tuple[str, list[int]], rows: int) -> dict[str, float]:
+    """Upload a CSV file of ``rows`` rows, confirm it and wait until the server's worker has
+    issued every row; the rate is rows over the whole time, upload included."""
+    bases, pids = served_by
+    base = bases.split(",")[0]
+    auth, aid = _prepare(base, "k" + secrets.token_hex(4))
+    lines = ["email,name,achievement,issued_on,external_id"]
+    lines += [f"bulk{i}@example.org,Learner {i},{aid},2026-03-01,EMP-{i:07d}" for i in range(rows)]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    cpu_before = cpu_seconds(pids)
+    start = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=120, headers=auth) as http:
+        r = http.post(
+            "/api/v1/credentials/bulk",
+            params={"dry_run": "false"},
+            files={"file": ("bench.csv", data, "text/csv")},
+        )
+        r.raise_for_status()
+        run_id = r.json()["id"]
+        while True:
+            got = http.get(f"/api/v1/credentials/bulk/{run_id}")
+            if got.status_code != 200:
+                raise RuntimeError(f"bulk run status: {got.status_code} {got.text[:300]}")
+            state = got.json()["run"]
+            if state["state"] in ("done", "failed", "rejected"):
+                break
+            time.sleep(0.05)
+    wall = time.perf_counter() - start
+    cpu_after = cpu_seconds(pids)
+    if state["state"] != "done" or state["issued"] != rows:
+        raise RuntimeError(f"bulk run ended {state['state']}: {state.get('error')}")
+    result = {"n": rows, "per_s": rows / wall, "seconds": wall}  # one run: no latencies
+    if cpu_before is not None and cpu_after is not None:
+        result["cpu_ms"] = (cpu_after - cpu_before) * 1000 / rows
+    return result
 
 
 def _fresh_postgres(url: str) -> tuple[str, Callable[[], None]]:
@@ -285,6 +351,20 @@ def _fresh_postgres(url: str) -> tuple[str, Callable[[], None]]:
     return scoped, drop
 
 
+def _http_rows(
+    url: str, folder: Path, args: argparse.Namespace, suite: Suite
+) -> dict[str, dict[str, float]]:
+    rows: dict[str, dict[str, float]] = {}
+    for procs in args.processes:
+        with served(url(), folder, workers=procs) as by:
+            rows[f"http{procs}"] = over_http(by, suite, args.n, args.clients)
+            if args.rate and procs == args.processes[-1]:
+                rows[f"rate{procs}"] = over_http(by, suite, args.n, args.clients, args.rate)
+            if args.bulk and procs == args.processes[0]:
+                rows[f"bulk{procs}"] = bulk_over_http(by, args.bulk)
+    return rows
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement the arguments ask for."""
     suite = Suite(args.suite)
@@ -294,12 +374,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sqlite = f"sqlite:///{folder / 'service.db'}"
         results["sqlite"] = service(sqlite, suite, args.n, args.n)
         if not args.no_http:
-            with served(f"sqlite:///{folder / 'http.db'}", folder) as base:
-                results["sqlite"]["http"] = over_http(base, suite, args.n, args.clients)
-                if args.rate:
-                    results["sqlite"]["http_rate"] = over_http(
-                        base, suite, args.n, args.clients, args.rate
-                    )
+            names = iter(range(1_000))
+            results["sqlite"] |= _http_rows(
+                lambda: f"sqlite:///{folder / f'http{next(names)}.db'}", folder, args, suite
+            )
         if args.postgres:
             url, drop = _fresh_postgres(args.postgres)
             try:
@@ -308,11 +386,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 drop()
             if not args.no_http:
                 url, drop = _fresh_postgres(args.postgres)
-                try:
-                    with served(url, folder, workers=2) as bases:
-                        results["postgresql"]["http"] = over_http(
-                            bases, suite, args.n, args.clients
-                        )
+                try:  # one schema: each process count gets its own organisation
+                    results["postgresql"] |= _http_rows(lambda: url, folder, args, suite)
                 finally:
                     drop()
     return results
@@ -330,32 +405,42 @@ def main() -> None:
     )
     parser.add_argument("--rate", type=float, default=None, help="also offer this many req/s")
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a schema is created)")
+    parser.add_argument(
+        "--processes", default="1,2", help="server process counts to measure (comma-separated)"
+    )
+    parser.add_argument("--bulk", type=int, default=2000, help="rows of the bulk run (0: none)")
     parser.add_argument("--no-http", action="store_true", help="service level only")
     parser.add_argument("--quick", action="store_true", help="a smoke test: few issuances")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    args.processes = [int(x) for x in str(args.processes).split(",") if x.strip()]
     if args.quick:
-        args.n, args.clients = 20, 2
+        args.n, args.clients, args.bulk = 20, 2, 20
     result = run(args)
     if args.json:
         print(json.dumps(result))
         return
     print(f"issuance, suite {result['suite']}, {result['clients']} HTTP clients")
-    print(f"{'':<34}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'n':>6}")
+    print(f"{'':<44}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'n':>6}{'cpu ms':>8}")
     for db in ("sqlite", "postgresql"):
         for name, row in result.get(db, {}).items():
             label = {
                 "sign": "signing alone (baseline)",
                 "service": "IssuanceService.issue",
-                "http": "HTTP POST /credentials",
-                "http_rate": f"HTTP at {args.rate}/s offered",
-            }[name]
-            if name == "http" and db == "postgresql":
-                label += " (2 procs)"
-            print(
-                f"{db + ': ' + label:<34}{row['per_s']:>9.1f}{row['p50_ms']:>9.2f}"
-                f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['n']:>6}"
+            }.get(name)
+            if label is None:
+                kind, procs = name[:4], name[4:]
+                label = {
+                    "http": "HTTP POST /credentials",
+                    "rate": f"HTTP at {args.rate}/s offered",
+                    "bulk": "HTTP bulk CSV run",
+                }[kind] + f" ({procs} proc{'s' if procs != '1' else ''})"
+            cpu = f"{row['cpu_ms']:>8.2f}" if "cpu_ms" in row else f"{'':>8}"
+            cuts = "".join(
+                f"{row[k]:>9.2f}" if k in row else f"{'-':>9}"
+                for k in ("p50_ms", "p95_ms", "p99_ms")
             )
+            print(f"{db + ': ' + label:<44}{row['per_s']:>9.1f}{cuts}{row['n']:>6}{cpu}")
 
 
 if __name__ == "__main__":

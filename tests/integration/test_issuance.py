@@ -227,12 +227,15 @@ def test_failed_issuance_stores_nothing(container: Container, monkeypatch) -> No
         container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
     assert container.credentials.list(p) == []
     with container.uow() as uow:
-        lists = (
-            uow.session.execute(__import__("sqlalchemy").text("SELECT allocated FROM status_lists"))
-            .scalars()
-            .all()
-        )
-    assert lists == []
+        sql = __import__("sqlalchemy").text
+        lists = uow.session.execute(sql("SELECT allocated FROM status_lists")).scalars().all()
+        entries = uow.session.execute(sql("SELECT count(*) FROM log_entries")).scalar_one()
+    # only the block of positions reserved in its own transaction before issuing remains (a
+    # counter, no entry: the list's bits are all zero); no credential, no log entry
+    from microcred.services.credentials.status_lists import BLOCK
+
+    assert lists == [BLOCK]
+    assert entries == 0
 
 
 def test_status_list_is_large_and_signed(container: Container) -> None:
@@ -249,3 +252,33 @@ def test_status_list_is_large_and_signed(container: Container) -> None:
     # the list is valid for a window from the (frozen) issuer clock: verify at that time
     assert Verifier(check_status=False, clock=container.clock.now).verify(listing).verified
     assert listing["validUntil"] > listing["validFrom"]
+
+
+def test_remembered_status_lists_still_check_the_bit_and_the_window(container: Container) -> None:
+    """A status list verified once is not verified again for the same bytes, but a revoked
+    bit (new bytes) and an ended validity window are still caught."""
+    from datetime import timedelta
+
+    p = _org(container)
+    aid = _achievement(container, p)
+    issued = container.issuance.issue(p, IssueRequest(aid, Recipient(email="a@b.test")))
+    url = issued.document["credentialStatus"]["statusListCredential"]
+    listing = container.public.status_list(issued.status_list_id)
+    seen: dict[str, bool] = {}
+    now = container.clock.now
+    for _ in range(2):
+        verifier = Verifier(documents={url: listing}, verified_lists=seen, clock=now)
+        report = verifier.verify(issued.document)
+        assert report.verified, report.checks
+    assert len(seen) == 1
+    later = container.clock.now() + timedelta(days=30)  # past the list's validUntil
+    stale = Verifier(documents={url: listing}, verified_lists=seen, clock=lambda: later)
+    status = next(c for c in stale.verify(issued.document).checks if c.check == "status")
+    assert status.status is CheckStatus.FAILED
+    container.credentials.change_status(p, issued.id, StatusAction.REVOKE, "issued in error")
+    revoked = container.public.status_list(issued.status_list_id)
+    verifier = Verifier(documents={url: revoked}, verified_lists=seen, clock=now)
+    report = verifier.verify(issued.document)
+    status = next(c for c in report.checks if c.check == "status")
+    assert status.status is CheckStatus.FAILED and "revoked" in status.message
+    assert len(seen) == 2

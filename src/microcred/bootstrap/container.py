@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from microcred.adapters.blobs import LocalBlobStore
 from microcred.adapters.blobs_s3 import S3BlobStore
 from microcred.adapters.clock import SystemClock
+from microcred.adapters.db import reader_engine
 from microcred.adapters.db.job_wakeup import PgJobWakeup
 from microcred.adapters.db.uow import SqlUnitOfWorkFactory, make_engine
 from microcred.adapters.http import (
@@ -140,12 +141,16 @@ class Container:
     wallet_exchanges: WalletExchanges
     portability: Portability
     static_site: StaticSite
+    #: the pooled read-only engine (SQLite; the main engine elsewhere)
+    reader: Engine | None = None
 
     def close(self) -> None:
         """Release database connections."""
         if self.jobs.wakeup is not None:
             self.jobs.wakeup.close()
         self.engine.dispose()
+        if self.reader is not None and self.reader is not self.engine:
+            self.reader.dispose()
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -216,6 +221,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     handlers[MAIL_JOB] = mail.delivery.run
     handlers[SCAN_JOB] = mail.scan.run
     fetcher = remote_fetcher(settings)
+    reader = reader_engine(engine)
     identity = IdentityService(
         uow,
         clock,
@@ -224,6 +230,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         timedelta(seconds=settings.session_token_seconds),
         api_token_default=timedelta(days=settings.api_token_default_days),
         api_token_max=timedelta(days=settings.api_token_max_days),
+        reader=SqlUnitOfWorkFactory(reader, clock),
         throttle=password_throttle(
             uow,
             clock,
@@ -248,6 +255,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     return Container(
         settings=settings,
         engine=engine,
+        reader=reader,
         uow=uow,
         clock=clock,
         urls=urls,

@@ -9,8 +9,9 @@ Later layers (transparency log, witnesses, anchors) append their own checks. `Ch
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -108,6 +109,10 @@ class _MemoCanonizer:
         return self._memo[key]
 
 
+#: verified status lists a `Verifier` remembers at most (then it starts again)
+_VERIFIED_LISTS_KEPT = 256
+
+
 @dataclass(slots=True)
 class Verifier:
     """Verifies credentials. Offline unless a fetcher is given.
@@ -123,6 +128,9 @@ class Verifier:
     #: further named checks (e.g. the transparency log's), given the credential as presented
     #: (a JSON object or a VC-JWT) and its parsed document
     extra_checks: Sequence[ExtraCheck] = ()
+    #: status list credentials verified before, by the SHA-256 of their JSON: the same bytes
+    #: are not verified again (their validity window and bits still are checked every time)
+    verified_lists: MutableMapping[str, bool] | None = None
     _resolver: KeyResolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -259,12 +267,21 @@ class Verifier:
         if stale is not None:
             return stale
         # the list itself must be a genuine, unexpired credential from the same issuer
-        inner = Verifier(
-            documents=self.documents, fetch=self.fetch, clock=self.clock, check_status=False
-        ).verify(listing)
-        if not inner.verified:
-            bad = next(c for c in inner.checks if c.status is CheckStatus.FAILED)
-            return _failed("status", f"The status list is not trustworthy: {bad.message}")
+        digest = None
+        if self.verified_lists is not None:
+            text = json.dumps(listing, sort_keys=True, ensure_ascii=False)
+            digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        if digest is None or self.verified_lists is None or digest not in self.verified_lists:
+            inner = Verifier(
+                documents=self.documents, fetch=self.fetch, clock=self.clock, check_status=False
+            ).verify(listing)
+            if not inner.verified:
+                bad = next(c for c in inner.checks if c.status is CheckStatus.FAILED)
+                return _failed("status", f"The status list is not trustworthy: {bad.message}")
+            if digest is not None and self.verified_lists is not None:
+                if len(self.verified_lists) >= _VERIFIED_LISTS_KEPT:
+                    self.verified_lists.clear()
+                self.verified_lists[digest] = True
         if issuer_id(listing) != issuer_id(document):
             return _failed("status", "The status list was issued by someone else.")
         subject = listing.get("credentialSubject")

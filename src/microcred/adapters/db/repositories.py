@@ -358,14 +358,23 @@ class SqlStatusLists(_Scoped):
         self._s.flush()
 
     def _row(self, list_id: str) -> StatusListRow | None:
+        # FOR NO KEY UPDATE: credential inserts (FOR KEY SHARE via their foreign key) go on
         return self._s.scalar(
             select(StatusListRow)
             .where(StatusListRow.id == list_id, StatusListRow.organisation_id == self._org)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
 
     def get(self, list_id: str) -> StatusListRecord | None:
         row = self._row(list_id)
+        return m.status_list_from_row(row) if row else None
+
+    def read(self, list_id: str) -> StatusListRecord | None:
+        row = self._s.scalar(
+            select(StatusListRow).where(
+                StatusListRow.id == list_id, StatusListRow.organisation_id == self._org
+            )
+        )
         return m.status_list_from_row(row) if row else None
 
     def open_list(self, purpose: StatusPurpose, key_id: str) -> StatusListRecord | None:
@@ -378,7 +387,7 @@ class SqlStatusLists(_Scoped):
                 StatusListRow.allocated < StatusListRow.size / 2,
             )
             .order_by(StatusListRow.created_at)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         return m.status_list_from_row(row) if row else None
 
@@ -403,13 +412,13 @@ class SqlStatusLists(_Scoped):
         self._s.flush()
         status_list.version = row.version
 
-    def count_allocation(self, list_id: str) -> None:
+    def count_allocation(self, list_id: str, count: int = 1) -> None:
         # one UPDATE of one integer: the bits and the signed list (tens of KiB) are neither
         # re-read nor rewritten per credential; the identity map is kept in step
         self._s.execute(
             update(StatusListRow)
             .where(StatusListRow.id == list_id, StatusListRow.organisation_id == self._org)
-            .values(allocated=StatusListRow.allocated + 1)
+            .values(allocated=StatusListRow.allocated + count)
             .execution_options(synchronize_session="evaluate")
         )
 

@@ -27,13 +27,13 @@ from microcred.domain.credential import (
     Recipient,
 )
 from microcred.domain.identity import Organisation, Permission, Principal, normalise_email
-from microcred.errors import InvalidInput, MicrocredError, NotFound
+from microcred.errors import Conflict, InvalidInput, MicrocredError, NotFound
 from microcred.ports.clock import Clock
 from microcred.ports.unit_of_work import TenantScope, UnitOfWork, UnitOfWorkFactory
 from microcred.ports.webhooks import EventType
 from microcred.services.credentials.directory import issuer_profile
 from microcred.services.credentials.keys import ED25519, RS256, IssuerKeys, Signer
-from microcred.services.credentials.status_lists import StatusLists
+from microcred.services.credentials.status_lists import NoReservedPositions, StatusLists
 from microcred.services.ids import new_id
 from microcred.services.ledger.service import Ledger
 from microcred.services.urls import PublicUrls
@@ -41,6 +41,8 @@ from microcred.services.webhooks import credential_data, emit
 from microcred.transparency.entry import LogEvent
 
 MAX_EVIDENCE = 50
+#: transactions one issuance may take (a reservation, a drawn index already taken)
+_ATTEMPTS = 8
 
 
 class Suite(enum.StrEnum):
@@ -89,6 +91,9 @@ class IssuanceService:
         self._keys = keys
         self._lists = status_lists
         self._urls = urls
+        #: status lists this process has verified (by content), so each issuance does not
+        #: verify its list's signature again: the list's window and bit still are checked
+        self._verified_lists: dict[str, bool] = {}
         #: called in the issuing transaction with each new credential (e.g. to offer it first)
         self.after_issue: list[Callable[[UnitOfWork, IssuedCredential], object]] = []
 
@@ -97,22 +102,52 @@ class IssuanceService:
         principal.require(Permission.ISSUE_CREDENTIALS)
         if len(request.evidence) > MAX_EVIDENCE:
             raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
+        org_id = principal.organisation_id
+        for attempt in range(_ATTEMPTS):
+            try:
+                with self._uow() as uow:
+                    issued = self.issue_within(uow, org_id, request, pooled=True)
+                    uow.commit()
+                return issued
+            except NoReservedPositions as empty:
+                self._reserve(org_id, empty)
+            except Conflict:
+                # another process drew the same random status index at the same moment (the
+                # unique constraint refused ours): nothing was stored; draw again
+                if attempt == _ATTEMPTS - 1:
+                    raise
+        raise Conflict("Could not allocate a status list entry; try again.")
+
+    def _reserve(self, organisation_id: str, empty: NoReservedPositions) -> None:
+        """Reserve a block of status positions in a short transaction of its own."""
         with self._uow() as uow:
-            issued = self.issue_within(uow, principal.organisation_id, request)
+            org = uow.organisations.get(organisation_id)
+            if org is None:
+                raise NotFound("Your organisation no longer exists.")
+            scope = uow.tenant(org.id)
+            signer = self._keys.signer(scope, org, ED25519)
+            reservation = self._lists.reserve(scope, empty.purpose, signer, self._clock.now())
             uow.commit()
-        return issued
+        self._lists.grant(reservation)
 
     def issue_within(
-        self, uow: UnitOfWork, organisation_id: str, request: IssueRequest
+        self,
+        uow: UnitOfWork,
+        organisation_id: str,
+        request: IssueRequest,
+        *,
+        pooled: bool = False,
     ) -> IssuedCredential:
         """Issue inside the caller's transaction (e.g. with the review decision that earned it):
-        the credential, its status entry and its log entry commit or vanish together."""
+        the credential, its status entry and its log entry commit or vanish together. With
+        ``pooled``, the status index comes from this process's reserved block (see
+        `StatusLists.allocate`) and `NoReservedPositions` may be raised."""
         if len(request.evidence) > MAX_EVIDENCE:
             raise InvalidInput(f"At most {MAX_EVIDENCE} pieces of evidence may be attached.")
         org = uow.organisations.get(organisation_id)
         if org is None:
             raise NotFound("Your organisation no longer exists.")
-        issued = self._issue_in(uow.tenant(org.id), org, request)
+        issued = self._issue_in(uow.tenant(org.id), org, request, pooled)
         self._ledger.record(uow, LogEvent.ISSUED, issued)
         emit(uow, org.id, EventType.CREDENTIAL_ISSUED, credential_data(issued), issued.issued_at)
         for hook in self.after_issue:
@@ -213,14 +248,16 @@ class IssuanceService:
         return self._keys.issuer_id(org, record) if record else None
 
     def _issue_in(
-        self, scope: TenantScope, org: Organisation, request: IssueRequest
+        self, scope: TenantScope, org: Organisation, request: IssueRequest, pooled: bool = False
     ) -> IssuedCredential:
         achievement = scope.achievements.get(request.achievement_id)
         if achievement is None:
             raise NotFound("No such achievement in your organisation.")
         now = self._clock.now()
         signer = self._keys.signer(scope, org, ED25519)
-        status_record, index = self._lists.allocate(scope, achievement.status_purpose, signer, now)
+        status_record, index = self._lists.allocate(
+            scope, achievement.status_purpose, signer, now, pooled=pooled
+        )
         credential_id = new_id()
         profile = issuer_profile(org, signer.issuer_id)
         awarded = request.awarded or now
@@ -321,7 +358,9 @@ class IssuanceService:
         if org.did_method == "web":
             did = self._urls.did_web(org.slug)
             documents[did_web_to_url(did)] = self._keys.did_document(org, scope.keys.list())
-        report = Verifier(documents=documents, clock=self._clock.now).verify(credential)
+        report = Verifier(
+            documents=documents, clock=self._clock.now, verified_lists=self._verified_lists
+        ).verify(credential)
         failed = [c for c in report.checks if c.status is CheckStatus.FAILED]
         if failed or not report.verified:
             name, reason = (failed[0].check, failed[0].message) if failed else ("proof", "-")

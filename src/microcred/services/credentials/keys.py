@@ -40,12 +40,19 @@ class Signer:
         return f"Signer({self.verification_method})"
 
 
+#: opened keys kept in memory at most (then the cache starts again)
+_OPENED_KEPT = 1024
+
+
 class IssuerKeys:
     """Creates, rotates and unseals organisation keys."""
 
     def __init__(self, sealer: Sealer, urls: PublicUrls) -> None:
         self._sealer = sealer
         self._urls = urls
+        #: opened keys by (key id, sealed bytes): the sealing key that opens them is in this
+        #: process's memory anyway, so keeping them adds no exposure; a re-sealed key misses
+        self._opened: dict[tuple[str, bytes], Ed25519KeyPair | RsaKeyPair] = {}
 
     @staticmethod
     def _aad(org_id: str, key_id: str) -> bytes:
@@ -95,10 +102,18 @@ class IssuerKeys:
 
     def unseal(self, record: SigningKeyRecord) -> Ed25519KeyPair | RsaKeyPair:
         """The private key; only ever held in memory."""
+        cache_key = (record.id, bytes(record.sealed_private))
+        opened = self._opened.get(cache_key)
+        if opened is not None:
+            return opened
         secret = self._sealer.open(
             record.sealed_private, self._aad(record.organisation_id, record.id)
         )
-        return Ed25519KeyPair(secret) if record.algorithm == ED25519 else RsaKeyPair(secret)
+        pair = Ed25519KeyPair(secret) if record.algorithm == ED25519 else RsaKeyPair(secret)
+        if len(self._opened) >= _OPENED_KEPT:
+            self._opened.clear()
+        self._opened[cache_key] = pair
+        return pair
 
     def issuer_id(self, org: Organisation, record: SigningKeyRecord) -> str:
         """The issuer id a credential signed with ``record`` carries (the key's controller)."""

@@ -122,8 +122,11 @@ class IdentityService:
         api_token_default: timedelta = timedelta(days=90),
         api_token_max: timedelta = timedelta(days=365),
         throttle: AttemptThrottle | None = None,
+        reader: UnitOfWorkFactory | None = None,
     ) -> None:
         self._uow = uow
+        #: read-only transactions (token lookups), which on SQLite take no write lock
+        self._reader = reader or uow
         self._clock = clock
         self._keys = keys
         self._urls = urls
@@ -453,7 +456,7 @@ class IdentityService:
             or len(raw_token) > 200
         ):
             raise Unauthenticated("The API token is missing or malformed.")
-        with self._uow() as uow:
+        with self._reader() as uow:
             token = uow.tokens_global().by_hash(hash_token(raw_token))
             if token is None or token.revoked:
                 raise Unauthenticated("The API token is unknown or revoked.")
