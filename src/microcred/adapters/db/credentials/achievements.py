@@ -73,16 +73,13 @@ class SqlAchievements(_Scoped):
         ids = list(dict.fromkeys(achievement_ids))
         found: dict[str, str] = {}
         for start in range(0, len(ids), _CHUNK):
-            found.update(  # pairs, not the Result (whose keys() are its column names)
-                self._s.execute(
-                    select(AchievementRow.id, AchievementRow.name).where(
-                        AchievementRow.organisation_id == self._org,
-                        AchievementRow.id.in_(ids[start : start + _CHUNK]),
-                    )
+            rows = self._s.execute(
+                select(AchievementRow.id, AchievementRow.name).where(
+                    AchievementRow.organisation_id == self._org,
+                    AchievementRow.id.in_(ids[start : start + _CHUNK]),
                 )
-                .tuples()
-                .all()
             )
+            found.update((i, n) for i, n in rows)
         return found
 
     def search(self, text: str, *, limit: int = 20) -> Sequence[tuple[str, str]]:
@@ -96,4 +93,4 @@ class SqlAchievements(_Scoped):
                 max(1, min(limit, MAX_FOUND))
             )
         )
-        return list(rows.tuples())
+        return [(i, n) for i, n in rows]
