@@ -6,8 +6,8 @@ after it, then measures, from the database:
 
 * build time (entry generation, COPY of entries, COPY of nodes, with the product's indexes);
 * inclusion-proof p50 / p95 / p99 through the product's path (`inclusion_proof` over `SqlLedger`,
-  one query per node) beside a one-query read of the same plan (`SqlLedger.many`), every proof
-  verified against the root;
+  a `BatchLevelStore`: one query for the whole proof) beside the baseline of one query per node
+  (what the product did before), every proof verified against the root;
 * tile serving through `PublicLog.tile` (the service the ``/log/tile/...`` route calls), full
   level-0 hash tiles and entry bundles at random positions;
 * bytes per entry (tables plus indexes).
@@ -154,6 +154,13 @@ def timed(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
+class _SingleReads:
+    """The ledger seen as a plain `LevelStore`: one query per node (the old proof path)."""
+
+    def __init__(self, ledger: SqlLedger) -> None:
+        self.get = ledger.get
+
+
 class _Once:
     """A `UnitOfWorkFactory` for `PublicLog`: each unit a session with a `ledger`."""
 
@@ -194,21 +201,24 @@ def measure(url: str, size: int, proofs: int, tiles: int) -> dict[str, Any]:
             leaves[i] = hashlib.sha256(b"\x00" + ledger.entries(i, i + 1)[0]).digest()
         it = iter(picks * 2)
 
-        def per_node() -> None:
+        single = _SingleReads(ledger)
+
+        def per_node() -> None:  # the baseline: what the product did before (one get each)
+            i = next(it)
+            proof = inclusion_proof(single, i, size)
+            verify_inclusion(leaves[i], i, size, proof, root)
+
+        def one_query() -> None:  # the product now: SqlLedger is a BatchLevelStore
             i = next(it)
             proof = inclusion_proof(ledger, i, size)
             verify_inclusion(leaves[i], i, size, proof, root)
 
-        def one_query() -> None:
-            i = next(it)
-            plan = inclusion_plan(i, size)
-            proof = plan.assemble(ledger.many(plan.refs))
-            verify_inclusion(leaves[i], i, size, proof, root)
-
         timed(per_node, min(200, proofs // 2))  # warm the connection and the buffer cache
-        it = iter(picks * 3)
-        slow = timed(per_node, proofs)
-        fast = timed(one_query, proofs)
+        it = iter([i for i in picks for _ in (0, 1)])
+        slow, fast = [], []
+        for _ in range(proofs):  # interleaved: both see the same machine at the same moment
+            slow += timed(per_node, 1)
+            fast += timed(one_query, 1)
     public = PublicLog(_Once(engine), None, [], 0, "")  # type: ignore[arg-type]
     full = size // 256
     hash_paths = [_path(0, rng.randrange(full)) for _ in range(tiles)]
@@ -280,6 +290,7 @@ def main() -> None:
         build_s = time.perf_counter() - t
         result = {"size": args.size, "build_s": build_s, **parts}
         result.update(measure(url, args.size, args.proofs, args.tiles))
+        result["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     finally:
         if not args.keep:
             with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
@@ -292,7 +303,7 @@ def main() -> None:
 
 def _table(r: dict[str, Any]) -> None:
     n = r["size"]
-    print(f"\nThe log at {n:,} entries on PostgreSQL")
+    print(f"\nThe log at {n:,} entries on PostgreSQL (load average at the end: {r['load']})")
     print(f"{'measure':<52}{'value':>16}")
     print("-" * 68)
     print(f"{'build, total (s)':<52}{r['build_s']:>16.1f}")
@@ -302,8 +313,8 @@ def _table(r: dict[str, Any]) -> None:
     print(f"{'build rate (entries/s)':<52}{n / r['build_s']:>16,.0f}")
     print(f"{'nodes stored':<52}{r['nodes']:>16,}")
     print(f"{'nodes per inclusion proof':<52}{r['proof_nodes']:>16}")
-    for label, key in (("per-node reads (product)", "proof_per_node_ms"),
-                       ("one query", "proof_one_query_ms")):
+    for label, key in (("one query per node (old)", "proof_per_node_ms"),
+                       ("one query (product)", "proof_one_query_ms")):
         s = r[key]
         for p in ("p50", "p95", "p99"):
             print(f"{'inclusion proof, ' + label + ' ' + p + ' (ms)':<52}{s[p]:>16.3f}")
@@ -313,7 +324,7 @@ def _table(r: dict[str, Any]) -> None:
     for table, b in r["bytes"].items():
         print(f"{table + ' incl. indexes (MiB)':<52}{b / 2**20:>16,.1f}")
     print(f"{'bytes per entry (tables + indexes)':<52}{r['bytes_per_entry']:>16,.0f}")
-    best = min(r["proof_per_node_ms"]["p50"], r["proof_one_query_ms"]["p50"])
+    best = r["proof_one_query_ms"]["p50"]
     verdict = "met" if best < PROOF_TARGET_MS else "MISSED"
     print(f"\ntarget inclusion proof p50 < {PROOF_TARGET_MS} ms: {verdict} ({best:.3f} ms)")
 

@@ -11,11 +11,15 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import psycopg
+
+from microcred.adapters.db import migrate
+from microcred.transparency.cosignature import CosignatureSigner
 
 CLI = [sys.executable, "-m", "microcred.cli.main"]
 SERVER = os.environ.get("MICROCRED_TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
@@ -53,8 +57,9 @@ class Proc:
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     starts: int = 0
     kills: int = 0
+    ready: bool = False  # started and healthy, not killed since
 
-    def start(self, timeout: float = 60) -> Proc:
+    def start(self, timeout: float = 180) -> Proc:
         """Start and wait until healthy (a port that answers /healthz)."""
         with self.log.open("ab") as handle:
             handle.write(f"\n=== start {self.starts} at {time.time():.3f}\n".encode())
@@ -72,9 +77,11 @@ class Proc:
                 raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
             if self.health is None:
                 time.sleep(1.0)  # a worker: give it its first claim
+                self.ready = True
                 return self
             try:
                 if httpx.get(self.health, timeout=2).status_code == 200:
+                    self.ready = True
                     return self
             except httpx.HTTPError:
                 pass
@@ -86,6 +93,7 @@ class Proc:
 
     def kill9(self) -> None:
         """SIGKILL: no clean shutdown."""
+        self.ready = False
         if self.alive():
             assert self.proc is not None
             self.proc.send_signal(signal.SIGKILL)
@@ -178,21 +186,22 @@ class Cluster:
             "MICROCRED_LEDGER_INTERVAL_MS": "100",
             "MICROCRED_WITNESS_QUORUM": "2",
         }
-        r = run_cli("db", "upgrade", env=self.env)
-        assert r.returncode == 0, r.stderr
-        self.log_vkey = run_cli("log", "key", env=self.env).stdout.strip()
-        assert self.log_vkey, "no log key"
+        migrate.upgrade(self.db.url)
+        r = run_cli("log", "key", env=self.env)
+        self.log_vkey = r.stdout.strip()
+        assert r.returncode == 0 and self.log_vkey, r.stderr
         for n in range(3):
             key = self.tmp / f"w{n}.key"
-            r = run_cli("witness", "keygen", f"w{n}.chaos.example", "--out", str(key), env={})
-            assert r.returncode == 0, r.stderr
+            signer = CosignatureSigner.generate(f"w{n}.chaos.example")
+            key.touch(mode=0o600)
+            key.write_text(signer.skey + "\n")
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             args = ["witness", "serve", "--key", str(key), "--log", self.log_vkey]
             args += ["--db", f"sqlite:///{self.tmp / f'w{n}.db'}", "--port", str(port)]
             self.witnesses.append(Proc(f"witness{n}", args, {}, self.tmp / f"w{n}.log", f"{url}/healthz"))
             self.witness_urls.append(url)
-            self.witness_vkeys.append(r.stdout.strip())
+            self.witness_vkeys.append(signer.verifier.vkey)
         self.env["MICROCRED_WITNESSES"] = ",".join(
             f"{u} {k}" for u, k in zip(self.witness_urls, self.witness_vkeys, strict=True)
         )
@@ -204,15 +213,23 @@ class Cluster:
             self.workers.append(Proc(f"worker{n}", ["worker"], self.env, self.tmp / f"k{n}.log", None))
 
     def start(self) -> None:
-        for p in self.everyone:
-            p.start()
+        """Start every process at once (witnesses and servers first: workers talk to both)."""
+        _together([*self.witnesses, *self.servers])
+        _together(self.workers)
 
     def revive(self) -> None:
         """Restart whatever is not running."""
+        _together([p for p in self.everyone if not p.alive()])
         for p in self.everyone:
-            if not p.alive():
-                p.start()
+            p.ready = True
 
     def stop(self) -> None:
         for p in self.everyone:
             p.stop()
+
+
+def _together(procs: list[Proc]) -> None:
+    """Start ``procs`` in parallel; raise the first failure."""
+    with ThreadPoolExecutor(max(1, len(procs))) as pool:
+        for future in [pool.submit(p.start) for p in procs]:
+            future.result()
