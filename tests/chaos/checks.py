@@ -76,6 +76,17 @@ def open_submissions(url: str) -> int:
         engine.dispose()
 
 
+def jobs_by_status(url: str) -> dict[str, int]:
+    """How many jobs are in each state."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT status, count(*) FROM jobs GROUP BY status")).all()
+    finally:
+        engine.dispose()
+    return {str(s): int(n) for s, n in rows}
+
+
 @dataclass
 class Counts:
     """The run's figures, printed at the end."""

@@ -28,6 +28,7 @@ from .checks import (
     check_proofs,
     check_records,
     check_witnesses,
+    jobs_by_status,
     log_state,
     open_submissions,
     wait_until,
@@ -135,7 +136,9 @@ def test_chaos_run_loses_nothing(tmp_path: Path) -> None:
             and s.cosigners == 3,
             90,
         )
-        wait_until("every submission reviewed", lambda: open_submissions(url) == 0, 90)
+        wait_until("every submission reviewed", lambda: open_submissions(url) == 0, 150)
+        # a killed worker's claim lapses (a minute without its heartbeat) and the job reruns
+        wait_until("no job left running", lambda: "running" not in jobs_by_status(url), 150)
         for c in [*clients, closing]:
             c.close()
 
@@ -147,6 +150,7 @@ def test_chaos_run_loses_nothing(tmp_path: Path) -> None:
         problems += check_proofs(cluster, url, counts)
         problems += check_witnesses(cluster, url, counts)
         problems += check_audit(cluster, counts)
+        counts["jobs"] = jobs_by_status(url)
         counts["client errors seen"] = dict(record.errors)
         print(f"\nchaos run (MICROCRED_CHAOS_SEED={SEED})\n" + "\n".join(faults) + "\n" + counts.show())
         assert not problems, "\n".join(problems[:30])
