@@ -40,7 +40,6 @@ from microcred.services.ledger.public_log import PublicLog
 from microcred.transparency.checkpoint import Checkpoint
 from microcred.transparency.entry import LogEntry, LogEvent
 from microcred.transparency.merkle import (
-    LevelStore,
     inclusion_plan,
     inclusion_proof,
     new_nodes,
@@ -108,7 +107,9 @@ def build(dsn: str, size: int) -> dict[str, float]:
                     "COPY log_entries (id, leaf_index, data, leaf_hash, event, credential_id,"
                     " created_at) FROM STDIN"
                 ) as copy:
-                    for offset, ((data, event, cid), h) in enumerate(zip(rows, hashes, strict=True)):
+                    for offset, ((data, event, cid), h) in enumerate(
+                        zip(rows, hashes, strict=True)
+                    ):
                         i = first + offset
                         copy.write_row((i + 1, i, data, h, event, cid, start))
                 t2 = time.perf_counter()
@@ -236,9 +237,7 @@ def measure(url: str, size: int, proofs: int, tiles: int) -> dict[str, Any]:
     entry_rate = tiles / (time.perf_counter() - t)
     with engine.connect() as conn:
         sizes = {
-            name: int(
-                conn.execute(text(f"SELECT pg_total_relation_size('{name}')")).scalar() or 0
-            )
+            name: int(conn.execute(text(f"SELECT pg_total_relation_size('{name}')")).scalar() or 0)
             for name in ("log_entries", "log_nodes")
         }
         nodes = int(conn.execute(text("SELECT count(*) FROM log_nodes")).scalar() or 0)
@@ -313,8 +312,10 @@ def _table(r: dict[str, Any]) -> None:
     print(f"{'build rate (entries/s)':<52}{n / r['build_s']:>16,.0f}")
     print(f"{'nodes stored':<52}{r['nodes']:>16,}")
     print(f"{'nodes per inclusion proof':<52}{r['proof_nodes']:>16}")
-    for label, key in (("one query per node (old)", "proof_per_node_ms"),
-                       ("one query (product)", "proof_one_query_ms")):
+    for label, key in (
+        ("one query per node (old)", "proof_per_node_ms"),
+        ("one query (product)", "proof_one_query_ms"),
+    ):
         s = r[key]
         for p in ("p50", "p95", "p99"):
             print(f"{'inclusion proof, ' + label + ' ' + p + ' (ms)':<52}{s[p]:>16.3f}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,8 +68,9 @@ def open_submissions(url: str) -> int:
     try:
         with engine.connect() as c:
             return int(
-                c.execute(text("SELECT count(*) FROM submissions WHERE status = 'submitted'"))
-                .scalar()
+                c.execute(
+                    text("SELECT count(*) FROM submissions WHERE status = 'submitted'")
+                ).scalar()
                 or 0
             )
     finally:
@@ -109,9 +110,7 @@ def check_records(url: str, record: Record, reviewed: str, counts: Counts) -> li
         creds = c.execute(
             text("SELECT id, recipient_did, status, achievement_id FROM credentials")
         ).all()
-        entries = c.execute(
-            text("SELECT credential_id, event, leaf_index FROM log_entries")
-        ).all()
+        entries = c.execute(text("SELECT credential_id, event, leaf_index FROM log_entries")).all()
         subs = c.execute(text("SELECT id, status, credential_id FROM submissions")).all()
     engine.dispose()
     by_did: dict[str, list[str]] = defaultdict(list)
@@ -126,9 +125,7 @@ def check_records(url: str, record: Record, reviewed: str, counts: Counts) -> li
             problems.append(f"{outcome} {did} is visible: {found}")
         if outcome == "doubt" and len(found) > 1:
             problems.append(f"in-doubt {did} stored {len(found)} times")
-    doubt_present = sum(
-        1 for d, o in record.attempts.items() if o == "doubt" and by_did.get(d)
-    )
+    doubt_present = sum(1 for d, o in record.attempts.items() if o == "doubt" and by_did.get(d))
     status = {cid: st for cid, _, st, _ in creds}
     issued: Counter[str] = Counter()
     changes: dict[str, list[str]] = defaultdict(list)
@@ -156,7 +153,9 @@ def check_records(url: str, record: Record, reviewed: str, counts: Counts) -> li
     earned = [cid for cid, _, _, ach in creds if ach == reviewed]
     passed_subs = [cred for st, cred in sub_status.values() if st == "passed"]
     if sorted(earned) != sorted(c for c in passed_subs if c):
-        problems.append(f"{len(earned)} earned credentials for {len(passed_subs)} passed submissions")
+        problems.append(
+            f"{len(earned)} earned credentials for {len(passed_subs)} passed submissions"
+        )
     counts["issuance attempts"] = len(record.attempts)
     counts["  acknowledged (present exactly once)"] = outcomes["acked"]
     counts["  never sent (connection refused; absent)"] = outcomes["unsent"]

@@ -33,7 +33,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``microcred ARGS`` to completion."""
     return subprocess.run(
         [*CLI, *args],
@@ -199,7 +201,9 @@ class Cluster:
             url = f"http://127.0.0.1:{port}"
             args = ["witness", "serve", "--key", str(key), "--log", self.log_vkey]
             args += ["--db", f"sqlite:///{self.tmp / f'w{n}.db'}", "--port", str(port)]
-            self.witnesses.append(Proc(f"witness{n}", args, {}, self.tmp / f"w{n}.log", f"{url}/healthz"))
+            self.witnesses.append(
+                Proc(f"witness{n}", args, {}, self.tmp / f"w{n}.log", f"{url}/healthz")
+            )
             self.witness_urls.append(url)
             self.witness_vkeys.append(signer.verifier.vkey)
         self.env["MICROCRED_WITNESSES"] = ",".join(
@@ -210,7 +214,9 @@ class Cluster:
             args = ["serve", "--port", str(port)]
             self.servers.append(Proc(f"server{n}", args, self.env, self.tmp / f"s{n}.log", health))
         for n in range(2):
-            self.workers.append(Proc(f"worker{n}", ["worker"], self.env, self.tmp / f"k{n}.log", None))
+            self.workers.append(
+                Proc(f"worker{n}", ["worker"], self.env, self.tmp / f"k{n}.log", None)
+            )
 
     def start(self) -> None:
         """Start every process at once (witnesses and servers first: workers talk to both)."""

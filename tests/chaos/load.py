@@ -142,7 +142,8 @@ def setup(base: str, learners: int) -> Org:
     admin = login("admin@chaos.test")
 
     def user(email: str, role: str) -> dict[str, str]:
-        body = {"email": email, "name": email.split("@")[0], "role": role, "password": PASSWORD}
+        name = email.split("@", maxsplit=1)[0]
+        body = {"email": email, "name": name, "role": role, "password": PASSWORD}
         r = http.post("/api/v1/users", headers=admin, json=body)
         assert r.status_code == 201, r.text
         return login(email)

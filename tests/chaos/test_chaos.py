@@ -131,9 +131,11 @@ def test_chaos_run_loses_nothing(tmp_path: Path) -> None:
         url = cluster.db.url
         wait_until(
             "the log sequenced and cosigned by all three witnesses",
-            lambda: (s := log_state(url)).unsequenced == 0
-            and s.checkpoint == s.size
-            and s.cosigners == 3,
+            lambda: (
+                (s := log_state(url)).unsequenced == 0
+                and s.checkpoint == s.size
+                and s.cosigners == 3
+            ),
             90,
         )
         wait_until("every submission reviewed", lambda: open_submissions(url) == 0, 150)
@@ -152,7 +154,12 @@ def test_chaos_run_loses_nothing(tmp_path: Path) -> None:
         problems += check_audit(cluster, counts)
         counts["jobs"] = jobs_by_status(url)
         counts["client errors seen"] = dict(record.errors)
-        print(f"\nchaos run (MICROCRED_CHAOS_SEED={SEED})\n" + "\n".join(faults) + "\n" + counts.show())
+        print(
+            f"\nchaos run (MICROCRED_CHAOS_SEED={SEED})\n"
+            + "\n".join(faults)
+            + "\n"
+            + counts.show()
+        )
         assert not problems, "\n".join(problems[:30])
         assert len(record.acked) > 10 and record.passed and record.revoked, counts.show()
     finally:

@@ -39,12 +39,24 @@ def _backend(uow: object) -> int:
     return int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())  # type: ignore[attr-defined]
 
 
+def _query_after_a_cut(factory: SqlUnitOfWorkFactory) -> None:
+    with factory() as uow:
+        _cut(_backend(uow))
+        uow.ledger.size()  # the next statement finds the connection gone
+
+
+def _commit_after_a_cut(factory: SqlUnitOfWorkFactory) -> None:
+    with factory() as uow:
+        uow.ledger.add_entry(b"entry", b"\x00" * 32, "issued", None, FrozenClock().now())
+        _cut(_backend(uow))
+        uow.commit()
+
+
 def test_a_cut_mid_transaction_is_unavailable_not_bad_request(pg_url: str) -> None:
     engine = make_engine(pg_url)
     factory = SqlUnitOfWorkFactory(engine, FrozenClock())
-    with pytest.raises(Unavailable) as raised, factory() as uow:
-        _cut(_backend(uow))
-        uow.ledger.size()  # the next statement finds the connection gone
+    with pytest.raises(Unavailable) as raised:
+        _query_after_a_cut(factory)
     assert status_of(raised.value) == 503
     with factory() as uow:  # the pool recovers: the next unit of work just works
         assert uow.ledger.size() == 0
@@ -54,10 +66,8 @@ def test_a_cut_mid_transaction_is_unavailable_not_bad_request(pg_url: str) -> No
 def test_a_cut_at_commit_is_unavailable(pg_url: str) -> None:
     engine = make_engine(pg_url)
     factory = SqlUnitOfWorkFactory(engine, FrozenClock())
-    with pytest.raises(Unavailable), factory() as uow:
-        uow.ledger.add_entry(b"entry", b"\x00" * 32, "issued", None, FrozenClock().now())
-        _cut(_backend(uow))
-        uow.commit()
+    with pytest.raises(Unavailable):
+        _commit_after_a_cut(factory)
     with factory() as uow:  # nothing half-written
         assert uow.ledger.unsequenced(10) == []
     engine.dispose()

@@ -40,6 +40,7 @@ class JobRepository(Protocol):
     def touch(self, job_id: int, worker: str, now: datetime) -> bool:
         """Renew ``worker``'s claim on a running job (its heartbeat); False when it lost it."""
         ...
+
     def pending(self, kind: str | None = None) -> int: ...
     def next_due(self, kinds: Sequence[str] | None = None) -> datetime | None:
         """When the earliest queued job (of ``kinds``) becomes ready; None when none is queued."""
