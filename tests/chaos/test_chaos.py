@@ -45,10 +45,15 @@ SEED = int(os.environ.get("MICROCRED_CHAOS_SEED", str(random.SystemRandom().rand
 
 
 def _restart(victim: Proc, log: list[str]) -> None:
-    try:
-        victim.start()
-    except RuntimeError as exc:  # revived at the end; the run goes on meanwhile
-        log.append(f"restart of {victim.name} failed: {exc}"[:300])
+    """Start the victim again, and again, until it is healthy (a slow machine can miss one
+    start's deadline; the run must not go on with both servers down)."""
+    for attempt in range(5):
+        try:
+            victim.start()
+            return
+        except RuntimeError as exc:
+            log.append(f"restart {attempt} of {victim.name} failed: {str(exc)[:120]}")
+            victim.kill9()
 
 
 def _faults(cluster: Cluster, stop: threading.Event, log: list[str], rng: random.Random) -> None:
