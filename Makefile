@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MICROCRED_DATABASE_URL ?= sqlite:///./var/microcred.db
 
-.PHONY: run test setup lint typecheck bench clean
+.PHONY: run test setup lint typecheck bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ test: $(STAMP) tests/e2e/dcc/node_modules/.package-lock.json tests/e2e/oid4vci/n
 bench: $(STAMP)
 	$(BIN)/python bench/credentials.py
 	$(BIN)/python bench/delivery.py
+
+## chaos: the 10-minute chaos run (tests/chaos; the 90-second variant is part of `make test`)
+chaos: $(STAMP)
+	MICROCRED_CHAOS_SECONDS=600 $(BIN)/python -m pytest tests/chaos -q -s
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

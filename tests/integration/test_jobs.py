@@ -4,6 +4,7 @@ and concurrent workers that never run a job twice."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from microcred.bootstrap import Container
@@ -101,3 +102,59 @@ def test_concurrent_workers_run_each_job_once(container: Container) -> None:
     for t in threads:
         t.join(60)
     assert sorted(ran) == list(range(60))
+
+
+def test_a_killed_workers_job_is_rerun_within_a_minute(container: Container, clock) -> None:
+    """Found by the chaos run: a worker SIGKILLed mid-job left its claim for 10 minutes, so the
+    submission it was reviewing waited that long. Claims now lapse after a minute without a
+    heartbeat."""
+    with container.uow() as uow:
+        uow.jobs.enqueue("work", {})
+        uow.commit()
+    with container.uow() as uow:
+        assert uow.jobs.claim("killed-worker", clock.now()) is not None
+        uow.commit()
+    done: list[int] = []
+    runner = JobRunner(container.uow, container.clock, {"work": lambda p: done.append(1)})
+    clock.advance(seconds=30)
+    assert not runner.run_once()
+    clock.advance(seconds=31)
+    assert runner.run_once() and done == [1]
+
+
+def test_a_live_worker_keeps_its_claim_however_long_the_job(container: Container, clock) -> None:
+    """The heartbeat renews the claim while the handler runs: a slow job is not handed to a
+    second worker as if its worker had vanished."""
+    with container.uow() as uow:
+        uow.jobs.enqueue("slow", {})
+        uow.commit()
+    entered, go = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def slow(_payload: dict) -> None:
+        runs.append("slow")
+        entered.set()
+        assert go.wait(30)
+
+    a = JobRunner(
+        container.uow, clock, {"slow": slow}, worker_id="a", stale_after=timedelta(seconds=0.4)
+    )
+    b = JobRunner(
+        container.uow,
+        clock,
+        {"slow": lambda p: runs.append("twice")},
+        worker_id="b",
+        stale_after=timedelta(seconds=0.4),
+    )
+    result: list[bool] = []
+    worker = threading.Thread(target=lambda: result.append(a.run_once()))
+    worker.start()
+    assert entered.wait(30)
+    clock.advance(seconds=10)  # long past stale_after, by the clock the claim is judged by
+    time.sleep(0.5)  # a few heartbeats (every 0.1 s) renew the claim at the new time
+    assert not b.run_once()  # nothing to take over: a is alive
+    go.set()
+    worker.join(30)
+    assert result == [True] and runs == ["slow"]
+    with container.uow() as uow:
+        assert uow.jobs.pending() == 0

@@ -128,3 +128,38 @@ def test_concurrent_sequencers_never_fork_the_log(container: Container) -> None:
         tree = MerkleTree()
         tree.extend(uow.ledger.entries(0, 40))
         assert tree.root() == root
+
+
+def test_a_proof_reads_its_nodes_in_one_query(container: Container) -> None:
+    """An inclusion proof from the database is one query, not one per node: at 10^6 entries 25
+    single-node reads took 24 ms at p50 against 1.3 ms for one query (bench/log_scale.py)."""
+    from sqlalchemy import event
+
+    from microcred.errors import NotFound
+    from microcred.transparency.merkle import NodeRef, root_at
+
+    p, aid = _setup(container)
+    for i in range(21):
+        container.issuance.issue(p, IssueRequest(aid, Recipient(did=f"did:example:{i}")))
+    container.jobs.drain()
+    with container.uow() as uow:
+        ledger = uow.ledger
+        size, root, _ = ledger.latest_checkpoint()
+        statements: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            proof = inclusion_proof(ledger, 5, size)
+            assert len(statements) == 1, statements
+            assert root_at(ledger, size) == root and len(statements) == 2
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        leaf = LogEntry.decode(ledger.entries(5, 6)[0]).leaf_hash
+        verify_inclusion(leaf, 5, size, proof, root)
+        assert ledger.many([NodeRef(40, 0)]) == {}  # absent nodes are absent, not an error
+        with pytest.raises(NotFound):
+            inclusion_proof(ledger, 5, size + 64)  # nodes of a tree the log never grew to

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from microcred.transparency.merkle import NodeRef
 from microcred.transparency.witness import LogRecord, WitnessDecision
 
 
@@ -14,6 +15,7 @@ class LedgerStore(Protocol):
 
     def get(self, level: int, index: int) -> bytes: ...
     def nodes(self, level: int, start: int, end: int) -> list[bytes]: ...
+    def many(self, refs: Sequence[NodeRef]) -> dict[NodeRef, bytes]: ...
     def store_nodes(self, size: int, levels: Sequence[Sequence[bytes]]) -> None: ...
     def add_entry(
         self, data: bytes, leaf_hash: bytes, event: str, credential_id: str | None, now: datetime

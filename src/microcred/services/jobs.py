@@ -22,6 +22,12 @@ log = logging.getLogger("microcred.jobs")
 Handler = Callable[[dict[str, Any]], object]
 
 
+#: A running job whose claim was not renewed for this long belongs to a worker that vanished
+#: (SIGKILL, a lost machine) and is handed to another worker. Live workers renew their claims
+#: every quarter of it (`JobRunner` heartbeat), however long the job takes.
+STALE_AFTER = timedelta(seconds=60)
+
+
 class JobRunner:
     """Claims and runs jobs, retrying failures with exponential backoff."""
 
@@ -32,7 +38,7 @@ class JobRunner:
         handlers: Mapping[str, Handler],
         *,
         worker_id: str | None = None,
-        stale_after: timedelta = timedelta(minutes=10),
+        stale_after: timedelta = STALE_AFTER,
         base_backoff: timedelta = timedelta(seconds=2),
         wakeup: JobWakeup | None = None,
     ) -> None:
@@ -41,6 +47,7 @@ class JobRunner:
         self.handlers = dict(handlers)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stale_after = stale_after
+        self._beat = stale_after.total_seconds() / 4
         self._backoff = base_backoff
         #: announces new jobs (PostgreSQL LISTEN/NOTIFY); without it, idle workers poll
         self.wakeup = wakeup
@@ -65,9 +72,13 @@ class JobRunner:
         if job is None:
             return False
         handler = self.handlers[job.kind]
+        done = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job.id, done), daemon=True)
+        beat.start()
         try:
             handler(job.payload)
         except Exception as exc:
+            done.set()
             reason = exc.explain() if isinstance(exc, MicrocredError) else type(exc).__name__
             if not isinstance(exc, MicrocredError):
                 log.exception("job %s (%s) failed", job.id, job.kind)
@@ -79,10 +90,25 @@ class JobRunner:
                 uow.jobs.fail(job.id, reason, now, retry)
                 uow.commit()
             return True
+        done.set()
         with self._uow() as uow:
             uow.jobs.complete(job.id, self._clock.now())
             uow.commit()
         return True
+
+    def _heartbeat(self, job_id: int, done: threading.Event) -> None:
+        """Renew the claim while the handler runs, so only a vanished worker's job is released."""
+        while not done.wait(self._beat):
+            try:
+                with self._uow() as uow:
+                    kept = uow.jobs.touch(job_id, self.worker_id, self._clock.now())
+                    uow.commit()
+            except MicrocredError as exc:  # the database is away: the claim may lapse, and rerun
+                log.warning("job %s: claim not renewed (%s)", job_id, exc.message)
+                continue
+            if not kept:
+                log.warning("job %s: its claim passed to another worker", job_id)
+                return
 
     def drain(self, limit: int = 10_000) -> int:
         """Run ready jobs until none is left (tests, CLI); returns how many ran."""

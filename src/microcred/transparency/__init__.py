@@ -25,6 +25,7 @@ from microcred.transparency.cosignature import (
 from microcred.transparency.entry import LogEntry, LogEvent, change_commitment, credential_id_hash
 from microcred.transparency.merkle import (
     MerkleTree,
+    NodeRef,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -97,6 +98,7 @@ __all__ = [
     "MalformedRequest",
     "MalformedTilePath",
     "MerkleTree",
+    "NodeRef",
     "NoteVerifier",
     "Policy",
     "StatusProof",

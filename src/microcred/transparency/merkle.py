@@ -8,7 +8,9 @@ from the full nodes they decompose into, so a proof or a root costs O(log n) nod
 
 A `ProofPlan` names the nodes a proof needs before any is read: a SQL-backed store can fetch
 them all in one query (``plan.refs``) and call ``plan.assemble``. `inclusion_proof`,
-`consistency_proof` and `root_at` do the plan, the reads and the assembly in one call.
+`consistency_proof` and `root_at` do the plan, the reads and the assembly in one call, and read
+every node in one ``many`` call when the store is a `BatchLevelStore` (the SQL ledger is: at
+10^6 entries one query is ~20x faster than 25 single-node reads; see bench/log_scale.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from microcred.errors import InvalidInput, NotFound, VerificationError
 
@@ -63,6 +65,23 @@ class LevelStore(Protocol):
     def get(self, level: int, index: int) -> bytes:
         """The hash of full node ``(level, index)``."""
         ...
+
+
+@runtime_checkable
+class BatchLevelStore(LevelStore, Protocol):
+    """A `LevelStore` that can read many nodes in one round trip (a database)."""
+
+    def many(self, refs: Sequence[NodeRef]) -> Mapping[NodeRef, bytes]:
+        """The stored nodes among ``refs`` (missing ones are simply absent)."""
+        ...
+
+
+def _read_all(store: LevelStore, refs: Sequence[NodeRef]) -> dict[NodeRef, bytes]:
+    """Every node in ``refs``: one ``many`` call on a `BatchLevelStore`, else one ``get`` each."""
+    if not isinstance(store, BatchLevelStore):
+        return {ref: _get(store, ref) for ref in refs}
+    found = store.many(refs)
+    return {ref: _checked(ref, found.get(ref)) for ref in refs}
 
 
 def _split(n: int) -> int:
@@ -116,17 +135,21 @@ class ProofPlan:
         ]
 
     def read(self, store: LevelStore) -> list[bytes]:
-        """Read the nodes from ``store`` (one ``get`` each) and assemble the proof."""
-        return self.assemble({ref: _get(store, ref) for ref in self.refs})
+        """Read the nodes from ``store`` (in one batch when it can) and assemble the proof."""
+        return self.assemble(_read_all(store, self.refs))
 
 
 def _get(store: LevelStore, ref: NodeRef) -> bytes:
     try:
         value = store.get(ref.level, ref.index)
     except (KeyError, IndexError):
-        raise NotFound(
-            f"The log has no stored node at level {ref.level}, index {ref.index}."
-        ) from None
+        value = None
+    return _checked(ref, value)
+
+
+def _checked(ref: NodeRef, value: bytes | None) -> bytes:
+    if value is None:
+        raise NotFound(f"The log has no stored node at level {ref.level}, index {ref.index}.")
     if len(value) != HASH_SIZE:
         raise VerificationError(
             f"The stored node at level {ref.level}, index {ref.index} is {len(value)} bytes, "
@@ -206,7 +229,9 @@ def root_at(store: LevelStore, size: int) -> bytes:
     _check_size(size)
     if size == 0:
         return EMPTY_ROOT
-    return fold([_get(store, ref) for ref in range_nodes(0, size)])
+    refs = range_nodes(0, size)
+    found = _read_all(store, refs)
+    return fold([found[ref] for ref in refs])
 
 
 def new_nodes(store: LevelStore, size: int, leaf_hashes: Sequence[bytes]) -> list[list[bytes]]:

@@ -100,6 +100,15 @@ class SqlJobs:
             values |= {"status": QUEUED, "run_at": retry_at}
         self._s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
+    def touch(self, job_id: int, worker: str, now: datetime) -> bool:
+        """Renew ``worker``'s claim on a running job; False when the claim is no longer its."""
+        result = self._s.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status == RUNNING, JobRow.locked_by == worker)
+            .values(locked_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     def release_stale(self, locked_before: datetime) -> int:
         """Requeue jobs whose worker vanished (locked before ``locked_before``)."""
         result = self._s.execute(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ from microcred.adapters.db.tables import (
     WitnessViewRow,
 )
 from microcred.errors import NotFound
+from microcred.transparency.merkle import NodeRef
 
 #: the advisory lock that makes exactly one sequencer extend the log (PostgreSQL)
 SEQUENCER_LOCK = 0x6D6963726F637264  # "microcrd"
@@ -52,6 +53,17 @@ class SqlLedger:
             .order_by(LogNodeRow.idx)
         ).scalars()
         return [bytes(r) for r in rows]
+
+    def many(self, refs: Sequence[NodeRef]) -> dict[NodeRef, bytes]:
+        """Hashes of the stored full nodes among ``refs``, in one query (a proof's nodes)."""
+        if not refs:
+            return {}
+        rows = self._s.execute(
+            select(LogNodeRow.level, LogNodeRow.idx, LogNodeRow.hash).where(
+                tuple_(LogNodeRow.level, LogNodeRow.idx).in_([(r.level, r.index) for r in refs])
+            )
+        ).all()
+        return {NodeRef(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
 
     def store_nodes(self, size: int, levels: Sequence[Sequence[bytes]]) -> None:
         """Store the nodes a batch completed (``levels[l]`` starts at index ``size >> l``)."""

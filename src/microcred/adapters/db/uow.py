@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -9,7 +10,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -44,8 +45,11 @@ from microcred.adapters.db.skills.repositories import SqlSkills
 from microcred.adapters.db.webhooks import SqlWebhooks
 
 from microcred.adapters.db.delivery import SqlWalletExchanges  # isort: skip  (DCC wallet exchanges)
-from microcred.errors import Conflict, MicrocredError
+from microcred.errors import Conflict, Unavailable
 from microcred.ports.clock import Clock
+
+#: what a request hears when the database is down or its connection was cut (503: retry)
+DB_UNAVAILABLE = "The database is unavailable or the connection to it was lost; try again."
 
 
 def make_engine(url: str) -> Engine:
@@ -215,13 +219,15 @@ class SqlUnitOfWork:
         assert self._session is not None
         try:
             self._session.rollback()
+        except (OperationalError, InterfaceError):
+            pass  # the connection died (a database restart): there is nothing left to undo
         finally:
             self._session.close()
             self._session = None
         if isinstance(exc, IntegrityError):  # e.g. a unique key raced at flush time
             raise Conflict("The change conflicts with existing data (a duplicate?).") from exc
-        if isinstance(exc, OperationalError):
-            raise MicrocredError("The database is busy or unavailable; try again.") from exc
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise Unavailable(DB_UNAVAILABLE) from exc
 
     @property
     def session(self) -> Session:
@@ -248,9 +254,10 @@ class SqlUnitOfWork:
         except IntegrityError as exc:
             self.session.rollback()
             raise Conflict("The change conflicts with existing data (a duplicate?).") from exc
-        except OperationalError as exc:
-            self.session.rollback()
-            raise MicrocredError("The database is busy; try again.") from exc
+        except (OperationalError, InterfaceError) as exc:
+            with contextlib.suppress(OperationalError, InterfaceError):
+                self.session.rollback()
+            raise Unavailable(DB_UNAVAILABLE) from exc
 
     def rollback(self) -> None:
         """Throw away everything since the last commit."""
