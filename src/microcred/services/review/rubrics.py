@@ -170,6 +170,13 @@ class RubricService:
             return None
         return record, rubric_from_json(record.data, rubric_id=record.id, version=record.version)
 
+    def rubric_of(self, principal: Principal, achievement_id: str) -> Rubric | None:
+        """The rubric of one of the organisation's micro-credentials, if it has one."""
+        principal.require(Permission.VIEW_ACHIEVEMENTS)
+        with self._uow() as uow:
+            found = self.load(uow.tenant(principal.organisation_id), achievement_id)
+        return found[1] if found else None
+
     def import_graded(
         self, principal: Principal, achievement_id: str, items: Sequence[Mapping[str, Any]]
     ) -> int:

@@ -34,11 +34,9 @@ def _rows(typed: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _stored(c: Container, principal: Principal, achievement_id: str) -> dict[str, str]:
-    with c.uow() as uow:
-        found = c.rubrics.load(uow.tenant(principal.organisation_id), achievement_id)
-    if found is None:
+    rubric = c.rubrics.rubric_of(principal, achievement_id)
+    if rubric is None:
         return {"rows": "2"}
-    _, rubric = found
     typed = {
         "title": rubric.title,
         "task": rubric.task,
