@@ -87,9 +87,8 @@ def download(export_id: str, request: Request) -> Response:
     if isinstance(principal, Response):
         return principal
     run, data = c.portability.runs.archive(principal, export_id)
-    with c.uow() as uow:
-        org = uow.organisations.get(principal.organisation_id)
-    name = archive_name(org.slug if org else "org", f"{run.created_at:%Y%m%d-%H%M%S}")
+    org = c.identity.get_organisation(principal.organisation_id)
+    name = archive_name(org.slug, f"{run.created_at:%Y%m%d-%H%M%S}")
     return Response(
         data,
         media_type="application/zip",
