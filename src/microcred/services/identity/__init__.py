@@ -5,6 +5,7 @@ from microcred.services.identity.oidc_claims import IdClaims, check_claims, mapp
 from microcred.services.identity.service import (
     IdentityService,
     IssuedToken,
+    add_account_for,
     password_throttle,
     security_event,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "SsoSignIn",
     "SsoSignedIn",
     "SsoStart",
+    "add_account_for",
     "check_claims",
     "code_challenge",
     "digest",

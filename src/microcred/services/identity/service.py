@@ -100,6 +100,25 @@ def security_event(
     )
 
 
+def add_account_for(
+    scope: TenantScope,
+    at: datetime,
+    email: str,
+    name: str | None,
+    role: Role,
+    kind: str,
+    detail: str,
+) -> User:
+    """A just-in-time account (no password) for someone an identity provider or a learning
+    platform vouched for, recorded as a security event of ``kind``; the caller commits."""
+    user = User(new_id(), scope.organisation_id, email, name or email, role, None, True, at)
+    scope.users.add(user)
+    scope.security_events.add(
+        security_event(scope.organisation_id, kind, at, detail, user_id=user.id)
+    )
+    return user
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A freshly created API token: the raw value is shown once, never stored."""

@@ -23,9 +23,13 @@ from microcred.ports.clock import Clock
 from microcred.ports.sso import OidcClient, PendingSignIn, SsoIdentity, SsoProvider
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
 from microcred.services.identity.oidc_claims import IdClaims, check_claims, mapped_role
-from microcred.services.identity.service import IdentityService, IssuedToken, security_event
+from microcred.services.identity.service import (
+    IdentityService,
+    IssuedToken,
+    add_account_for,
+    security_event,
+)
 from microcred.services.identity.sso import known_slug, sealing_context
-from microcred.services.ids import new_id
 
 SCOPES = "openid email profile"
 #: an organisation id as `new_id` makes them (anything else in the cookie is never queried)
@@ -236,25 +240,14 @@ class SsoSignIn:
                 f"{email} has no account in this organisation; ask an admin to add you."
             )
         role = mapped_role(claims.role_values, provider.role_map) or Role(provider.default_role)
-        user = User(
-            new_id(),
-            scope.organisation_id,
-            email,
-            claims.name or email,
-            role,
-            None,
-            True,
+        user = add_account_for(
+            scope,
             self._clock.now(),
-        )
-        scope.users.add(user)
-        scope.security_events.add(
-            security_event(
-                scope.organisation_id,
-                "sso_account_created",
-                self._clock.now(),
-                f"{email} signed in with single sign-on and got an account ({role.value}).",
-                user_id=user.id,
-            )
+            email,
+            claims.name,
+            role,
+            "sso_account_created",
+            f"{email} signed in with single sign-on and got an account ({role.value}).",
         )
         return user, True
 

@@ -21,7 +21,11 @@ from microcred.errors import InvalidInput, NotFound, Unauthenticated
 from microcred.ports.clock import Clock
 from microcred.ports.lti import LtiClient, LtiIdentity, LtiLineItem, LtiPendingLogin, LtiPlatform
 from microcred.ports.unit_of_work import TenantScope, UnitOfWorkFactory
-from microcred.services.identity.service import IdentityService, IssuedToken, security_event
+from microcred.services.identity.service import (
+    IdentityService,
+    IssuedToken,
+    add_account_for,
+)
 from microcred.services.identity.sso_signin import digest
 from microcred.services.ids import new_id
 from microcred.services.lti.claims import DEEP_LINKING, LaunchClaims, check_launch
@@ -256,24 +260,13 @@ class LtiLaunches:
                 "let the platform create accounts, which needs the platform to send e-mails)."
             )
         email = normalise_email(claims.email)
-        user = User(
-            new_id(),
-            scope.organisation_id,
-            email,
-            claims.name or email,
-            Role.LEARNER,
-            None,
-            True,
+        user = add_account_for(
+            scope,
             self._clock.now(),
-        )
-        scope.users.add(user)
-        scope.security_events.add(
-            security_event(
-                scope.organisation_id,
-                "lti_account_created",
-                self._clock.now(),
-                f"{email} was launched from {platform.name} and got a learner account.",
-                user_id=user.id,
-            )
+            email,
+            claims.name,
+            Role.LEARNER,
+            "lti_account_created",
+            f"{email} was launched from {platform.name} and got a learner account.",
         )
         return user, True
